@@ -1,0 +1,176 @@
+"""Retail Admin application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, has_request_context, request
+from flask_appbuilder import AppBuilder
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from app.api import ApiError, api_error_response, http_error, is_api_request
+from app.extensions import db
+from app.plugins import PluginHost
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS_DIR = ROOT / "translations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build one app: config → plugin host → db → FAB → core and plugin views/APIs."""
+    import config
+
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    host = PluginHost(trace=app.config.get("RETAIL_TRACE_HOOKS", False))
+    host.discover()
+    app.extensions["retail_plugins"] = host
+    _import_models(host)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        [str(TRANSLATIONS_DIR)] + host.translation_dirs()
+    )
+    _configure_database(app)
+
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        app.extensions["babel"].locale_selector = _select_locale
+        _install_jwt_errors(appbuilder)
+        _register_core_views(appbuilder)
+        _register_plugin_views(appbuilder, host)
+        _register_jobs(app, host)
+
+    from flask_wtf.csrf import generate_csrf
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.before_request(_guard_disabled_plugins)
+    app.register_error_handler(ApiError, lambda exc: exc.to_response())
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unhandled_error)
+    from app.cli import register_cli
+
+    register_cli(app, host)
+    return app
+
+
+def _import_models(host: PluginHost) -> None:
+    import app.org.models  # noqa: F401
+    import app.platform.models  # noqa: F401
+
+    host.models()
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+    else:
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 20)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _select_locale():
+    """API: Accept-Language; admin: the language chosen in FAB's switcher."""
+    from flask import current_app, session
+
+    languages = list(current_app.config["LANGUAGES"])
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    if is_api_request():
+        return request.accept_languages.best_match(languages) or default
+    chosen = request.args.get("_l_") or session.get("locale")
+    return chosen if chosen in languages else default
+
+
+def _install_jwt_errors(appbuilder: AppBuilder) -> None:
+    jwt = appbuilder.sm.jwt_manager
+
+    def unauthorized(*_args):
+        return http_error(401).to_response()
+
+    jwt.unauthorized_loader(unauthorized)
+    jwt.invalid_token_loader(unauthorized)
+    jwt.expired_token_loader(unauthorized)
+    jwt.revoked_token_loader(unauthorized)
+    jwt.user_lookup_error_loader(unauthorized)
+
+
+def _register_core_views(appbuilder: AppBuilder) -> None:
+    from app.org.views import register_org_views
+    from app.platform.views import register_platform_views
+
+    register_org_views(appbuilder)
+    register_platform_views(appbuilder)
+
+
+def _register_plugin_views(appbuilder: AppBuilder, host: PluginHost) -> None:
+    """Add plugin views/APIs; remember which blueprint belongs to which plugin."""
+    for plugin, spec in host.views(appbuilder):
+
+        def enabled(plugin=plugin):
+            return host.is_enabled(plugin)
+
+        if spec.name:
+            view = appbuilder.add_view(
+                spec.view,
+                spec.name,
+                icon=spec.icon,
+                label=spec.label or spec.name,
+                category=spec.category,
+                category_icon=spec.category_icon,
+                category_label=spec.category_label or spec.category,
+                menu_cond=enabled,
+            )
+        else:
+            view = appbuilder.add_view_no_menu(spec.view)
+        host.blueprint_owner[view.blueprint.name] = plugin
+    for plugin, api in host.apis(appbuilder):
+        view = appbuilder.add_api(api)
+        host.blueprint_owner[view.blueprint.name] = plugin
+
+
+def _register_jobs(app: Flask, host: PluginHost) -> None:
+    from app.platform.jobs import make_huey, register_jobs
+
+    make_huey(app)
+    register_jobs(app, host.jobs())
+
+
+def _guard_disabled_plugins():
+    from app.plugins import plugin_host
+
+    host = plugin_host()
+    owner = host.blueprint_owner.get(request.blueprint or "")
+    if owner is not None and not host.is_enabled(owner):
+        abort(404)
+
+
+def _http_error(exc: HTTPException):
+    if is_api_request():
+        return api_error_response(exc)
+    return exc
+
+
+def _unhandled_error(exc: Exception):
+    if has_request_context() and is_api_request():
+        return api_error_response(exc)
+    raise exc

@@ -1,0 +1,80 @@
+"""Admin view base classes: one read/write permission per resource, store scoping."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request
+from flask_appbuilder import ModelView
+from flask_babel import lazy_gettext as _l
+
+from app.security import FilterStoreScope, can_see_store, scoped_store_id
+
+READ_WRITE_VIEW_METHODS = {
+    "list": "read",
+    "show": "read",
+    "download": "read",
+    "add": "write",
+    "edit": "write",
+    "delete": "write",
+    "action": "write",
+    "action_post": "write",
+}
+
+
+class RetailModelView(ModelView):
+    """A ModelView whose permissions are ``can_read``/``can_write`` on ``class_permission_name``."""
+
+    method_permission_name = READ_WRITE_VIEW_METHODS
+    page_size = 25
+
+
+class StoreScopedModelView(RetailModelView):
+    """Rows carry ``store_column``; store roles see and change only their store's rows.
+
+    FAB fetches rows for actions without ``base_filters`` and offers every store
+    in dropdowns: both are closed here.
+    """
+
+    store_column = "store_id"
+    store_relation = "store"
+
+    def __init__(self, **kwargs):
+        self.base_filters = [[self.store_column, FilterStoreScope, None]] + list(
+            self.base_filters or []
+        )
+        if self.store_relation:
+            only_own_store = {self.store_relation: [["id", FilterStoreScope, None]]}
+            self.add_form_query_rel_fields = {**(self.add_form_query_rel_fields or {}), **only_own_store}
+            self.edit_form_query_rel_fields = {**(self.edit_form_query_rel_fields or {}), **only_own_store}
+            self.search_form_query_rel_fields = {
+                **(self.search_form_query_rel_fields or {}),
+                **only_own_store,
+            }
+        super().__init__(**kwargs)
+
+    def _check_row_store(self, item) -> None:
+        if item is not None and not can_see_store(getattr(item, self.store_column)):
+            abort(404)
+
+    def pre_add(self, item):
+        scoped = scoped_store_id()
+        if scoped is not None and self.store_relation:
+            setattr(item, self.store_column, scoped)  # store staff always write to their store
+
+    def pre_update(self, item):
+        self._check_row_store(item)
+        self.pre_add(item)
+
+    def pre_delete(self, item):
+        self._check_row_store(item)
+
+    def action(self, name, pk):
+        self._check_row_store(self.datamodel.get(pk))
+        return super().action(name, pk)
+
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk))
+            if item is None or not can_see_store(getattr(item, self.store_column)):
+                flash(str(_l("Some selected rows are not in your store.")), "danger")
+                return redirect(self.get_redirect())
+        return super().action_post()

@@ -1,0 +1,264 @@
+"""POS/mall API base: the error envelope, JSON body parsing, idempotency keys.
+
+Every API error is ``{"error": {"code": "UPPER_SNAKE", "message": "…"}}`` with
+a 4xx status; the message follows ``Accept-Language`` (zh/en).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from flask_appbuilder.api import BaseApi
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+READ_WRITE_METHODS = {
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+    "delete": "write",
+}
+
+
+class ApiError(Exception):
+    """An API error with a stable code, a lazy localized message and a status."""
+
+    def __init__(self, code: str, message, status: int = 400, **extra: Any):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra
+
+    def to_response(self) -> Response:
+        body = {"error": {"code": self.code, "message": str(self.message), **self.extra}}
+        response = jsonify(body)
+        response.status_code = self.status
+        return response
+
+
+HTTP_ERRORS = {
+    400: ("BAD_REQUEST", _l("The request could not be understood.")),
+    401: ("UNAUTHORIZED", _l("Log in first: the token is missing, invalid or expired.")),
+    403: ("FORBIDDEN", _l("You are not allowed to do this.")),
+    404: ("NOT_FOUND", _l("Not found.")),
+    405: ("METHOD_NOT_ALLOWED", _l("This method is not allowed here.")),
+    409: ("CONFLICT", _l("The record was changed by someone else; try again.")),
+    413: ("PAYLOAD_TOO_LARGE", _l("The request is too large.")),
+    415: ("UNSUPPORTED_MEDIA_TYPE", _l("Send the body as application/json.")),
+    422: ("VALIDATION_ERROR", _l("Some fields are invalid.")),
+    429: ("RATE_LIMITED", _l("Too many requests; wait a moment and try again.")),
+    500: ("INTERNAL_ERROR", _l("Something went wrong on our side.")),
+}
+
+# marshmallow's English messages, translated through our catalogs
+FIELD_MESSAGES = {
+    "Unknown field.": _l("Unknown field."),
+    "Missing data for required field.": _l("This field is required."),
+    "Not a valid integer.": _l("Not a valid integer."),
+    "Not a valid string.": _l("Not a valid string."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Invalid input type.": _l("Invalid input type."),
+    "Field may not be null.": _l("This field may not be null."),
+}
+
+
+def http_error(status: int, **extra) -> ApiError:
+    code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[400])
+    return ApiError(code, message, status, **extra)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _localize_field_errors(messages):
+    if isinstance(messages, dict):
+        return {k: _localize_field_errors(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [_localize_field_errors(m) for m in messages]
+    return str(FIELD_MESSAGES.get(messages, messages))
+
+
+def validation_error(err: ValidationError) -> ApiError:
+    return ApiError(
+        "VALIDATION_ERROR",
+        _l("Some fields are invalid."),
+        422,
+        fields=_localize_field_errors(err.normalized_messages()),
+    )
+
+
+def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
+    """Parse the JSON object body, validating with ``schema`` (unknown fields refused)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError("MALFORMED_JSON", _l("The body is not valid JSON."), 400) from exc
+    if not isinstance(data, dict):
+        raise ApiError("BODY_NOT_OBJECT", _l("The body must be a JSON object."), 400)
+    if schema is None:
+        return data
+    try:
+        return schema.load(data, unknown=unknown)
+    except ValidationError as err:
+        raise validation_error(err) from err
+
+
+def api_error_response(exc: Exception) -> Response:
+    """Map any exception raised under /api/ to the envelope (one place)."""
+    if isinstance(exc, ApiError):
+        return exc.to_response()
+    if isinstance(exc, ValidationError):
+        return validation_error(exc).to_response()
+    if isinstance(exc, HTTPException):
+        return http_error(exc.code or 500).to_response()
+    if isinstance(exc, IntegrityError):
+        db.session.rollback()
+        return ApiError("CONFLICT", HTTP_ERRORS[409][1], 409).to_response()
+    if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+        db.session.rollback()  # SQLite writer lost a race: a clean retry-able answer
+        return ApiError("BUSY_RETRY", _l("The server is busy; retry the request."), 409).to_response()
+    db.session.rollback()
+    current_app.logger.exception("unhandled API error")
+    return http_error(500).to_response()
+
+
+class RetailApi(BaseApi):
+    """Base class of every POS/mall API: FAB's auth, our envelope and permission names."""
+
+    method_permission_name = READ_WRITE_METHODS
+    allow_browser_login = True
+
+    def response_400(self, message=None):
+        return http_error(400).to_response()
+
+    def response_401(self):
+        return http_error(401).to_response()
+
+    def response_403(self):
+        return http_error(403).to_response()
+
+    def response_404(self):
+        return http_error(404).to_response()
+
+    def response_422(self, message=None):
+        return http_error(422).to_response()
+
+    def response_500(self, message=None):
+        return http_error(500).to_response()
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.path.encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(record) -> Response:
+    response = Response(record.response, status=record.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view):
+    """Honour an ``Idempotency-Key`` header on a POST endpoint.
+
+    The key's record is added to the session before the view runs, so the
+    service's commit stores it in the same transaction as the effect; a
+    retry replays the stored response and changes nothing.  A failed request
+    (4xx) rolls its record back with everything else, so it can be retried.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        from app.platform.models import IdempotencyRecord
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return view(*args, **kwargs)
+        if len(key) > 100:
+            raise ApiError("IDEMPOTENCY_KEY_INVALID", _l("The Idempotency-Key is too long."), 400)
+        fingerprint = _fingerprint()
+        existing = (
+            db.session.query(IdempotencyRecord).filter_by(user_id=current_user.id, key=key).first()
+        )
+        if existing is not None:
+            return _answer_existing(existing, fingerprint)
+        record = IdempotencyRecord(user_id=current_user.id, key=key, fingerprint=fingerprint)
+        db.session.add(record)
+        g.idempotency_record = record
+        try:
+            response = view(*args, **kwargs)
+        except IntegrityError:
+            db.session.rollback()
+            existing = (
+                db.session.query(IdempotencyRecord)
+                .filter_by(user_id=current_user.id, key=key)
+                .first()
+            )
+            if existing is None:
+                raise
+            return _answer_existing(existing, fingerprint)
+        except Exception:
+            db.session.rollback()
+            raise
+        response = current_app.make_response(response)
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        record.status_code = response.status_code
+        record.response = response.get_data(as_text=True)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # a concurrent twin stored first: answer with its result
+            existing = (
+                db.session.query(IdempotencyRecord)
+                .filter_by(user_id=current_user.id, key=key)
+                .one()
+            )
+            return _answer_existing(existing, fingerprint)
+        return response
+
+    return wrapper
+
+
+def _answer_existing(record, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise ApiError(
+            "IDEMPOTENCY_KEY_REUSED",
+            _l("This Idempotency-Key was used for a different request."),
+            422,
+        )
+    if record.response is None:
+        raise ApiError(
+            "IDEMPOTENCY_IN_PROGRESS",
+            _l("The first request with this Idempotency-Key is still being processed."),
+            409,
+        )
+    return _replay(record)
+
+
+__all__ = ["ApiError", "RetailApi", "idempotent", "json_body", "EXCLUDE", "RAISE"]

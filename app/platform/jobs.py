@@ -1,0 +1,82 @@
+"""Background jobs on Huey, with a ``core_job`` row for status and progress.
+
+SQLite-backed queue by default (file under instance/), Redis-backed when
+REDIS_URL is set, immediate (run inline) when HUEY_IMMEDIATE is true (tests).
+Jobs come from the core and from plugins (``retail_register_jobs``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey
+
+from app.extensions import db
+from app.platform.models import Job
+
+
+def make_huey(app: Flask):
+    immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    if app.config.get("REDIS_URL"):
+        huey = RedisHuey("retail_admin", url=app.config["REDIS_URL"], immediate=immediate)
+    else:
+        huey = SqliteHuey(
+            "retail_admin", filename=app.config["HUEY_SQLITE_PATH"], immediate=immediate
+        )
+
+    @huey.task()
+    def run_job(job_id: int) -> None:
+        with app.app_context():
+            execute_job(job_id)
+
+    app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}}
+    return huey
+
+
+def register_jobs(app: Flask, functions: dict) -> None:
+    app.extensions["retail_jobs"]["functions"].update(functions)
+
+
+def enqueue_job(name: str, user=None, **params) -> Job:
+    """Record a job and queue it; returns the ``Job`` row (committed)."""
+    jobs = current_app.extensions["retail_jobs"]
+    if name not in jobs["functions"]:
+        raise KeyError(f"no job named {name!r}")
+    job = Job(name=name, params=params, status="queued", created_by_fk=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.commit()
+    jobs["run_job"](job.id)
+    return job
+
+
+def execute_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in ("done", "running"):
+        return  # already run by another worker: safe to deliver twice
+    function = current_app.extensions["retail_jobs"]["functions"][job.name]
+    job.status = "running"
+    db.session.commit()
+    try:
+        function(job, **(job.params or {}))
+    except Exception as exc:  # the job row says why; the worker keeps going
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.status = "failed"
+        job.message = str(exc)[:2000]
+        current_app.logger.exception("job %s failed", job_id)
+    else:
+        job.status = "done"
+        job.done = job.total or job.done
+    job.finished_on = datetime.now()
+    db.session.commit()
+
+
+def job_progress(job: Job, done: int, total: int | None = None, message: str = "") -> None:
+    """Move a running job's progress bar (commits the job's work so far)."""
+    job.done = done
+    if total is not None:
+        job.total = total
+    if message:
+        job.message = message
+    db.session.commit()

@@ -1,0 +1,100 @@
+"""Typed settings contributed by the core and plugins, stored in ``core_setting``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.platform.audit import audit
+from app.platform.models import Setting
+
+TYPES = ("bool", "int", "str", "choice")
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str  # "<plugin>.<name>" for plugins, "core.<name>" for the core
+    label: Any
+    type: str = "str"
+    default: Any = None
+    description: Any = ""
+    choices: tuple = field(default_factory=tuple)  # ((value, label), ...) for "choice"
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int = 200
+
+
+class SettingError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+CORE_SETTINGS: list[SettingDef] = []
+
+
+def all_settings() -> dict[str, tuple[str, SettingDef]]:
+    """``{key: (owner, definition)}`` for the core and every installed plugin."""
+    from app.plugins import plugin_host
+
+    found = {d.key: ("core", d) for d in CORE_SETTINGS}
+    for plugin, definition in plugin_host().settings():
+        found[definition.key] = (plugin, definition)
+    return found
+
+
+def coerce(definition: SettingDef, raw: Any) -> Any:
+    """Turn form/JSON input into the setting's type, or raise ``SettingError``."""
+    kind = definition.type
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).lower() in ("1", "true", "on", "yes", "y")
+    if kind == "int":
+        try:
+            value = int(str(raw).strip())
+        except ValueError as exc:
+            raise SettingError(_l("%(label)s must be a whole number.", label=definition.label)) from exc
+        if definition.min_value is not None and value < definition.min_value:
+            raise SettingError(
+                _l("%(label)s must be at least %(n)s.", label=definition.label, n=definition.min_value)
+            )
+        if definition.max_value is not None and value > definition.max_value:
+            raise SettingError(
+                _l("%(label)s must be at most %(n)s.", label=definition.label, n=definition.max_value)
+            )
+        return value
+    value = str(raw).strip()
+    if kind == "choice" and value not in {c[0] for c in definition.choices}:
+        raise SettingError(_l("%(label)s: choose one of the listed values.", label=definition.label))
+    if len(value) > definition.max_length:
+        raise SettingError(_l("%(label)s is too long.", label=definition.label))
+    return value
+
+
+def get_setting(key: str) -> Any:
+    definitions = all_settings()
+    if key not in definitions:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    return definitions[key][1].default if row is None else row.value
+
+
+def set_setting(key: str, raw: Any, user=None) -> Any:
+    """Validate and store a setting in its own transaction, audited."""
+    definition = all_settings()[key][1]
+    value = coerce(definition, raw)
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key)
+        db.session.add(row)
+    old = row.value
+    row.value = value
+    row.changed_by_fk = getattr(user, "id", None)
+    if old != value:
+        audit("setting.change", "setting", key, user=user, old=old, new=value)
+    db.session.commit()
+    return value

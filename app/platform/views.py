@@ -1,0 +1,194 @@
+"""Admin pages of the platform: home, plugins, settings, jobs, audit log."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, IndexView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from markupsafe import Markup
+from wtforms import ValidationError as WTFValidationError
+
+from app.admin import RetailModelView
+from app.platform.models import AuditLog, Job
+from app.platform.settings import SettingError, all_settings, get_setting, set_setting
+from app.plugins import PluginToggleRefused, plugin_host
+from app.security import current_staff, user_role_names
+
+
+def _check_csrf() -> None:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except (CSRFError, WTFValidationError):
+        abort(400)
+
+
+class HomeView(IndexView):
+    index_template = "retail/index.html"
+
+    @expose("/")
+    def index(self):
+        staff = current_staff() if current_user.is_authenticated else None
+        return self.render_template(
+            self.index_template,
+            staff=staff,
+            roles=sorted(user_role_names()),
+            appbuilder=self.appbuilder,
+        )
+
+
+class PluginsView(BaseView):
+    """List of discovered plugins with enable/disable (HQ only)."""
+
+    route_base = "/plugins"
+    class_permission_name = "Plugins"
+    method_permission_name = {"list": "read", "toggle": "write"}
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        host = plugin_host()
+        enabled = host.enabled_names()
+        rows = [
+            {
+                "info": info,
+                "enabled": name in enabled,
+                "missing": host.missing_dependencies(name),
+                "hooks": sorted(
+                    h.name for h in host.pm.get_hookcallers(info.module) or []
+                ),
+            }
+            for name, info in sorted(host.plugins.items())
+        ]
+        return self.render_template("retail/plugins.html", rows=rows, title=_l("Plugins"))
+
+    @expose("/<name>/toggle", methods=["POST"])
+    @has_access
+    def toggle(self, name):
+        _check_csrf()
+        host = plugin_host()
+        if name not in host.plugins:
+            abort(404)
+        want = request.form.get("enabled") == "1"
+        try:
+            host.set_enabled(name, want, user=current_user)
+        except PluginToggleRefused as refused:
+            flash(str(refused.message), "danger")
+        else:
+            title = host.plugins[name].title
+            if want:
+                flash(str(_l("Plugin %(name)s enabled.", name=title)), "success")
+            else:
+                flash(str(_l("Plugin %(name)s disabled.", name=title)), "success")
+        return redirect(url_for("PluginsView.list"))
+
+
+class SettingsView(BaseView):
+    """Typed settings of the core and every enabled plugin (HQ only)."""
+
+    route_base = "/settings"
+    class_permission_name = "Settings"
+    method_permission_name = {"edit": "read", "save": "write"}
+    default_view = "edit"
+
+    def _visible(self):
+        host = plugin_host()
+        enabled = host.enabled_names()
+        return {
+            key: (owner, definition)
+            for key, (owner, definition) in all_settings().items()
+            if owner == "core" or owner in enabled
+        }
+
+    @expose("/")
+    @has_access
+    def edit(self):
+        host = plugin_host()
+        groups: dict[str, list] = {}
+        for key, (owner, definition) in sorted(self._visible().items()):
+            title = owner if owner == "core" else host.plugins[owner].title
+            groups.setdefault(title, []).append((definition, get_setting(key)))
+        return self.render_template("retail/settings.html", groups=groups, title=_l("Settings"))
+
+    @expose("/", methods=["POST"])
+    @has_access
+    def save(self):
+        _check_csrf()
+        errors = 0
+        for key, (_owner, definition) in self._visible().items():
+            raw = request.form.get(key, False if definition.type == "bool" else None)
+            if raw is None:
+                continue
+            try:
+                set_setting(key, raw, user=current_user)
+            except SettingError as err:
+                errors += 1
+                flash(str(err.message), "danger")
+        if not errors:
+            flash(str(_l("Settings saved.")), "success")
+        return redirect(url_for("SettingsView.edit"))
+
+
+def _progress_bar(percent: int) -> Markup:
+    return Markup(
+        '<div class="progress" style="min-width:120px;margin:0">'
+        '<div class="progress-bar" role="progressbar" style="width:{p}%">{p}%</div></div>'
+    ).format(p=int(percent))
+
+
+class JobView(RetailModelView):
+    datamodel = SQLAInterface(Job)
+    class_permission_name = "Jobs"
+    base_permissions = ["can_read"]
+    list_title = _l("Background jobs")
+    show_title = _l("Background job")
+    list_columns = ["id", "name", "status", "progress", "created_on", "finished_on"]
+    show_columns = ["id", "name", "status", "progress", "done", "total", "message", "created_on",
+                    "finished_on"]
+    order_columns = ["id", "created_on"]
+    base_order = ("id", "desc")
+    formatters_columns = {"progress": _progress_bar}
+    label_columns = {
+        "name": _l("Job"),
+        "status": _l("Status"),
+        "progress": _l("Progress"),
+        "done": _l("Done"),
+        "total": _l("Total"),
+        "message": _l("Message"),
+        "created_on": _l("Created on"),
+        "finished_on": _l("Finished on"),
+    }
+
+
+class AuditLogView(RetailModelView):
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = "AuditLog"
+    base_permissions = ["can_read"]
+    list_title = _l("Audit log")
+    list_columns = ["created_on", "username", "action", "object_type", "object_id", "detail"]
+    search_columns = ["username", "action", "object_type", "object_id"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "created_on": _l("Time"),
+        "username": _l("User"),
+        "action": _l("Action"),
+        "object_type": _l("Object type"),
+        "object_id": _l("Object"),
+        "detail": _l("Detail"),
+    }
+
+
+def register_platform_views(appbuilder) -> None:
+    category = dict(category="System", category_label=_l("System"), category_icon="fa-cogs")
+    appbuilder.add_view(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-puzzle-piece",
+                        **category)
+    appbuilder.add_view(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders",
+                        **category)
+    appbuilder.add_view(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **category)
+    appbuilder.add_view(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history",
+                        **category)

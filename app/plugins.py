@@ -1,0 +1,299 @@
+"""Plugin host: entry-point discovery, enabled state, guards and hook calls.
+
+One ``PluginHost`` per Flask app (kept in ``app.extensions["retail_plugins"]``),
+never a global manager.  Every installed plugin is registered at start-up so
+its routes and tables exist; a disabled plugin is filtered at call time.  The
+enabled set lives in the database and carries a version number: each request
+does one cheap read of that number, so a toggle in one worker process is seen
+by all others at their next request, without a restart.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import hookspecs
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "retail_admin.plugins"
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded or registered (raised at start-up)."""
+
+
+class PluginToggleRefused(Exception):
+    """Enable/disable refused; ``message`` is a localized lazy string."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    title: Any  # lazy strings: shown in the viewer's language
+    version: str
+    description: Any
+    depends: tuple[str, ...]
+    default_enabled: bool
+    module: ModuleType = field(compare=False, repr=False)
+    distribution: str = ""
+
+
+@dataclass
+class ViewSpec:
+    """An admin view contributed by a plugin (see ``retail_register_views``)."""
+
+    view: type
+    name: str = ""
+    category: str = ""
+    label: Any = None
+    category_label: Any = None
+    icon: str = ""
+    category_icon: str = ""
+
+
+def _plugin_info(module: ModuleType, distribution: str) -> PluginInfo:
+    try:
+        name = module.NAME
+    except AttributeError as exc:
+        raise PluginError(f"plugin module {module.__name__} has no NAME") from exc
+    return PluginInfo(
+        name=name,
+        title=getattr(module, "TITLE", name),
+        version=str(getattr(module, "VERSION", "0")),
+        description=getattr(module, "DESCRIPTION", ""),
+        depends=tuple(getattr(module, "DEPENDS", ())),
+        default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
+        module=module,
+        distribution=distribution,
+    )
+
+
+class PluginHost:
+    def __init__(self, trace: bool = False):
+        self.pm = pluggy.PluginManager("retail_admin")
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.blueprint_owner: dict[str, str] = {}
+        self._subset_callers: dict[tuple[str, frozenset], Any] = {}
+        if trace:
+            self.pm.trace.root.setwriter(log.info)
+            self.pm.enable_tracing()
+
+    # ------------------------------------------------------------ discovery
+
+    def discover(self) -> None:
+        """Register every plugin of the ``retail_admin.plugins`` entry-point group."""
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            module = ep.load()
+            dist = ep.dist.name if ep.dist else ""
+            self.register(module, distribution=dist)
+        self.pm.check_pending()
+
+    def register(self, module: ModuleType, distribution: str = "") -> PluginInfo:
+        info = _plugin_info(module, distribution)
+        if info.name in self.plugins:
+            raise PluginError(f"two plugins are named {info.name!r}")
+        self.pm.register(module, name=info.name)
+        self.plugins[info.name] = info
+        return info
+
+    def missing_dependencies(self, name: str) -> list[str]:
+        return [dep for dep in self.plugins[name].depends if dep not in self.plugins]
+
+    # ------------------------------------------------------------ registration-time hooks
+
+    def _collect(self, hook_name: str, **kwargs) -> Iterator[tuple[str, Any]]:
+        """Call ``hook_name`` on every installed plugin, yielding (plugin name, result)."""
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            args = {arg: kwargs[arg] for arg in impl.argnames}
+            result = impl.function(**args)
+            if result is not None:
+                yield self.pm.get_name(impl.plugin), result
+
+    def models(self) -> list[tuple[str, type]]:
+        found = []
+        for plugin, classes in self._collect("retail_register_models"):
+            for cls in classes:
+                if not cls.__tablename__.startswith(f"{plugin}_"):
+                    raise PluginError(
+                        f"table {cls.__tablename__!r} of plugin {plugin!r} must start "
+                        f"with '{plugin}_'"
+                    )
+                found.append((plugin, cls))
+        return found
+
+    def migration_dirs(self) -> list[str]:
+        return [d for _, dirs in self._collect("retail_migration_dirs") for d in dirs]
+
+    def translation_dirs(self) -> list[str]:
+        return [d for _, dirs in self._collect("retail_translation_dirs") for d in dirs]
+
+    def views(self, appbuilder) -> list[tuple[str, ViewSpec]]:
+        return [
+            (plugin, spec)
+            for plugin, specs in self._collect("retail_register_views", appbuilder=appbuilder)
+            for spec in specs
+        ]
+
+    def apis(self, appbuilder) -> list[tuple[str, type]]:
+        return [
+            (plugin, api)
+            for plugin, apis in self._collect("retail_register_apis", appbuilder=appbuilder)
+            for api in apis
+        ]
+
+    def settings(self) -> list[tuple[str, Any]]:
+        return [(p, s) for p, specs in self._collect("retail_register_settings") for s in specs]
+
+    def role_grants(self) -> dict[str, list[tuple[str, str]]]:
+        merged: dict[str, list[tuple[str, str]]] = {}
+        for _, grants in self._collect("retail_role_grants"):
+            for role, pairs in grants.items():
+                merged.setdefault(role, []).extend(tuple(p) for p in pairs)
+        return merged
+
+    def jobs(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for plugin, jobs in self._collect("retail_register_jobs"):
+            for job_name, func in jobs.items():
+                if job_name in found:
+                    raise PluginError(f"job {job_name!r} of {plugin!r} is registered twice")
+                found[job_name] = func
+        return found
+
+    def add_commands(self, cli) -> None:
+        for _ in self._collect("retail_register_commands", cli=cli):
+            pass
+
+    def seed_demo(self) -> None:
+        """Seed demo data of enabled plugins."""
+        self.hook("retail_seed_demo")()
+
+    # ------------------------------------------------------------ enabled state
+
+    def _stored_state(self) -> tuple[int, dict[str, bool]]:
+        from app.platform.models import PluginState, PluginStateVersion
+
+        db = current_app.extensions["sqlalchemy"]
+        try:
+            with db.engine.connect() as conn:
+                version = conn.execute(select(PluginStateVersion.version)).scalar() or 0
+                if has_request_context() and getattr(g, "_plugin_state", (None,))[0] == version:
+                    return g._plugin_state
+                rows = conn.execute(select(PluginState.name, PluginState.enabled)).all()
+        except SQLAlchemyError:  # schema not created yet (before `db upgrade`)
+            return -1, {}
+        return version, dict(rows)
+
+    def enabled_names(self) -> frozenset[str]:
+        """Names of enabled plugins, read once per request (or per call outside one)."""
+        if has_request_context() and "_plugin_enabled" in g:
+            return g._plugin_enabled
+        version, stored = self._stored_state()
+        enabled = frozenset(
+            name
+            for name, info in self.plugins.items()
+            if stored.get(name, info.default_enabled) and not self.missing_dependencies(name)
+        )
+        # a plugin whose dependency is disabled cannot run either
+        changed = True
+        while changed:
+            changed = False
+            for name in list(enabled):
+                if any(dep not in enabled for dep in self.plugins[name].depends):
+                    enabled = enabled - {name}
+                    changed = True
+        if has_request_context():
+            g._plugin_state = (version, stored)
+            g._plugin_enabled = enabled
+        return enabled
+
+    def is_enabled(self, name: str) -> bool:
+        return name in self.enabled_names()
+
+    def hook(self, hook_name: str):
+        """A caller of ``hook_name`` that skips disabled plugins."""
+        disabled = frozenset(set(self.plugins) - self.enabled_names())
+        key = (hook_name, disabled)
+        caller = self._subset_callers.get(key)
+        if caller is None:
+            modules = [self.plugins[n].module for n in disabled]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=modules)
+            self._subset_callers[key] = caller
+        return caller
+
+    def set_enabled(self, name: str, enabled: bool, user=None) -> None:
+        """Enable or disable a plugin for every worker, audited.
+
+        Refuses to disable a plugin an enabled plugin depends on, and to enable
+        one whose dependencies are missing or disabled.
+        """
+        from flask_babel import lazy_gettext as _l
+
+        from app.extensions import db
+        from app.platform.audit import audit
+        from app.platform.models import PluginState, PluginStateVersion
+
+        if name not in self.plugins:
+            raise PluginToggleRefused(_l("Unknown plugin %(name)s.", name=name))
+        current = self.enabled_names()
+        if enabled:
+            missing = self.missing_dependencies(name)
+            off = [d for d in self.plugins[name].depends if d not in current]
+            if missing or off:
+                raise PluginToggleRefused(
+                    _l(
+                        "Cannot enable %(name)s: it needs %(deps)s enabled first.",
+                        name=str(self.plugins[name].title),
+                        deps=", ".join(missing + off),
+                    )
+                )
+        else:
+            dependants = [
+                str(info.title)
+                for info in self.plugins.values()
+                if name in info.depends and info.name in current
+            ]
+            if dependants:
+                raise PluginToggleRefused(
+                    _l(
+                        "Cannot disable %(name)s: %(dependants)s depend on it.",
+                        name=str(self.plugins[name].title),
+                        dependants=", ".join(dependants),
+                    )
+                )
+        state = db.session.get(PluginState, name)
+        if state is None:
+            state = PluginState(name=name)
+            db.session.add(state)
+        state.enabled = enabled
+        state.changed_by_fk = getattr(user, "id", None)
+        version_row = db.session.get(PluginStateVersion, 1)
+        if version_row is None:
+            db.session.add(PluginStateVersion(id=1, version=1))
+        else:
+            version_row.version = PluginStateVersion.version + 1
+        audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
+        db.session.commit()
+        if has_request_context():
+            g.pop("_plugin_enabled", None)
+            g.pop("_plugin_state", None)
+
+
+def plugin_host() -> PluginHost:
+    return current_app.extensions["retail_plugins"]

@@ -1,0 +1,153 @@
+"""Roles, their grants, and the store-scope helpers every view, API and export uses.
+
+Roles and grants are synced at ``db upgrade`` (never per worker start: workers
+would race).  Store roles see and touch only their own store's rows: views use
+``FilterStoreScope`` in ``base_filters``, APIs and exports call ``scope_to_store``.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import get_field_setup_query
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_login import current_user
+from sqlalchemy import false
+
+ADMIN = "Admin"
+MERCHANT = "Merchant"
+STORE_MANAGER = "StoreManager"
+CASHIER = "Cashier"
+GUIDE = "Guide"
+SERVICE_PROVIDER = "ServiceProvider"
+POS = "POS"
+PRODUCT_ROLES = (ADMIN, MERCHANT, STORE_MANAGER, CASHIER, GUIDE, SERVICE_PROVIDER, POS)
+HQ_ROLES = frozenset({ADMIN, MERCHANT})
+
+# Permissions every logged-in admin user needs (own profile, own password).
+_SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+]
+
+
+def read(resource: str) -> list[tuple[str, str]]:
+    return [("can_read", resource)]
+
+
+def write(resource: str) -> list[tuple[str, str]]:
+    return [("can_read", resource), ("can_write", resource)]
+
+
+def menu(*names: str) -> list[tuple[str, str]]:
+    return [("menu_access", name) for name in names]
+
+
+CORE_GRANTS: dict[str, list[tuple[str, str]]] = {
+    MERCHANT: _SELF_SERVICE
+    + write("Stores")
+    + write("Staff")
+    + write("Plugins")
+    + write("Settings")
+    + read("Jobs")
+    + read("AuditLog")
+    + menu("Organization", "Stores", "Staff", "System", "Plugins", "Settings", "Jobs", "AuditLog"),
+    STORE_MANAGER: _SELF_SERVICE
+    + read("Stores")
+    + write("Staff")
+    + read("Jobs")
+    + menu("Organization", "Stores", "Staff", "System", "Jobs"),
+    CASHIER: _SELF_SERVICE + read("Stores") + read("Staff") + menu("Organization", "Stores", "Staff"),
+    GUIDE: _SELF_SERVICE + read("Stores") + menu("Organization", "Stores"),
+    SERVICE_PROVIDER: _SELF_SERVICE,
+    POS: [],
+}
+
+
+class RetailSecurityManager(SecurityManager):
+    def sync_roles(self, plugin_grants: dict[str, list[tuple[str, str]]]) -> None:
+        """Create the product roles and set each one's grants to core + plugin grants.
+
+        Admin gets every permission.  Grants naming an unknown permission are
+        created, so a plugin's grant works before its view is first visited.
+        """
+        appbuilder = self.appbuilder
+        if self.find_role(ADMIN) is None:
+            self.add_role(ADMIN)  # FAB grants every new permission to Admin as it adds it
+        appbuilder.add_permissions(update_perms=True)
+        session = self.session
+        for role_name in PRODUCT_ROLES:
+            role = self.find_role(role_name) or self.add_role(role_name)
+            if role_name == ADMIN:
+                wanted = list(session.query(self.permissionview_model).all())
+            else:
+                pairs = CORE_GRANTS.get(role_name, []) + plugin_grants.get(role_name, [])
+                wanted = [self.add_permission_view_menu(p, v) for p, v in dict.fromkeys(pairs)]
+            role.permissions = [pv for pv in wanted if pv is not None]
+        self.add_role(self.auth_role_public)
+        session.commit()
+
+
+def user_role_names(user=None) -> set[str]:
+    user = user if user is not None else current_user
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {role.name for role in user.roles}
+
+
+def is_hq(user=None) -> bool:
+    return bool(user_role_names(user) & HQ_ROLES)
+
+
+def current_staff(user=None):
+    """The ``Staff`` row of ``user`` (default: the logged-in user), or None."""
+    from app.extensions import db
+    from app.org.models import Staff
+
+    user = user if user is not None else current_user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("_staff_by_user", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.query(Staff).filter_by(user_id=user.id).one_or_none()
+    return cache[user.id]
+
+
+NO_STORE = 0  # store id no row has: a store role without a store sees nothing
+
+
+def scoped_store_id(user=None) -> int | None:
+    """None when ``user`` sees every store (HQ), else the one store id it may see."""
+    if is_hq(user):
+        return None
+    staff = current_staff(user)
+    if staff is None or staff.status != "active" or staff.store_id is None:
+        return NO_STORE
+    return staff.store_id
+
+
+def scope_to_store(query, column, user=None):
+    """Restrict a SQLAlchemy query/select to the caller's store."""
+    store_id = scoped_store_id(user)
+    if store_id is None:
+        return query
+    if store_id == NO_STORE:
+        return query.filter(false())
+    return query.filter(column == store_id)
+
+
+def can_see_store(store_id, user=None) -> bool:
+    scoped = scoped_store_id(user)
+    return scoped is None or (scoped != NO_STORE and scoped == store_id)
+
+
+class FilterStoreScope(BaseFilter):
+    """FAB base filter: ``base_filters = [["store_id", FilterStoreScope, None]]``."""
+
+    name = "Store scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        return scope_to_store(query, field)

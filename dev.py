@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Developer entry point; needs only Python 3.11+.
+
+  python3 dev.py run     set up .venv, migrate, seed demo data, serve the admin
+  python3 dev.py test    set up .venv (with test extras), run the test suite
+  python3 dev.py setup   only set up .venv (dependencies + compiled catalogs)
+
+Extra arguments after ``test`` go to pytest.  TEST_DATABASE_URL=postgresql://…
+runs the suite on PostgreSQL (a fresh database is created and dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+
+
+def sh(*args: str, **env: str) -> None:
+    subprocess.run(args, cwd=ROOT, check=True, env={**os.environ, **env})
+
+
+def setup(extras: str = "test") -> None:
+    if not PY.exists():
+        print("creating .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{extras}-{digest}"
+    if not stamp.exists():
+        print("installing dependencies …", flush=True)
+        sh(str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip")
+        sh(str(PY), "-m", "pip", "install", "-q", "-e", f".[{extras}]")
+        stamp.touch()
+    sh(str(PY), "tools/i18n.py", "compile")
+
+
+def run() -> None:
+    setup()
+    flask = [str(PY), "-m", "flask", "--app", "run"]
+    sh(*flask, "db", "upgrade")
+    sh(*flask, "seed-demo")
+    port = os.environ.get("PORT", "5000")
+    print(f"\n  Retail Admin → http://127.0.0.1:{port}/login/  (admin / demo1234)\n", flush=True)
+    os.execv(str(PY), [str(PY), "run.py"])
+
+
+def test(args: list[str]) -> None:
+    setup()
+    result = subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command == "run":
+        run()
+    elif command == "test":
+        test(sys.argv[2:])
+    elif command == "setup":
+        setup()
+    else:
+        sys.exit(__doc__)

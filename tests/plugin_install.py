@@ -1,0 +1,27 @@
+"""Install the test plugin package the way pip would: a .dist-info with entry points.
+
+``importlib.metadata`` then finds it through the ``retail_admin.plugins`` group,
+so discovery in tests goes through real entry points.
+"""
+
+import sys
+from pathlib import Path
+
+TEST_PLUGIN_ROOT = Path(__file__).resolve().parent / "test_plugin"
+
+ENTRY_POINTS = """[retail_admin.plugins]
+sample = retail_test_plugin
+sample_addon = retail_test_plugin.addon
+"""
+
+
+def install_test_plugin(site_dir: Path) -> None:
+    dist_info = site_dir / "retail_test_plugin-1.2.3.dist-info"
+    dist_info.mkdir(parents=True, exist_ok=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: retail-test-plugin\nVersion: 1.2.3\n"
+    )
+    (dist_info / "entry_points.txt").write_text(ENTRY_POINTS)
+    for path in (str(site_dir), str(TEST_PLUGIN_ROOT)):
+        if path not in sys.path:
+            sys.path.insert(0, path)

@@ -1,0 +1,154 @@
+"""A small plugin used by the tests: it implements every hook of the contract."""
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.hookspecs import hookimpl
+from app.plugins import ViewSpec
+
+NAME = "sample"
+TITLE = _l("Sample plugin")
+VERSION = "1.2.3"
+DESCRIPTION = _l("Exercises every kind of plugin contribution.")
+DEPENDS = ()
+DEFAULT_ENABLED = True
+
+HERE = Path(__file__).resolve().parent
+CALLS: list[tuple] = []  # (hook name, key argument) of runtime hook calls, for assertions
+
+
+@hookimpl
+def retail_register_models():
+    from retail_test_plugin.models import SampleNote
+
+    return [SampleNote]
+
+
+@hookimpl
+def retail_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from retail_test_plugin.views import SampleNoteView
+
+    return [
+        ViewSpec(
+            SampleNoteView,
+            name="SampleNotes",
+            label=_l("Sample notes"),
+            category="Samples",
+            category_label=_l("Samples"),
+            icon="fa-sticky-note",
+        )
+    ]
+
+
+@hookimpl
+def retail_register_apis(appbuilder):
+    from retail_test_plugin.api import SampleApi
+
+    return [SampleApi]
+
+
+@hookimpl
+def retail_register_settings():
+    from app.platform.settings import SettingDef
+
+    return [
+        SettingDef("sample.greeting", _l("Greeting"), "str", default="hello"),
+        SettingDef("sample.limit", _l("Note limit"), "int", default=5, min_value=0, max_value=99),
+        SettingDef("sample.loud", _l("Loud"), "bool", default=False),
+    ]
+
+
+@hookimpl
+def retail_role_grants():
+    return {
+        "Cashier": [
+            ("can_read", "SampleNotes"),
+            ("can_write", "SampleNotes"),
+            ("menu_access", "Samples"),
+            ("menu_access", "SampleNotes"),
+        ],
+        "POS": [("can_read", "SampleApi"), ("can_write", "SampleApi")],
+    }
+
+
+@hookimpl
+def retail_translation_dirs():
+    return [str(HERE / "translations")]
+
+
+@hookimpl
+def retail_register_jobs():
+    from retail_test_plugin.jobs import count_notes, failing_job
+
+    return {"sample.count_notes": count_notes, "sample.fail": failing_job}
+
+
+@hookimpl
+def retail_register_commands(cli):
+    import click
+
+    @cli.command("sample-hello")
+    def sample_hello():
+        click.echo("hello from sample")
+
+
+@hookimpl
+def retail_seed_demo():
+    from retail_test_plugin.models import seed_notes
+
+    seed_notes()
+
+
+@hookimpl
+def retail_payment_methods():
+    from retail_test_plugin.tender import SampleTender
+
+    return [SampleTender()]
+
+
+@hookimpl
+def retail_order_paid(order):
+    CALLS.append(("retail_order_paid", order))
+
+
+@hookimpl
+def retail_order_returned(order, return_doc):
+    CALLS.append(("retail_order_returned", return_doc))
+
+
+@hookimpl
+def retail_member_created(member):
+    CALLS.append(("retail_member_created", member))
+
+
+@hookimpl
+def retail_staff_left(staff):
+    CALLS.append(("retail_staff_left", staff.employee_no))
+
+
+@hookimpl
+def retail_member_filters(viewer, context):
+    from sqlalchemy import literal
+
+    CALLS.append(("retail_member_filters", context.get("purpose")))
+    return [literal(True)]
+
+
+@hookimpl
+def retail_present_member(data, member, viewer, context):
+    data["phone"] = data["phone"][:3] + "****" + data["phone"][-4:]
+
+
+@hookimpl
+def retail_member_usable(member, store_id, purpose):
+    from app.api import ApiError
+
+    if purpose == "points" and store_id == 3:
+        return ApiError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+    return None

@@ -1,0 +1,9 @@
+class SampleTender:
+    code = "sample_tender"
+    label = "Sample tender"
+
+    def charge(self, order, payment):
+        return {"ok": True}
+
+    def refund(self, order, payment, amount_fen):
+        return {"refunded": amount_fen}

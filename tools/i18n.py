@@ -1,0 +1,120 @@
+"""Message catalogs: ``python tools/i18n.py update|compile|check``.
+
+update   extract messages of the core + built-in plugins (and the test plugin)
+         and merge them into translations/<lang>/LC_MESSAGES/messages.po;
+         English msgids are copied to the English catalog.
+compile  build the .mo files (done by dev.py and CI, never committed).
+check    list messages lacking a Chinese or English translation (exit 1 if any).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("zh", "en")
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+
+# (source dirs, translations dir)
+DOMAINS = [
+    ([ROOT / "app", ROOT / "plugins"], ROOT / "translations"),
+    ([ROOT / "tests" / "test_plugin"], ROOT / "tests/test_plugin/retail_test_plugin/translations"),
+]
+
+
+def extract(sources: list[Path]) -> Catalog:
+    template = Catalog()
+    for source in sources:
+        if not source.exists():
+            continue
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(source), METHODS, keywords=KEYWORDS,
+            options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
+        ):
+            template.add(message, None, [(str(Path(source.name) / filename), lineno)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def po_path(directory: Path, lang: str) -> Path:
+    return directory / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load(path: Path, lang: str) -> Catalog:
+    if not path.exists():
+        return Catalog(locale=lang)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def save(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, omit_header=False, sort_output=True, width=100)
+    path.write_bytes(buffer.getvalue())
+
+
+def update() -> None:
+    for sources, directory in DOMAINS:
+        template = extract(sources)
+        for lang in LANGS:
+            path = po_path(directory, lang)
+            catalog = load(path, lang)
+            catalog.update(template, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+            if lang == "en":
+                for message in catalog:
+                    if message.id and not message.string:
+                        message.string = message.id
+            save(catalog, path)
+
+
+def compile_all() -> None:
+    for _sources, directory in DOMAINS:
+        for lang in LANGS:
+            path = po_path(directory, lang)
+            if not path.exists():
+                continue
+            catalog = load(path, lang)
+            with path.with_suffix(".mo").open("wb") as handle:
+                write_mo(handle, catalog)
+
+
+def missing() -> list[str]:
+    """Messages in the code lacking a zh or en translation (or marked fuzzy)."""
+    problems = []
+    for sources, directory in DOMAINS:
+        template = extract(sources)
+        for lang in LANGS:
+            catalog = load(po_path(directory, lang), lang)
+            for message in template:
+                if not message.id:
+                    continue
+                found = catalog.get(message.id, message.context)
+                strings = found.string if found else None
+                values = strings if isinstance(strings, tuple) else (strings,)
+                if found is None or not all(values) or found.fuzzy:
+                    problems.append(f"{directory.relative_to(ROOT)} [{lang}] {message.id!r}")
+    return problems
+
+
+if __name__ == "__main__":
+    action = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if action == "update":
+        update()
+    elif action == "compile":
+        compile_all()
+    elif action == "check":
+        problems = missing()
+        print("\n".join(problems) or "all messages translated")
+        sys.exit(1 if problems else 0)
+    else:
+        sys.exit(__doc__)
