@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.api import ApiError, api_error_response, http_error, is_api_request
 from app.extensions import db
+from app.menu import RetailMenu
 from app.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
-        appbuilder = AppBuilder(update_perms=False)
+        appbuilder = AppBuilder(update_perms=False, menu=RetailMenu())
         appbuilder.init_app(app, db.session)
         app.extensions["babel"].locale_selector = _select_locale
         _install_jwt_errors(appbuilder)

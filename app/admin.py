@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelView
+from flask_appbuilder import ModelView, expose
 from flask_babel import lazy_gettext as _l
 
 from app.security import FilterStoreScope, can_see_store, scoped_store_id
@@ -67,10 +67,13 @@ class StoreScopedModelView(RetailModelView):
     def pre_delete(self, item):
         self._check_row_store(item)
 
+    # FAB routes only methods carrying @expose: overrides must repeat it
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
         self._check_row_store(self.datamodel.get(pk))
         return super().action(name, pk)
 
+    @expose("/action_post", methods=["POST"])
     def action_post(self):
         for pk in request.form.getlist("rowid"):
             item = self.datamodel.get(self._deserialize_pk_if_composite(pk))

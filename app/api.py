@@ -14,7 +14,6 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -194,7 +193,9 @@ def idempotent(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         from app.platform.models import IdempotencyRecord
+        from app.security import acting_user
 
+        user_id = acting_user().id
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             return view(*args, **kwargs)
@@ -202,11 +203,11 @@ def idempotent(view):
             raise ApiError("IDEMPOTENCY_KEY_INVALID", _l("The Idempotency-Key is too long."), 400)
         fingerprint = _fingerprint()
         existing = (
-            db.session.query(IdempotencyRecord).filter_by(user_id=current_user.id, key=key).first()
+            db.session.query(IdempotencyRecord).filter_by(user_id=user_id, key=key).first()
         )
         if existing is not None:
             return _answer_existing(existing, fingerprint)
-        record = IdempotencyRecord(user_id=current_user.id, key=key, fingerprint=fingerprint)
+        record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
         db.session.add(record)
         g.idempotency_record = record
         try:
@@ -215,7 +216,7 @@ def idempotent(view):
             db.session.rollback()
             existing = (
                 db.session.query(IdempotencyRecord)
-                .filter_by(user_id=current_user.id, key=key)
+                .filter_by(user_id=user_id, key=key)
                 .first()
             )
             if existing is None:
@@ -236,7 +237,7 @@ def idempotent(view):
             db.session.rollback()  # a concurrent twin stored first: answer with its result
             existing = (
                 db.session.query(IdempotencyRecord)
-                .filter_by(user_id=current_user.id, key=key)
+                .filter_by(user_id=user_id, key=key)
                 .one()
             )
             return _answer_existing(existing, fingerprint)

@@ -237,6 +237,16 @@ class PluginHost:
             self._subset_callers[key] = caller
         return caller
 
+    def payment_methods(self) -> dict[str, Any]:
+        """Tender handlers of enabled plugins by code (``retail_payment_methods``)."""
+        handlers: dict[str, Any] = {}
+        for group in self.hook("retail_payment_methods")():
+            for handler in group:
+                if handler.code in handlers:
+                    raise PluginError(f"payment method {handler.code!r} is registered twice")
+                handlers[handler.code] = handler
+        return handlers
+
     def set_enabled(self, name: str, enabled: bool, user=None) -> None:
         """Enable or disable a plugin for every worker, audited.
 

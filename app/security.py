@@ -89,8 +89,21 @@ class RetailSecurityManager(SecurityManager):
         session.commit()
 
 
+def acting_user():
+    """The user of this request: session login (admin) or bearer token (API).
+
+    FAB puts both in ``g.user``; flask-login's ``current_user`` only knows sessions.
+    """
+    if has_request_context():
+        user = g.get("user")
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return current_user
+    return None
+
+
 def user_role_names(user=None) -> set[str]:
-    user = user if user is not None else current_user
+    user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
         return set()
     return {role.name for role in user.roles}
@@ -105,7 +118,7 @@ def current_staff(user=None):
     from app.extensions import db
     from app.org.models import Staff
 
-    user = user if user is not None else current_user
+    user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
         return None
     cache = g.setdefault("_staff_by_user", {}) if has_request_context() else {}

@@ -2,8 +2,6 @@
 
 from datetime import datetime
 
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -12,8 +10,11 @@ from app.platform.models import AuditLog
 
 
 def audit(action: str, object_type: str, object_id, user=None, **detail) -> None:
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
+    if user is None:
+        from app.security import acting_user
+
+        candidate = acting_user()
+        user = candidate if getattr(candidate, "is_authenticated", False) else None
     db.session.add(
         AuditLog(
             user_id=getattr(user, "id", None),
@@ -28,8 +29,11 @@ def audit(action: str, object_type: str, object_id, user=None, **detail) -> None
 
 def _current_user_id():
     try:
-        if has_request_context() and current_user.is_authenticated:
-            return current_user.id
+        from app.security import acting_user
+
+        user = acting_user()
+        if getattr(user, "is_authenticated", False):
+            return user.id
     except Exception:  # no login manager (CLI, jobs)
         return None
     return None

@@ -47,6 +47,7 @@ def enqueue_job(name: str, user=None, **params) -> Job:
     db.session.add(job)
     db.session.commit()
     jobs["run_job"](job.id)
+    db.session.expire(job)  # it may have run already (immediate mode, fast worker)
     return job
 
 

@@ -72,6 +72,8 @@ def retail_role_grants():
             ("can_write", "SampleNotes"),
             ("menu_access", "Samples"),
             ("menu_access", "SampleNotes"),
+            ("can_read", "SampleApi"),
+            ("can_write", "SampleApi"),
         ],
         "POS": [("can_read", "SampleApi"), ("can_write", "SampleApi")],
     }

@@ -1,0 +1,120 @@
+"""Plugin host: discovery through entry points, toggles across processes, dependencies."""
+
+import pytest
+from conftest import login, make_app
+
+from app.extensions import db
+from app.platform.models import AuditLog
+from app.plugins import PluginError, PluginHost
+
+
+def test_plugins_are_discovered_through_entry_points(app):
+    host = app.extensions["retail_plugins"]
+    assert {"sample", "sample_addon"} <= set(host.plugins)
+    sample = host.plugins["sample"]
+    assert sample.version == "1.2.3"
+    assert sample.distribution == "retail-test-plugin"
+    assert host.plugins["sample_addon"].depends == ("sample",)
+
+
+def test_plugins_page_lists_metadata_for_hq_only(app, client_as):
+    page = client_as("hq").get("/plugins/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "1.2.3" in html and "sample_addon" in html and "retail_staff_left" in html
+    for username in ("cashier1", "manager1", "pos1"):
+        denied = client_as(username).get("/plugins/")
+        assert denied.status_code in (302, 403)  # FAB redirects browsers without access
+        assert "sample_addon" not in denied.get_data(as_text=True)
+        toggled = client_as(username).post("/plugins/sample/toggle", data={"enabled": "0"})
+        assert toggled.status_code in (302, 403)
+    with app.app_context():
+        assert app.extensions["retail_plugins"].is_enabled("sample")
+
+
+def _toggle(client, name, enabled):
+    return client.post(f"/plugins/{name}/toggle", data={"enabled": "1" if enabled else "0"},
+                       follow_redirects=True)
+
+
+def test_disabling_a_needed_plugin_is_refused(app, admin_client, restore_plugins):
+    page = _toggle(admin_client, "sample", False)
+    assert "sample_addon" in page.get_data(as_text=True) or "示例附加插件" in page.get_data(as_text=True)
+    with app.app_context():
+        assert app.extensions["retail_plugins"].is_enabled("sample")
+    _toggle(admin_client, "sample_addon", False)
+    page = _toggle(admin_client, "sample", False)
+    with app.app_context():
+        host = app.extensions["retail_plugins"]
+        assert not host.is_enabled("sample")
+        # enabling the add-on while its dependency is off is refused too
+        from app.plugins import PluginToggleRefused
+
+        with pytest.raises(PluginToggleRefused):
+            host.set_enabled("sample_addon", True)
+
+
+def test_toggle_takes_effect_in_another_app_instance(app, db_url, admin_client, restore_plugins):
+    other = make_app(db_url)  # a second worker process sharing the database
+    cashier = login(other, "cashier1")
+    assert cashier.get("/samplenoteview/list/").status_code == 200
+    assert "/samplenoteview/list/" in cashier.get("/").get_data(as_text=True)
+
+    _toggle(admin_client, "sample_addon", False)
+    _toggle(admin_client, "sample", False)
+
+    assert cashier.get("/samplenoteview/list/").status_code == 404
+    assert "/samplenoteview/list/" not in cashier.get("/").get_data(as_text=True)
+    token = other.test_client().post(
+        "/api/v1/security/login",
+        json={"username": "pos1", "password": "demo1234", "provider": "db"},
+    ).get_json()["access_token"]
+    api = other.test_client().get("/api/v1/sample/notes", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 404
+    assert api.get_json()["error"]["code"] == "NOT_FOUND"
+
+    import retail_test_plugin
+
+    with other.app_context():
+        retail_test_plugin.CALLS.clear()
+        other.extensions["retail_plugins"].hook("retail_order_paid")(order="SO1")
+        assert retail_test_plugin.CALLS == []
+
+    _toggle(admin_client, "sample", True)
+    assert cashier.get("/samplenoteview/list/").status_code == 200
+    with other.app_context():
+        other.extensions["retail_plugins"].hook("retail_order_paid")(order="SO2")
+        assert ("retail_order_paid", "SO2") in retail_test_plugin.CALLS
+
+    with app.app_context():
+        actions = [a for (a,) in db.session.query(AuditLog.action).filter_by(object_id="sample")]
+        assert "plugin.disable" in actions and "plugin.enable" in actions
+
+
+def test_plugin_tables_must_carry_the_plugin_prefix(app):
+    import types
+
+    from app.hookspecs import hookimpl
+
+    class BadModel:
+        __tablename__ = "notes"
+
+    module = types.ModuleType("bad_plugin")
+    module.NAME = "bad"
+    module.retail_register_models = hookimpl(lambda: [BadModel])
+    host = PluginHost()
+    host.register(module)
+    with pytest.raises(PluginError):
+        host.models()
+    with pytest.raises(PluginError):
+        host.register(module)  # duplicate name
+
+
+def test_cli_lists_and_toggles_plugins(app, restore_plugins):
+    runner = app.test_cli_runner()
+    listing = runner.invoke(args=["plugins", "list"])
+    assert "sample 1.2.3 [enabled]" in listing.output
+    refused = runner.invoke(args=["plugins", "disable", "sample"])
+    assert refused.exit_code != 0
+    assert runner.invoke(args=["plugins", "disable", "sample_addon"]).exit_code == 0
+    assert runner.invoke(args=["sample-hello"]).output.strip() == "hello from sample"
