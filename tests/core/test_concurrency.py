@@ -1,0 +1,30 @@
+"""Idempotency under concurrent retries (threads, real database)."""
+
+import threading
+
+from app.extensions import db
+
+
+def test_concurrent_retries_with_one_key_act_once(app, api_as):
+    clients = [api_as("pos1") for _ in range(10)]
+    results = []
+    barrier = threading.Barrier(len(clients))
+
+    def post(client):
+        barrier.wait()
+        response = client.post("/api/v1/sample/notes", json={"text": "race-key"},
+                               headers={"Idempotency-Key": "race-1"})
+        results.append((response.status_code, (response.get_json() or {}).get("error", {}).get("code")))
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        from retail_test_plugin.models import SampleNote
+
+        assert db.session.query(SampleNote).filter_by(text="race-key").count() == 1
+    # every answer is the replayed success or a clean "in progress" / busy retry
+    assert {code for code, _ in results} <= {201, 409}
+    assert any(code == 201 for code, _ in results)
