@@ -99,7 +99,10 @@ def _select_locale():
     if is_api_request():
         return request.accept_languages.best_match(languages) or default
     chosen = request.args.get("_l_") or session.get("locale")
-    return chosen if chosen in languages else default
+    if chosen not in languages:
+        # FAB's language menu reads the session: store the default so it offers the other language
+        chosen = session["locale"] = default
+    return chosen
 
 
 def _install_jwt_errors(appbuilder: AppBuilder) -> None:
