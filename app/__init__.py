@@ -61,8 +61,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _import_models(host: PluginHost) -> None:
+    import app.catalog.models  # noqa: F401
+    import app.docnumbers.models  # noqa: F401
+    import app.inventory.models  # noqa: F401
+    import app.loyalty.models  # noqa: F401
+    import app.mall.models  # noqa: F401
+    import app.members.models  # noqa: F401
+    import app.messages.models  # noqa: F401
     import app.org.models  # noqa: F401
     import app.platform.models  # noqa: F401
+    import app.sales.models  # noqa: F401
 
     host.models()
 
@@ -119,11 +127,10 @@ def _install_jwt_errors(appbuilder: AppBuilder) -> None:
 
 
 def _register_core_views(appbuilder: AppBuilder) -> None:
-    from app.org.views import register_org_views
-    from app.platform.views import register_platform_views
+    from app.domains import core_domains
 
-    register_org_views(appbuilder)
-    register_platform_views(appbuilder)
+    for domain in core_domains():
+        domain.register(appbuilder)
 
 
 def _register_plugin_views(appbuilder: AppBuilder, host: PluginHost) -> None:

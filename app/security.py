@@ -25,7 +25,7 @@ PRODUCT_ROLES = (ADMIN, MERCHANT, STORE_MANAGER, CASHIER, GUIDE, SERVICE_PROVIDE
 HQ_ROLES = frozenset({ADMIN, MERCHANT})
 
 # Permissions every logged-in admin user needs (own profile, own password).
-_SELF_SERVICE = [
+SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
@@ -44,25 +44,15 @@ def menu(*names: str) -> list[tuple[str, str]]:
     return [("menu_access", name) for name in names]
 
 
-CORE_GRANTS: dict[str, list[tuple[str, str]]] = {
-    MERCHANT: _SELF_SERVICE
-    + write("Stores")
-    + write("Staff")
-    + write("Plugins")
-    + write("Settings")
-    + read("Jobs")
-    + read("AuditLog")
-    + menu("Organization", "Stores", "Staff", "System", "Plugins", "Settings", "Jobs", "AuditLog"),
-    STORE_MANAGER: _SELF_SERVICE
-    + read("Stores")
-    + write("Staff")
-    + read("Jobs")
-    + menu("Organization", "Stores", "Staff", "System", "Jobs"),
-    CASHIER: _SELF_SERVICE + read("Stores") + read("Staff") + menu("Organization", "Stores", "Staff"),
-    GUIDE: _SELF_SERVICE + read("Stores") + menu("Organization", "Stores"),
-    SERVICE_PROVIDER: _SELF_SERVICE,
-    POS: [],
-}
+def core_grants() -> dict[str, list[tuple[str, str]]]:
+    """Grants of every core domain (``app/<domain>/setup.py`` GRANTS), plus self-service."""
+    from app.domains import domain_grants
+
+    grants = domain_grants()
+    for role in PRODUCT_ROLES:
+        if role != ADMIN:
+            grants.setdefault(role, []).extend(SELF_SERVICE)
+    return grants
 
 
 class RetailSecurityManager(SecurityManager):
@@ -82,7 +72,7 @@ class RetailSecurityManager(SecurityManager):
             if role_name == ADMIN:
                 wanted = list(session.query(self.permissionview_model).all())
             else:
-                pairs = CORE_GRANTS.get(role_name, []) + plugin_grants.get(role_name, [])
+                pairs = core_grants().get(role_name, []) + plugin_grants.get(role_name, [])
                 wanted = [self.add_permission_view_menu(p, v) for p, v in dict.fromkeys(pairs)]
             role.permissions = [pv for pv in wanted if pv is not None]
         self.add_role(self.auth_role_public)

@@ -74,8 +74,3 @@ class StaffView(StoreScopedModelView):
         self.update_redirect()
         return redirect(self.get_redirect())
 
-
-def register_org_views(appbuilder) -> None:
-    category = dict(category="Organization", category_label=_l("Organization"), category_icon="fa-sitemap")
-    appbuilder.add_view(StoreView, "Stores", label=_l("Stores"), icon="fa-store", **category)
-    appbuilder.add_view(StaffView, "Staff", label=_l("Staff"), icon="fa-users", **category)

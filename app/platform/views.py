@@ -182,13 +182,3 @@ class AuditLogView(RetailModelView):
         "detail": _l("Detail"),
     }
 
-
-def register_platform_views(appbuilder) -> None:
-    category = dict(category="System", category_label=_l("System"), category_icon="fa-cogs")
-    appbuilder.add_view(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-puzzle-piece",
-                        **category)
-    appbuilder.add_view(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders",
-                        **category)
-    appbuilder.add_view(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **category)
-    appbuilder.add_view(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history",
-                        **category)

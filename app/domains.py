@@ -1,0 +1,32 @@
+"""Core domains: every ``app/<domain>/setup.py`` registers that domain's admin views,
+APIs and default role grants.  Discovered, so adding a domain touches no shared file.
+
+A setup module defines ``ORDER`` (menu position), ``register(appbuilder)`` and
+``GRANTS = {role: [(permission, view_menu), ...]}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from types import ModuleType
+
+
+def core_domains() -> list[ModuleType]:
+    import app
+
+    modules = []
+    for info in pkgutil.iter_modules(app.__path__):
+        name = f"app.{info.name}.setup"
+        if info.ispkg and importlib.util.find_spec(name) is not None:
+            modules.append(importlib.import_module(name))
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def domain_grants() -> dict[str, list[tuple[str, str]]]:
+    merged: dict[str, list[tuple[str, str]]] = {}
+    for module in core_domains():
+        for role, pairs in getattr(module, "GRANTS", {}).items():
+            merged.setdefault(role, []).extend(pairs)
+    return merged
