@@ -1,8 +1,9 @@
 """Core domains: every ``app/<domain>/setup.py`` registers that domain's admin views,
 APIs and default role grants.  Discovered, so adding a domain touches no shared file.
 
-A setup module defines ``ORDER`` (menu position), ``register(appbuilder)`` and
-``GRANTS = {role: [(permission, view_menu), ...]}``.
+A setup module defines ``ORDER`` (menu position), ``register(appbuilder)``,
+``GRANTS = {role: [(permission, view_menu), ...]}`` and optionally
+``SETTINGS = [SettingDef(...), ...]`` (typed settings shown on the settings page).
 """
 
 from __future__ import annotations

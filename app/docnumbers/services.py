@@ -23,6 +23,7 @@ DOC_TYPES = {
     "TR": "stock transfer",
     "ST": "stocktake",
     "LV": "level change",
+    "MB": "member number",
 }
 
 

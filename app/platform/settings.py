@@ -40,7 +40,12 @@ def all_settings() -> dict[str, tuple[str, SettingDef]]:
     """``{key: (owner, definition)}`` for the core and every installed plugin."""
     from app.plugins import plugin_host
 
+    from app.domains import core_domains
+
     found = {d.key: ("core", d) for d in CORE_SETTINGS}
+    for domain in core_domains():
+        for definition in getattr(domain, "SETTINGS", ()):
+            found[definition.key] = ("core", definition)
     for plugin, definition in plugin_host().settings():
         found[definition.key] = (plugin, definition)
     return found
