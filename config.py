@@ -38,6 +38,9 @@ SQLALCHEMY_DATABASE_URI = os.environ.get(
 )
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 REDIS_URL = os.environ.get("REDIS_URL") or None
+# PostgreSQL connection pool per worker process (threads of one worker share it)
+DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "10"))
+DB_MAX_OVERFLOW = int(os.environ.get("DB_MAX_OVERFLOW", "20"))
 
 # Flask-AppBuilder
 AUTH_TYPE = 1  # AUTH_DB

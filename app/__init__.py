@@ -82,8 +82,8 @@ def _configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
     else:
         options.setdefault("pool_pre_ping", True)
-        options.setdefault("pool_size", 10)
-        options.setdefault("max_overflow", 20)
+        options.setdefault("pool_size", int(app.config.get("DB_POOL_SIZE", 10)))
+        options.setdefault("max_overflow", int(app.config.get("DB_MAX_OVERFLOW", 20)))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
 

@@ -16,6 +16,7 @@ from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -131,6 +132,9 @@ def api_error_response(exc: Exception) -> Response:
     if isinstance(exc, IntegrityError):
         db.session.rollback()
         return ApiError("CONFLICT", HTTP_ERRORS[409][1], 409).to_response()
+    if isinstance(exc, PoolTimeoutError):
+        db.session.rollback()
+        return ApiError("SERVER_BUSY", _l("The server is busy; retry the request."), 503).to_response()
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
         db.session.rollback()  # SQLite writer lost a race: a clean retry-able answer
         return ApiError("BUSY_RETRY", _l("The server is busy; retry the request."), 409).to_response()

@@ -111,8 +111,14 @@ def retail_seed_demo():
 
 @hookspec
 def retail_payment_methods():
-    """Return tender handlers (objects with ``code``, ``label``, ``charge`` and
-    ``refund``) that add payment methods to POS sales, e.g. ``coupon``."""
+    """Return tender handlers that add payment methods to POS sales, e.g. ``coupon``.
+
+    A handler has ``code`` (the ``method`` value in ``POST pos/orders``), ``label``
+    (lazy string), ``charge(order, payment)`` and ``refund(order, payment,
+    amount_fen, return_doc)``.  Both run inside the sale's/return's transaction,
+    must not commit, and raise ``app.api.ApiError`` to refuse (everything rolls
+    back).  ``charge`` may set ``payment.reference``.  See ``app/sales/tenders.py``.
+    """
 
 
 # ---------------------------------------------------------------- domain events

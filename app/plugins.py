@@ -187,16 +187,21 @@ class PluginHost:
     # ------------------------------------------------------------ enabled state
 
     def _stored_state(self) -> tuple[int, dict[str, bool]]:
+        """Read the enabled flags through the request's own session.
+
+        A separate connection here would let concurrent requests each hold one
+        pooled connection while waiting for a second: a pool deadlock under load.
+        """
         from app.platform.models import PluginState, PluginStateVersion
 
-        db = current_app.extensions["sqlalchemy"]
+        session = current_app.extensions["sqlalchemy"].session
         try:
-            with db.engine.connect() as conn:
-                version = conn.execute(select(PluginStateVersion.version)).scalar() or 0
-                if has_request_context() and getattr(g, "_plugin_state", (None,))[0] == version:
-                    return g._plugin_state
-                rows = conn.execute(select(PluginState.name, PluginState.enabled)).all()
+            version = session.execute(select(PluginStateVersion.version)).scalar() or 0
+            if has_request_context() and getattr(g, "_plugin_state", (None,))[0] == version:
+                return g._plugin_state
+            rows = session.execute(select(PluginState.name, PluginState.enabled)).all()
         except SQLAlchemyError:  # schema not created yet (before `db upgrade`)
+            session.rollback()
             return -1, {}
         return version, dict(rows)
 

@@ -38,9 +38,8 @@ CORE_SETTINGS: list[SettingDef] = []
 
 def all_settings() -> dict[str, tuple[str, SettingDef]]:
     """``{key: (owner, definition)}`` for the core and every installed plugin."""
-    from app.plugins import plugin_host
-
     from app.domains import core_domains
+    from app.plugins import plugin_host
 
     found = {d.key: ("core", d) for d in CORE_SETTINGS}
     for domain in core_domains():

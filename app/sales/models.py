@@ -69,6 +69,7 @@ class Return(Audited, Model):
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     points_reversed: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     order: Mapped[Order] = relationship(Order)
+    store: Mapped[Store] = relationship(Store)
     lines: Mapped[list[ReturnLine]] = relationship("ReturnLine", back_populates="return_doc")
     refunds: Mapped[list[Refund]] = relationship("Refund", back_populates="return_doc")
 

@@ -65,7 +65,7 @@ def browser():
 def page(browser, live_server):
     # An English-speaking browser: the admin UI must still default to Chinese.
     context = browser.new_context(
-        base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900}
+        base_url=live_server, locale="en-US", viewport={"width": 1920, "height": 1000}
     )
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
@@ -113,6 +113,8 @@ def _language_menu(page):
 
 
 def _switch_language_by_click(page, lang: str) -> None:
+    page.locator("h1, h2, .container").last.click(position={"x": 2, "y": 2})  # close open menus
+    expect(page.locator("li.dropdown.open")).to_have_count(0)
     menu = _language_menu(page)
     menu.locator("a.dropdown-toggle").click()
     link = menu.locator(f"a[href$='/lang/{lang}']")

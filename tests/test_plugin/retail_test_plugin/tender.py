@@ -5,5 +5,5 @@ class SampleTender:
     def charge(self, order, payment):
         return {"ok": True}
 
-    def refund(self, order, payment, amount_fen):
+    def refund(self, order, payment, amount_fen, return_doc):
         return {"refunded": amount_fen}

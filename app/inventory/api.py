@@ -1,0 +1,55 @@
+"""POS API: alliance stock of one SKU (F4.11)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from app.api import ApiError, RetailApi, validation_error
+from app.catalog.services import sku_by_code, sku_name
+from app.inventory.services import alliance_stock
+from app.security import scoped_store_id
+
+
+class StockQuery(Schema):
+    sku_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class PosStockApi(RetailApi):
+    resource_name = "pos"
+    class_permission_name = "PosStock"
+    method_permission_name = {"stock": "read"}
+    openapi_spec_tag = "POS stock"
+
+    @expose("/stock", methods=["GET"])
+    @protect()
+    def stock(self):
+        """On-hand of one SKU at every active store (own store flagged with ``own``).
+        ---
+        get:
+          parameters:
+          - in: query
+            name: sku_code
+            required: true
+            schema: {type: string}
+          responses:
+            200:
+              description: "stores with store_code, store_name, qty, own"
+            404:
+              description: SKU_NOT_FOUND
+        """
+        try:
+            args = StockQuery().load(request.args.to_dict(), unknown=EXCLUDE)
+        except ValidationError as err:
+            raise validation_error(err) from err
+        sku = sku_by_code(args["sku_code"])
+        if sku is None:
+            raise ApiError("SKU_NOT_FOUND", _l("Unknown SKU."), 404)
+        own = scoped_store_id()
+        result = [{**row, "own": row["store_id"] == own} for row in alliance_stock(sku.id)]
+        return self.response(
+            200, sku_code=sku.sku_code, name=sku_name(sku), count=len(result), result=result
+        )

@@ -1,0 +1,69 @@
+"""POS API: stored-value recharge (SPEC §7)."""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
+
+from app.api import ApiError, RetailApi, idempotent, json_body
+from app.loyalty.services import recharge_stored_value
+from app.members.api import caller_store_id
+from app.members.services import visible_member
+from app.security import acting_user, current_staff
+
+
+class RechargeIn(Schema):
+    member_id = fields.Integer(required=True, strict=True)
+    amount_fen = fields.Integer(required=True, strict=True)
+
+
+class PosStoredValueApi(RetailApi):
+    route_base = "/api/v1/pos"
+    resource_name = "pos-stored-value"
+    class_permission_name = "PosStoredValue"
+    method_permission_name = {"recharge": "write"}
+    openapi_spec_tag = "POS stored value"
+
+    @expose("/stored-value/recharge", methods=["POST"])
+    @protect()
+    @idempotent
+    def recharge(self):
+        """Recharge a member's stored value at the caller's store (SMS notice sent).
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties: {member_id: {type: integer}, amount_fen: {type: integer}}
+          responses:
+            201:
+              description: '{"result": {"balance_fen", "txn_no"}}'
+            404:
+              description: NOT_FOUND
+            409:
+              description: MEMBER_FROZEN
+            422:
+              description: VALIDATION_ERROR, INVALID_AMOUNT
+        """
+        data = json_body(RechargeIn())
+        store_id = caller_store_id()
+        user = acting_user()
+        if visible_member(user, "api", data["member_id"]) is None:
+            raise ApiError("NOT_FOUND", _l("Not found."), 404)
+        staff = current_staff()
+        txn = recharge_stored_value(
+            data["member_id"], data["amount_fen"], store_id, staff.id if staff else None, user=user
+        )
+        return self.response(
+            201,
+            result={
+                "member_id": txn.member_id,
+                "amount_fen": txn.amount_fen,
+                "balance_fen": txn.balance_after_fen,
+                "txn_no": txn.txn_no,
+            },
+        )

@@ -1,0 +1,257 @@
+"""Stored value and points ledgers: the balance always equals the sum of the ledger.
+
+A change is one guarded ``UPDATE … SET balance = balance + :a WHERE … AND
+balance + :a >= 0 RETURNING balance`` plus one ledger row, in the caller's
+transaction: concurrent requests can neither overdraw nor lose an update.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.api import ApiError
+from app.docnumbers.services import next_doc_no
+from app.extensions import db
+from app.loyalty.models import (
+    POINTS_KINDS,
+    SV_KINDS,
+    PointsAccount,
+    PointsTxn,
+    StoredValueAccount,
+    StoredValueTxn,
+)
+from app.members.models import Member
+from app.messages.sms import send_sms
+from app.org.models import Store
+from app.platform.audit import audit
+from app.platform.settings import get_setting
+from app.plugins import plugin_host
+
+RECHARGE_MAX_FEN = 10_000_000  # 100,000 yuan per recharge
+
+
+def _require_int(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        raise ApiError(
+            "INVALID_AMOUNT", _l("%(field)s must be a non-zero whole number.", field=field), 422
+        )
+    return value
+
+
+def _member(member_id) -> Member:
+    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+    if member is None:
+        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+    return member
+
+
+def _store_code(store_id) -> str:
+    store = db.session.get(Store, store_id) if store_id is not None else None
+    return store.code if store else "HQ"
+
+
+def _account_id(model, member_id: int) -> int:
+    """The member's account id, created lazily; a racing creator loses on the unique key."""
+    account_id = db.session.scalar(select(model.id).where(model.member_id == member_id))
+    if account_id is not None:
+        return account_id
+    balance_column = "balance_fen" if model is StoredValueAccount else "balance"
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(model).values(member_id=member_id, **{balance_column: 0}))
+    except IntegrityError:
+        pass  # created concurrently: use theirs
+    return db.session.scalar(select(model.id).where(model.member_id == member_id))
+
+
+def change_stored_value(
+    member_id: int,
+    amount_fen: int,
+    kind: str,
+    doc_no: str,
+    store_id: int | None,
+    staff_id: int | None = None,
+    note: str = "",
+    txn_no: str | None = None,
+) -> StoredValueTxn:
+    """Move a member's stored value by ``amount_fen`` (signed) with a ledger row (no commit).
+
+    ``txn_no`` defaults to a fresh ``SV`` number of the store.
+    """
+    amount_fen = _require_int(amount_fen, "amount_fen")
+    if kind not in SV_KINDS:
+        raise ValueError(f"unknown stored-value kind {kind!r}")
+    member = _member(member_id)
+    account_id = _account_id(StoredValueAccount, member.id)
+    balance = db.session.execute(
+        update(StoredValueAccount)
+        .where(
+            StoredValueAccount.id == account_id,
+            StoredValueAccount.balance_fen + amount_fen >= 0,
+        )
+        .values(balance_fen=StoredValueAccount.balance_fen + amount_fen)
+        .returning(StoredValueAccount.balance_fen)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if balance is None:
+        raise ApiError("INSUFFICIENT_BALANCE", _l("The stored-value balance is not enough."), 409)
+    txn = StoredValueTxn(
+        account_id=account_id,
+        member_id=member.id,
+        kind=kind,
+        amount_fen=amount_fen,
+        balance_after_fen=balance,
+        txn_no=txn_no or next_doc_no("SV", _store_code(store_id)),
+        doc_no=doc_no,
+        store_id=store_id,
+        staff_id=staff_id,
+        note=(note or "")[:200],
+    )
+    db.session.add(txn)
+    db.session.flush()
+    return txn
+
+
+def change_points(
+    member_id: int, points: int, kind: str, doc_no: str, store_id: int | None, note: str = ""
+) -> PointsTxn:
+    """Move a member's points by ``points`` (signed) with a ledger row (no commit)."""
+    points = _require_int(points, "points")
+    if kind not in POINTS_KINDS:
+        raise ValueError(f"unknown points kind {kind!r}")
+    member = _member(member_id)
+    account_id = _account_id(PointsAccount, member.id)
+    balance = db.session.execute(
+        update(PointsAccount)
+        .where(PointsAccount.id == account_id, PointsAccount.balance + points >= 0)
+        .values(balance=PointsAccount.balance + points)
+        .returning(PointsAccount.balance)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if balance is None:
+        raise ApiError("INSUFFICIENT_POINTS", _l("The member does not have enough points."), 409)
+    txn = PointsTxn(
+        account_id=account_id,
+        member_id=member.id,
+        kind=kind,
+        points=points,
+        balance_after=balance,
+        doc_no=doc_no,
+        store_id=store_id,
+        note=(note or "")[:200],
+    )
+    db.session.add(txn)
+    db.session.flush()
+    return txn
+
+
+def stored_value_balance(member_id: int) -> int:
+    return db.session.scalar(
+        select(StoredValueAccount.balance_fen).where(StoredValueAccount.member_id == member_id)
+    ) or 0
+
+
+def points_balance(member_id: int) -> int:
+    return db.session.scalar(
+        select(PointsAccount.balance).where(PointsAccount.member_id == member_id)
+    ) or 0
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) -> StoredValueTxn:
+    """Recharge stored value at a store, with the SMS notice (F4.18), in one transaction (commits)."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not (
+        1 <= amount_fen <= RECHARGE_MAX_FEN
+    ):
+        raise ApiError(
+            "INVALID_AMOUNT",
+            _l("The recharge amount must be between 0.01 and %(max)s yuan.", max=yuan(RECHARGE_MAX_FEN)),
+            422,
+        )
+    try:
+        member = _member(member_id)
+        if member.status == "frozen":
+            raise ApiError("MEMBER_FROZEN", _l("This member is frozen."), 409)
+        refused = plugin_host().hook("retail_member_usable")(
+            member=member, store_id=store_id, purpose="stored_value"
+        )
+        if refused is not None:
+            raise refused
+        doc_no = next_doc_no("SV", _store_code(store_id))  # the recharge is its own document
+        txn = change_stored_value(
+            member.id, amount_fen, "recharge", doc_no, store_id, staff_id=staff_id, txn_no=doc_no
+        )
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):  # SMS: member's language
+            body = gettext(
+                "Your stored-value card was recharged with %(amount)s yuan; balance %(balance)s yuan.",
+                amount=yuan(amount_fen),
+                balance=yuan(txn.balance_after_fen),
+            )
+        send_sms(member.phone, "sv_recharge", body)
+        audit("stored_value.recharge", "member", member.id, user=user, amount_fen=amount_fen,
+              txn_no=txn.txn_no)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return txn
+
+
+# ---------------------------------------------------------------- points rules
+
+
+def points_earned_for(paid_fen: int) -> int:
+    """Points earned on a paid amount: whole yuan × ``loyalty.points_per_yuan``."""
+    if paid_fen <= 0:
+        return 0
+    return (paid_fen // 100) * int(get_setting("loyalty.points_per_yuan"))
+
+
+def check_points_redeem(points: int, order_total_fen: int, channel: str) -> int:
+    """The discount (fen) ``points`` give on an order, or ApiError when not allowed."""
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ApiError("INVALID_POINTS", _l("Points must be a whole number of at least 0."), 422)
+    if points == 0:
+        return 0
+    key = "loyalty.points_usable_online" if channel == "mall" else "loyalty.points_usable_pos"
+    if channel not in ("pos", "mall") or not get_setting(key):
+        raise ApiError("POINTS_NOT_USABLE", _l("Points cannot be used here."), 422)
+    discount = points * int(get_setting("loyalty.fen_per_point"))
+    cap = max(order_total_fen, 0) * int(get_setting("loyalty.deduction_cap_percent")) // 100
+    if discount > cap:
+        raise ApiError(
+            "POINTS_OVER_CAP",
+            _l("Points may pay at most %(cap)s yuan of this order.", cap=yuan(cap)),
+            422,
+            max_discount_fen=cap,
+        )
+    return discount
+
+
+def warn_if_large_consumption(member: Member, points: int, doc_no: str) -> bool:
+    """Post a message to HQ when one document consumes more points than the threshold (no commit)."""
+    threshold = int(get_setting("loyalty.points_warning_threshold"))
+    if abs(points) <= threshold:
+        return False
+    from app.messages.services import notify_hq
+
+    notify_hq(
+        gettext("Large points consumption"),
+        gettext(
+            "Member %(member_no)s (%(name)s) used %(points)s points on %(doc_no)s.",
+            member_no=member.member_no,
+            name=member.name,
+            points=abs(points),
+            doc_no=doc_no,
+        ),
+    )
+    return True

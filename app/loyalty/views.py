@@ -1,0 +1,54 @@
+"""Admin views of the stored-value and points ledgers (read-only: ledgers are append-only)."""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.admin import StoreScopedModelView
+from app.loyalty.models import PointsTxn, StoredValueTxn
+from app.loyalty.services import yuan
+
+LEDGER_LABELS = {
+    "created_on": _l("Time"),
+    "txn_no": _l("Transaction no."),
+    "member": _l("Member"),
+    "kind": _l("Kind"),
+    "amount_fen": _l("Amount (yuan)"),
+    "balance_after_fen": _l("Balance after (yuan)"),
+    "points": _l("Points"),
+    "balance_after": _l("Points balance after"),
+    "doc_no": _l("Document no."),
+    "store_id": _l("Store"),
+    "staff_id": _l("Staff"),
+    "note": _l("Note"),
+}
+
+
+class LedgerView(StoreScopedModelView):
+    store_column = "store_id"
+    store_relation = None
+    base_permissions = ["can_read"]
+    base_order = ("id", "desc")
+    label_columns = LEDGER_LABELS
+
+
+class StoredValueLedgerView(LedgerView):
+    datamodel = SQLAInterface(StoredValueTxn)
+    class_permission_name = "StoredValueLedger"
+    list_title = _l("Stored-value ledger")
+    show_title = _l("Stored-value transaction")
+    list_columns = ["created_on", "txn_no", "member", "kind", "amount_fen", "balance_after_fen", "doc_no"]
+    show_columns = list_columns + ["store_id", "staff_id", "note"]
+    search_columns = ["txn_no", "doc_no", "kind"]
+    formatters_columns = {"amount_fen": yuan, "balance_after_fen": yuan}
+
+
+class PointsLedgerView(LedgerView):
+    datamodel = SQLAInterface(PointsTxn)
+    class_permission_name = "PointsLedger"
+    list_title = _l("Points ledger")
+    show_title = _l("Points transaction")
+    list_columns = ["created_on", "member", "kind", "points", "balance_after", "doc_no"]
+    show_columns = list_columns + ["store_id", "note"]
+    search_columns = ["doc_no", "kind"]

@@ -1,0 +1,148 @@
+"""POS API: member look-up, registration at the till, wallet (SPEC §7)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_
+
+from app.api import ApiError, RetailApi, idempotent, json_body
+from app.extensions import db
+from app.members.models import Member
+from app.members.services import (
+    NAME_MAX,
+    create_member,
+    member_query,
+    present_member,
+    validate_phone,
+    visible_member,
+)
+from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
+
+SEARCH_LIMIT = 20
+
+
+class MemberIn(Schema):
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=11))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+
+
+def caller_store_id() -> int:
+    """The store of the calling POS/staff account; HQ accounts have none."""
+    store_id = scoped_store_id()
+    if store_id in (None, NO_STORE):
+        raise ApiError("STORE_REQUIRED", _l("This needs an account bound to a store."), 403)
+    return store_id
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class PosMembersApi(RetailApi):
+    route_base = "/api/v1/pos"
+    resource_name = "pos-members"
+    class_permission_name = "PosMembers"
+    method_permission_name = {"find_members": "read", "add_member": "write", "wallet": "read"}
+    openapi_spec_tag = "POS members"
+
+    @expose("/members", methods=["GET"])
+    @protect()
+    def find_members(self):
+        """Find members by exact phone (any store) or by member no / name fragment (own store).
+        ---
+        get:
+          parameters:
+          - {in: query, name: phone, schema: {type: string}}
+          - {in: query, name: q, schema: {type: string}}
+          responses:
+            200:
+              description: '{"count", "result": [member]}'
+            422:
+              description: INVALID_PHONE, QUERY_TOO_SHORT, QUERY_REQUIRED
+        """
+        viewer = acting_user()
+        phone = request.args.get("phone")
+        q = request.args.get("q")
+        if phone is not None:
+            validate_phone(phone.strip())
+            query = member_query(viewer, "api", phone=phone.strip())
+            purpose = "api"
+        elif q is not None:
+            q = q.strip()
+            if len(q) < 2 or len(q) > 50:
+                raise ApiError("QUERY_TOO_SHORT", _l("Search with 2 to 50 characters."), 422)
+            pattern = f"%{_escape_like(q)}%"
+            query = member_query(viewer, "search").where(
+                or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
+            )
+            purpose = "search"
+        else:
+            raise ApiError("QUERY_REQUIRED", _l("Give a phone number or a search text."), 422)
+        members = db.session.scalars(query.order_by(Member.id).limit(SEARCH_LIMIT)).all()
+        result = [present_member(m, viewer, purpose) for m in members]
+        return self.response(200, count=len(result), result=result)
+
+    @expose("/members", methods=["POST"])
+    @protect()
+    @idempotent
+    def add_member(self):
+        """Register a member at the caller's store (inactive until activated).
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema: {type: object, properties: {phone: {type: string}, name: {type: string}}}
+          responses:
+            201:
+              description: '{"result": member}'
+            409:
+              description: MEMBER_PHONE_EXISTS
+            422:
+              description: VALIDATION_ERROR, INVALID_PHONE
+        """
+        data = json_body(MemberIn())
+        store_id = caller_store_id()
+        staff = current_staff()
+        member = create_member(
+            data["phone"],
+            data["name"],
+            store_id,
+            developer_staff_id=staff.id if staff else None,
+            channel="pos",
+            user=acting_user(),
+        )
+        return self.response(201, result=present_member(member, acting_user(), "api"))
+
+    @expose("/members/<int:member_id>/wallet", methods=["GET"])
+    @protect()
+    def wallet(self, member_id: int):
+        """Stored value, points and usable coupons of a member.
+        ---
+        get:
+          parameters:
+          - {in: path, name: member_id, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: '{"result": {"stored_value_fen", "points", "coupons"}}'
+            404:
+              description: NOT_FOUND (unknown or invisible member)
+        """
+        from app.loyalty.services import points_balance, stored_value_balance
+
+        member = visible_member(acting_user(), "api", member_id)
+        if member is None:
+            raise ApiError("NOT_FOUND", _l("Not found."), 404)
+        return self.response(
+            200,
+            result={
+                "member_id": member.id,
+                "stored_value_fen": stored_value_balance(member.id),
+                "points": points_balance(member.id),
+                "coupons": [],
+            },
+        )

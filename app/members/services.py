@@ -1,0 +1,231 @@
+"""Member services: creation, paid-total levels (F1.4) and who may see which member.
+
+Every member-exposing endpoint (admin list, POS lookup, exports) goes through
+``member_query`` and ``present_member`` so privacy plugins
+(``retail_member_filters`` / ``retail_present_member``) apply everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.api import ApiError
+from app.docnumbers.services import next_doc_no
+from app.extensions import db
+from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLevel
+from app.org.models import Store
+from app.platform.audit import audit
+from app.plugins import plugin_host
+from app.security import NO_STORE, scoped_store_id
+
+# ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+NAME_MAX = 50
+
+# purposes whose results are limited to the viewer's home store (core rule);
+# "api" (exact phone / id at the till) and "mall" (the member itself) are merchant-wide
+STORE_SCOPED_PURPOSES = frozenset({"list", "search", "export"})
+
+
+def validate_phone(phone) -> str:
+    if not isinstance(phone, str) or not PHONE_RE.fullmatch(phone):
+        raise ApiError(
+            "INVALID_PHONE", _l("Enter a mainland mobile number: 11 digits starting with 13-19."), 422
+        )
+    return phone
+
+
+def validate_name(name) -> str:
+    if name is None:
+        name = ""
+    if not isinstance(name, str):
+        raise ApiError("INVALID_NAME", _l("The name must be text."), 422)
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ApiError("INVALID_NAME", _l("The name may have at most %(n)s characters.", n=NAME_MAX), 422)
+    return name
+
+
+def validate_choice(value, allowed) -> str:
+    if value not in allowed:
+        raise ApiError("INVALID_CHOICE", _l("Choose one of: %(choices)s.", choices=", ".join(allowed)), 422)
+    return value
+
+
+def _phone_taken() -> ApiError:
+    return ApiError("MEMBER_PHONE_EXISTS", _l("A member with this phone number already exists."), 409)
+
+
+def lowest_level() -> MemberLevel | None:
+    return db.session.scalars(
+        select(MemberLevel).order_by(MemberLevel.threshold_fen.asc(), MemberLevel.id.asc()).limit(1)
+    ).first()
+
+
+def level_for_total(total_fen: int) -> MemberLevel | None:
+    """The highest level whose threshold the total reaches (else the lowest level, if any)."""
+    reached = db.session.scalars(
+        select(MemberLevel)
+        .where(MemberLevel.threshold_fen <= total_fen)
+        .order_by(MemberLevel.threshold_fen.desc(), MemberLevel.id.desc())
+        .limit(1)
+    ).first()
+    return reached or lowest_level()
+
+
+def register_member(member: Member, user=None) -> Member:
+    """Validate and number a new ``Member`` and tell plugins (no commit).
+
+    Shared by ``create_member`` (API) and the admin add form.
+    """
+    member.phone = validate_phone(member.phone)
+    if member.home_store is not None:  # admin forms set the relationship, not the column
+        member.home_store_id = member.home_store.id
+    member.name = validate_name(member.name)
+    if member.channel not in CHANNELS:
+        raise ValueError(f"unknown channel {member.channel!r}")
+    member.gender = member.gender or "unknown"
+    validate_choice(member.gender, GENDERS)
+    store = db.session.get(Store, member.home_store_id) if member.home_store_id is not None else None
+    if member.home_store_id is not None and store is None:
+        raise ApiError("STORE_NOT_FOUND", _l("The store does not exist."), 422)
+    member.home_store = store  # a form's empty relationship would otherwise win at flush
+    with db.session.no_autoflush:
+        if db.session.scalar(select(Member.id).where(Member.phone == member.phone)) is not None:
+            raise _phone_taken()
+        level = lowest_level()
+    member.member_no = next_doc_no("MB", store.code if store else "HQ")
+    member.status = "inactive"
+    member.level_id = level.id if level else None
+    db.session.add(member)
+    db.session.flush()
+    audit("member.create", "member", member.id, user=user, phone=member.phone, channel=member.channel)
+    plugin_host().hook("retail_member_created")(member=member)
+    return member
+
+
+def create_member(
+    phone,
+    name,
+    home_store_id: int | None,
+    developer_staff_id: int | None = None,
+    channel: str = "pos",
+    user=None,
+) -> Member:
+    """Create an inactive member (commits); ``retail_member_created`` runs in the transaction."""
+    phone = validate_phone(phone)
+    member = Member(
+        phone=phone,
+        name=name,
+        home_store_id=home_store_id,
+        developer_staff_id=developer_staff_id,
+        channel=channel,
+    )
+    try:
+        register_member(member, user=user)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if db.session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
+            raise _phone_taken() from exc
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+    return member
+
+
+def apply_paid_amount(member_id: int, delta_fen: int, doc_no: str) -> LevelChange | None:
+    """Add ``delta_fen`` (negative on returns) to the paid total and move the level (no commit).
+
+    One atomic UPDATE … RETURNING (never read-modify-write); the row stays
+    locked until the caller's transaction ends, so the level is consistent.
+    """
+    if isinstance(delta_fen, bool) or not isinstance(delta_fen, int):
+        raise ValueError("delta_fen must be an int")
+    row = db.session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(paid_total_fen=Member.paid_total_fen + delta_fen)
+        .returning(Member.paid_total_fen, Member.level_id)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+    total, old_level_id = row
+    target = level_for_total(total)
+    new_level_id = target.id if target else None
+    member = db.session.get(Member, member_id)
+    db.session.refresh(member, ["paid_total_fen"])
+    if new_level_id == old_level_id:
+        return None
+    member.level_id = new_level_id
+    change = LevelChange(
+        member_id=member_id, from_level_id=old_level_id, to_level_id=new_level_id, doc_no=doc_no
+    )
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def _context(viewer, purpose: str, store_id=None, phone=None) -> dict:
+    if store_id is None:
+        store_id = scoped_store_id(viewer)
+    return {"store_id": store_id, "purpose": purpose, "phone": phone}
+
+
+def member_criteria(viewer, purpose: str, store_id: int | None = None, phone: str | None = None) -> list:
+    """The criteria (core store rule + every plugin's) limiting what ``viewer`` sees.
+
+    Core rule: HQ sees all; store roles see their home-store members in lists,
+    searches and exports, and any member of the merchant by exact phone or id
+    at the till (purpose "api").
+    """
+    criteria = []
+    scoped = scoped_store_id(viewer)
+    if scoped == NO_STORE:
+        criteria.append(false())
+    elif scoped is not None and purpose in STORE_SCOPED_PURPOSES:
+        criteria.append(Member.home_store_id == scoped)
+    context = _context(viewer, purpose, store_id, phone)
+    for found in plugin_host().hook("retail_member_filters")(viewer=viewer, context=context):
+        criteria.extend(found or [])
+    return criteria
+
+
+def member_query(viewer, purpose: str, store_id: int | None = None, phone: str | None = None):
+    """A ``select(Member)`` of the members ``viewer`` may see for ``purpose``."""
+    query = select(Member)
+    if phone is not None:
+        query = query.where(Member.phone == phone)
+    for criterion in member_criteria(viewer, purpose, store_id, phone):
+        query = query.where(criterion)
+    return query
+
+
+def visible_member(viewer, purpose: str, member_id: int) -> Member | None:
+    return db.session.scalars(member_query(viewer, purpose).where(Member.id == member_id)).first()
+
+
+def present_member(member: Member, viewer, purpose: str) -> dict:
+    data = {
+        "id": member.id,
+        "member_no": member.member_no,
+        "phone": member.phone,
+        "name": member.name,
+        "level": member.level.name if member.level else None,
+        "home_store": member.home_store.code if member.home_store else None,
+        "status": member.status,
+        "available": True,
+    }
+    plugin_host().hook("retail_present_member")(
+        data=data, member=member, viewer=viewer, context=_context(viewer, purpose)
+    )
+    return data

@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+
+from app.security import (
+    CASHIER,
+    GUIDE,
+    MERCHANT,
+    POS,
+    STORE_MANAGER,
+    menu,
+    read,
+    write,
+)
+
+ORDER = 20
+
+MEMBER_MENU = menu("Members", "MemberList")
+
+GRANTS = {
+    MERCHANT: write("Members") + write("MemberLevels") + write("PosMembers")
+    + menu("Members", "MemberList", "MemberLevelList"),
+    STORE_MANAGER: write("Members") + write("PosMembers") + MEMBER_MENU,
+    CASHIER: write("Members") + write("PosMembers") + MEMBER_MENU,
+    GUIDE: read("Members") + MEMBER_MENU,
+    POS: write("PosMembers"),
+}
+
+
+def register(appbuilder) -> None:
+    from app.members.api import PosMembersApi
+    from app.members.views import MemberLevelView, MemberView
+
+    category = dict(category="Members", category_label=_l("Members"), category_icon="fa-id-card")
+    appbuilder.add_view(MemberView, "MemberList", label=_l("Members"), icon="fa-user", **category)
+    appbuilder.add_view(
+        MemberLevelView, "MemberLevelList", label=_l("Member levels"), icon="fa-signal", **category
+    )
+    appbuilder.add_api(PosMembersApi)

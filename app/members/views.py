@@ -1,0 +1,149 @@
+"""Admin views of members and member levels."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from app.admin import RetailModelView, StoreScopedModelView
+from app.api import ApiError
+from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
+from app.members.services import member_criteria, register_member, validate_choice, validate_name
+from app.security import acting_user, current_staff, scoped_store_id
+
+
+class FilterVisibleMembers(BaseFilter):
+    """Base filter: the core store rule and every plugin's ``retail_member_filters`` (purpose "list")."""
+
+    name = "Visible members"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.filter(*member_criteria(acting_user(), "list"))
+
+
+class AdminFormError(ValueError):
+    """Raised from pre_add/pre_update: FAB flashes ``str(exc)`` and keeps the form."""
+
+
+def _form_error(exc: ApiError) -> AdminFormError:
+    return AdminFormError(str(exc.message))
+
+
+GENDER_CHOICES = [("unknown", _l("Unknown")), ("male", _l("Male")), ("female", _l("Female"))]
+STATUS_CHOICES = [("inactive", _l("Inactive")), ("active", _l("Active")), ("frozen", _l("Frozen"))]
+
+
+class MemberView(StoreScopedModelView):
+    datamodel = SQLAInterface(Member)
+    class_permission_name = "Members"
+    store_column = "home_store_id"
+    store_relation = "home_store"
+    list_title = _l("Members")
+    show_title = _l("Member")
+    add_title = _l("Add member")
+    edit_title = _l("Edit member")
+    list_columns = ["member_no", "name", "phone", "level", "home_store", "status", "created_on"]
+    search_columns = ["phone", "member_no", "name", "level", "status", "home_store"]
+    add_columns = ["phone", "name", "gender", "birthday", "home_store"]
+    edit_columns = ["name", "gender", "birthday", "status", "tags"]
+    show_columns = [
+        "member_no", "name", "phone", "gender", "birthday", "level", "home_store", "developer_staff",
+        "status", "channel", "paid_total_fen", "activated_on", "tags", "created_on", "changed_on",
+    ]
+    order_columns = ["member_no", "name", "created_on"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "member_no": _l("Member no."),
+        "name": _l("Name"),
+        "phone": _l("Phone"),
+        "gender": _l("Gender"),
+        "birthday": _l("Birthday"),
+        "level": _l("Level"),
+        "home_store": _l("Home store"),
+        "developer_staff": _l("Developed by"),
+        "status": _l("Status"),
+        "channel": _l("Channel"),
+        "paid_total_fen": _l("Paid total (fen)"),
+        "activated_on": _l("Activated on"),
+        "tags": _l("Tags"),
+        "created_on": _l("Created on"),
+        "changed_on": _l("Changed on"),
+    }
+    add_form_extra_fields = {
+        "gender": SelectField(_l("Gender"), choices=GENDER_CHOICES, widget=Select2Widget()),
+    }
+    edit_form_extra_fields = {
+        "gender": SelectField(_l("Gender"), choices=GENDER_CHOICES, widget=Select2Widget()),
+        "status": SelectField(_l("Status"), choices=STATUS_CHOICES, widget=Select2Widget()),
+    }
+    description_columns = {"phone": _l("Mainland mobile number, 11 digits.")}
+
+    def __init__(self, **kwargs):
+        self.base_filters = [["id", FilterVisibleMembers, None]]
+        from app.loyalty.views import PointsLedgerView, StoredValueLedgerView
+
+        self.related_views = [StoredValueLedgerView, PointsLedgerView]
+        super().__init__(**kwargs)
+
+    def pre_add(self, item):
+        super().pre_add(item)  # store staff: home store = their store
+        staff = current_staff()
+        item.developer_staff_id = staff.id if staff else None
+        item.channel = "admin"
+        try:
+            register_member(item, user=acting_user())
+        except ApiError as exc:
+            raise _form_error(exc) from exc
+
+    def pre_update(self, item):
+        self._check_row_store(item)
+        try:
+            item.name = validate_name(item.name)
+            validate_choice(item.gender, GENDERS)
+            validate_choice(item.status, MEMBER_STATUSES)
+        except ApiError as exc:
+            raise _form_error(exc) from exc
+
+    def _check_row_store(self, item) -> None:
+        super()._check_row_store(item)
+        if item is not None and scoped_store_id() is not None:
+            visible = self.datamodel.session.query(Member.id).filter(
+                Member.id == item.id, *member_criteria(acting_user(), "list")
+            ).first()
+            if visible is None:
+                abort(404)
+
+
+class MemberLevelView(RetailModelView):
+    datamodel = SQLAInterface(MemberLevel)
+    class_permission_name = "MemberLevels"
+    list_title = _l("Member levels")
+    show_title = _l("Member level")
+    add_title = _l("Add member level")
+    edit_title = _l("Edit member level")
+    list_columns = ["code", "name", "threshold_fen"]
+    add_columns = edit_columns = ["code", "name", "threshold_fen"]
+    show_columns = ["code", "name", "threshold_fen", "created_on", "changed_on"]
+    search_columns = ["code", "name"]
+    base_order = ("threshold_fen", "asc")
+    label_columns = {
+        "code": _l("Code"),
+        "name": _l("Name"),
+        "threshold_fen": _l("Threshold (fen)"),
+        "created_on": _l("Created on"),
+        "changed_on": _l("Changed on"),
+    }
+    description_columns = {
+        "threshold_fen": _l("Members reach this level when their paid total reaches this amount.")
+    }
+
+    def pre_add(self, item):
+        if item.threshold_fen is None or item.threshold_fen < 0:
+            raise AdminFormError(str(_l("The threshold must be 0 or more.")))
+
+    pre_update = pre_add

@@ -1,0 +1,148 @@
+"""POS order endpoints: ``POST pos/orders``, ``GET pos/orders/<no>``, ``POST pos/orders/<no>/returns``."""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
+
+from app.api import ApiError, RetailApi, idempotent, json_body
+from app.extensions import db
+from app.sales.models import Order
+from app.sales.schemas import OrderIn, ReturnIn
+from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
+from app.security import NO_STORE, can_see_store, current_staff, scoped_store_id
+
+
+def caller_store_id() -> int:
+    """The store of the POS/cashier account; HQ accounts cannot sell."""
+    store_id = scoped_store_id()
+    if store_id in (None, NO_STORE):
+        raise ApiError("STORE_ACCOUNT_REQUIRED", _l("This account is not bound to a store."), 403)
+    return store_id
+
+
+def order_json(order: Order) -> dict:
+    return {
+        "order_no": order.order_no,
+        "status": order.status,
+        "store": order.store.code,
+        "member_id": order.member_id,
+        "total_fen": order.total_fen,
+        "discount_fen": order.discount_fen,
+        "paid_fen": order.paid_fen,
+        "points_used": order.points_used,
+        "points_earned": order.points_earned,
+        "note": order.note,
+        "created_on": order.created_on.isoformat(timespec="seconds"),
+        "lines": [
+            {
+                "line_id": line.id,
+                "sku_code": line.sku.sku_code,
+                "name": f"{line.sku.product.name} {line.sku.spec}".strip(),
+                "qty": line.qty,
+                "price_fen": line.price_fen,
+                "discount_fen": line.discount_fen,
+                "amount_fen": line.amount_fen,
+                "returned_qty": line.returned_qty,
+            }
+            for line in order.lines
+        ],
+        "payments": [
+            {"method": p.method, "amount_fen": p.amount_fen, "refunded_fen": p.refunded_fen,
+             "reference": p.reference}
+            for p in order.payments
+        ],
+    }
+
+
+def _visible_order(order_no: str) -> Order:
+    order = db.session.query(Order).filter_by(order_no=order_no[:32]).one_or_none()
+    if order is None or not can_see_store(order.store_id):
+        raise ApiError("ORDER_NOT_FOUND", _l("Order not found."), 404)
+    return order
+
+
+class PosOrdersApi(RetailApi):
+    route_base = "/api/v1/pos/orders"
+    resource_name = "pos_orders"
+    class_permission_name = "PosOrders"
+    openapi_spec_tag = "POS orders"
+    method_permission_name = {"create": "write", "detail": "read", "create_return": "write"}
+
+    @expose("", methods=["POST"])
+    @protect()
+    @idempotent
+    def create(self):
+        """Book a paid retail sale.
+        ---
+        post:
+          description: >-
+            Lines, discounts and mixed payments in one transaction. Errors:
+            UNKNOWN_SKU, UNKNOWN_PAYMENT_METHOD, PAYMENT_MISMATCH, PRICE_ABOVE_LIST,
+            DISCOUNT_TOO_LARGE, INSUFFICIENT_STOCK, INSUFFICIENT_BALANCE, INSUFFICIENT_POINTS,
+            POINTS_NOT_USABLE, POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN,
+            STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR.
+          responses:
+            201:
+              description: the order
+        """
+        data = json_body(OrderIn())
+        store_id = caller_store_id()
+        staff = current_staff()
+        order = create_sale(
+            SaleRequest(
+                store_id=store_id,
+                staff_id=staff.id if staff else None,
+                member_id=data.get("member_id"),
+                lines=[SaleLine(**line) for line in data["lines"]],
+                payments=[SaleTender(**p) for p in data["payments"]],
+                discount_fen=data["discount_fen"],
+                points_used=data["points_used"],
+                note=data["note"],
+            )
+        )
+        return self.response(201, result=order_json(order))
+
+    @expose("/<order_no>", methods=["GET"])
+    @protect()
+    def detail(self, order_no):
+        """An order with its lines and payments (caller's store only).
+        ---
+        get:
+          responses:
+            200:
+              description: the order
+        """
+        return self.response(200, result=order_json(_visible_order(order_no)))
+
+    @expose("/<order_no>/returns", methods=["POST"])
+    @protect()
+    @idempotent
+    def create_return(self, order_no):
+        """Return lines of an order (omit lines for the whole order), refunding each tender.
+        ---
+        post:
+          description: >-
+            Errors: ORDER_NOT_FOUND, ORDER_ALREADY_RETURNED, ORDER_LINE_NOT_FOUND,
+            RETURN_EXCEEDS_SOLD, INSUFFICIENT_POINTS, VALIDATION_ERROR.
+          responses:
+            201:
+              description: the return
+        """
+        data = json_body(ReturnIn())
+        caller_store_id()
+        order = _visible_order(order_no)
+        lines = [(line["line_id"], line["qty"]) for line in data["lines"]] if data.get("lines") else None
+        staff = current_staff()
+        doc = create_return(order, lines, staff.id if staff else None)
+        return self.response(
+            201,
+            result={
+                "return_no": doc.return_no,
+                "order_no": order.order_no,
+                "amount_fen": doc.amount_fen,
+                "points_reversed": doc.points_reversed,
+                "refunds": [{"method": r.method, "amount_fen": r.amount_fen} for r in doc.refunds],
+            },
+        )

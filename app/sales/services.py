@@ -1,0 +1,283 @@
+"""Retail sale and retail return: one transaction each, all or nothing.
+
+A sale reserves its number, writes the order, moves stock out, charges every
+tender, redeems and earns points, raises the member's paid total (and level)
+and tells plugins (``retail_order_paid``).  A return does the reverse against
+the original order, refunding each tender through its own handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app.api import ApiError
+from app.catalog.models import Sku
+from app.docnumbers.services import next_doc_no
+from app.extensions import db
+from app.members.models import Member
+from app.org.models import Store
+from app.plugins import plugin_host
+from app.sales.models import Order, OrderLine, Payment, Refund, Return, ReturnLine
+from app.sales.tenders import tender_handlers
+
+MAX_LINES = 200
+
+
+@dataclass
+class SaleLine:
+    sku_code: str | None = None
+    barcode: str | None = None
+    qty: int = 1
+    price_fen: int | None = None
+    discount_fen: int = 0
+
+
+@dataclass
+class SaleTender:
+    method: str
+    amount_fen: int
+    code: str | None = None
+
+
+@dataclass
+class SaleRequest:
+    store_id: int
+    lines: list[SaleLine]
+    payments: list[SaleTender]
+    staff_id: int | None = None
+    member_id: int | None = None
+    discount_fen: int = 0
+    points_used: int = 0
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def split_proportionally(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` fen over ``weights`` so the parts sum exactly (largest remainder)."""
+    weight_sum = sum(weights)
+    if total == 0 or weight_sum == 0:
+        return [0] * len(weights)
+    raw = [total * w for w in weights]
+    parts = [r // weight_sum for r in raw]
+    remainders = sorted(range(len(weights)), key=lambda i: raw[i] % weight_sum, reverse=True)
+    for i in remainders[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _resolve_skus(lines: list[SaleLine]) -> list[Sku]:
+    codes = {line.sku_code for line in lines if line.sku_code}
+    barcodes = {line.barcode for line in lines if line.barcode and not line.sku_code}
+    found = db.session.scalars(
+        select(Sku).where((Sku.sku_code.in_(codes)) | (Sku.barcode.in_(barcodes)))
+    ).all()
+    by_code = {s.sku_code: s for s in found}
+    by_barcode = {s.barcode: s for s in found if s.barcode}
+    skus = []
+    for line in lines:
+        sku = by_code.get(line.sku_code) if line.sku_code else by_barcode.get(line.barcode)
+        if sku is None or not sku.active:
+            key = line.sku_code or line.barcode
+            raise ApiError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=key), 422, sku=key)
+        skus.append(sku)
+    return skus
+
+
+def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -> Member | None:
+    if member_id is None:
+        return None
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+    if member.status == "frozen":
+        raise ApiError("MEMBER_FROZEN", _l("This member is frozen."), 403)
+    usable = plugin_host().hook("retail_member_usable")
+    for purpose in sorted(purposes):
+        refusal = usable(member=member, store_id=store_id, purpose=purpose)
+        if refusal is not None:
+            raise refusal
+    return member
+
+
+def create_sale(request: SaleRequest) -> Order:
+    """Book a paid retail sale (commits) or raise ``ApiError`` with nothing written."""
+    from app.inventory.services import move_stock
+    from app.loyalty.services import (
+        change_points,
+        check_points_redeem,
+        points_earned_for,
+        warn_if_large_consumption,
+    )
+    from app.members.services import apply_paid_amount
+
+    if not request.lines or len(request.lines) > MAX_LINES:
+        raise ApiError("ORDER_LINES_INVALID", _l("An order needs 1 to 200 lines."), 422)
+    handlers = tender_handlers()
+    for tender in request.payments:
+        if tender.method not in handlers:
+            raise ApiError("UNKNOWN_PAYMENT_METHOD",
+                           _l("Unknown payment method: %(method)s.", method=tender.method), 422)
+    purposes = {t.method for t in request.payments} & {"stored_value", "coupon", "pay_code"}
+    if request.points_used:
+        purposes.add("points")
+    try:
+        member = _member_for_sale(request.member_id, request.store_id, purposes)
+        skus = _resolve_skus(request.lines)
+        gross, line_discounts = [], []
+        for line, sku in zip(request.lines, skus, strict=True):
+            price = sku.price_fen if line.price_fen is None else line.price_fen
+            if price > sku.price_fen:
+                raise ApiError("PRICE_ABOVE_LIST", _l("The price of %(code)s is above its list price.",
+                                                      code=sku.sku_code), 422)
+            amount = price * line.qty
+            if line.discount_fen > amount:
+                raise ApiError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."), 422)
+            gross.append(amount)
+            line_discounts.append(line.discount_fen)
+        total = sum(line.qty * sku.price_fen for line, sku in zip(request.lines, skus, strict=True))
+        after_lines = [g - d for g, d in zip(gross, line_discounts, strict=True)]
+        if request.discount_fen > sum(after_lines):
+            raise ApiError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."), 422)
+        points_discount = 0
+        if request.points_used:
+            if member is None:
+                raise ApiError("MEMBER_REQUIRED", _l("Redeeming points needs a member."), 422)
+            points_discount = check_points_redeem(
+                request.points_used, sum(after_lines) - request.discount_fen, "pos"
+            )
+        order_share = split_proportionally(request.discount_fen + points_discount, after_lines)
+        amounts = [a - s for a, s in zip(after_lines, order_share, strict=True)]
+        payable = sum(amounts)
+        if sum(t.amount_fen for t in request.payments) != payable:
+            raise ApiError("PAYMENT_MISMATCH",
+                           _l("Payments add up to %(paid)s fen but %(due)s fen are due.",
+                              paid=sum(t.amount_fen for t in request.payments), due=payable),
+                           422, due_fen=payable)
+
+        store = db.session.get(Store, request.store_id)
+        order_no = next_doc_no("SO", store.code)
+        order = Order(
+            order_no=order_no, store_id=store.id, member_id=request.member_id, staff_id=request.staff_id,
+            status="paid", total_fen=total, discount_fen=total - payable, paid_fen=payable,
+            points_used=request.points_used, note=request.note,
+        )
+        db.session.add(order)
+        for line, sku, amount in zip(request.lines, skus, amounts, strict=True):
+            price = sku.price_fen if line.price_fen is None else line.price_fen
+            order.lines.append(OrderLine(sku_id=sku.id, qty=line.qty, price_fen=price,
+                                         discount_fen=price * line.qty - amount, amount_fen=amount))
+        db.session.flush()
+        for line, sku in zip(request.lines, skus, strict=True):
+            move_stock(store.id, sku.id, -line.qty, "sale", order_no)
+        for tender in request.payments:
+            payment = Payment(method=tender.method, amount_fen=tender.amount_fen, reference=tender.code or "")
+            order.payments.append(payment)
+            db.session.flush()
+            handlers[tender.method].charge(order, payment)
+        if member is not None:
+            if request.points_used:
+                change_points(member.id, -request.points_used, "redeem", order_no, store.id)
+                warn_if_large_consumption(member, request.points_used, order_no)
+            order.points_earned = points_earned_for(payable)
+            if order.points_earned:
+                change_points(member.id, order.points_earned, "earn", order_no, store.id)
+            apply_paid_amount(member.id, payable, order_no)
+        db.session.flush()
+        plugin_host().hook("retail_order_paid")(order=order)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def create_return(order: Order, lines: list[tuple[int, int]] | None, staff_id: int | None) -> Return:
+    """Return ``lines`` [(order line id, qty)] of ``order`` (None = everything left); commits."""
+    from app.inventory.services import move_stock
+    from app.loyalty.services import change_points
+    from app.members.services import apply_paid_amount
+
+    by_id = {line.id: line for line in order.lines}
+    if lines is None:
+        lines = [(line.id, line.qty - line.returned_qty) for line in order.lines
+                 if line.qty > line.returned_qty]
+        if not lines:
+            raise ApiError("ORDER_ALREADY_RETURNED",
+                           _l("Everything on this order was returned already."), 409)
+    try:
+        return_no = next_doc_no("RT", order.store.code)
+        doc = Return(return_no=return_no, order_id=order.id, store_id=order.store_id, amount_fen=0)
+        db.session.add(doc)
+        for line_id, qty in lines:
+            line = by_id.get(line_id)
+            if line is None:
+                raise ApiError("ORDER_LINE_NOT_FOUND", _l("That line is not on this order."), 422)
+            if qty <= 0:
+                raise ApiError("RETURN_QTY_INVALID", _l("Return quantities must be positive."), 422)
+            guarded = db.session.execute(
+                update(OrderLine)
+                .where(OrderLine.id == line.id, OrderLine.returned_qty + qty <= OrderLine.qty)
+                .values(returned_qty=OrderLine.returned_qty + qty)
+            )
+            if guarded.rowcount != 1:
+                raise ApiError("RETURN_EXCEEDS_SOLD", _l("You cannot return more than was sold."), 422,
+                               line_id=line.id)
+            db.session.refresh(line)
+            already = sum(rl.amount_fen for rl in db.session.scalars(
+                select(ReturnLine).where(ReturnLine.order_line_id == line.id)))
+            last = line.returned_qty == line.qty
+            amount = line.amount_fen - already if last else line.amount_fen * qty // line.qty
+            doc.lines.append(ReturnLine(order_line_id=line.id, qty=qty, amount_fen=amount))
+            doc.amount_fen += amount
+            move_stock(order.store_id, line.sku_id, qty, "return", return_no)
+        db.session.flush()
+        fully_returned = all(line.returned_qty == line.qty for line in order.lines)
+        handlers = tender_handlers()
+        payments = list(order.payments)
+        remaining = [p.amount_fen - p.refunded_fen for p in payments]
+        shares = remaining if fully_returned else split_proportionally(doc.amount_fen, remaining)
+        for payment, share in zip(payments, shares, strict=True):
+            if share <= 0:
+                continue
+            handler = handlers.get(payment.method)
+            if handler is None:
+                raise ApiError("PAYMENT_METHOD_DISABLED",
+                               _l("%(method)s refunds are not available now.", method=payment.method), 409)
+            handler.refund(order, payment, share, doc)
+            payment.refunded_fen += share
+            doc.refunds.append(Refund(payment_id=payment.id, method=payment.method, amount_fen=share))
+        if order.member_id is not None:
+            earned_back = _proportional_points(order, doc, fully_returned, "earned")
+            used_back = _proportional_points(order, doc, fully_returned, "used")
+            if earned_back:
+                change_points(order.member_id, -earned_back, "reverse", return_no, order.store_id)
+            if used_back:
+                change_points(order.member_id, used_back, "reverse", return_no, order.store_id)
+            doc.points_reversed = earned_back
+            apply_paid_amount(order.member_id, -doc.amount_fen, return_no)
+        order.status = "returned" if fully_returned else "partially_returned"
+        db.session.flush()
+        plugin_host().hook("retail_order_returned")(order=order, return_doc=doc)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return doc
+
+
+def _proportional_points(order: Order, doc: Return, fully_returned: bool, which: str) -> int:
+    points = order.points_earned if which == "earned" else order.points_used
+    if not points:
+        return 0
+    earlier = db.session.scalars(select(Return).where(Return.order_id == order.id, Return.id != doc.id)).all()
+    returned_before = sum(r.amount_fen for r in earlier)
+    if fully_returned:
+        done_before = points * returned_before // order.paid_fen if order.paid_fen else 0
+        return points - done_before
+    if not order.paid_fen:
+        return 0
+    paid = order.paid_fen
+    return points * (returned_before + doc.amount_fen) // paid - points * returned_before // paid
