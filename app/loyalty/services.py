@@ -68,6 +68,21 @@ def _account_id(model, member_id: int) -> int:
     return db.session.scalar(select(model.id).where(model.member_id == member_id))
 
 
+def _guarded_add(account_model, balance_column, account_id: int, delta: int) -> int | None:
+    """Add ``delta`` to an account balance in one statement unless it would go negative.
+
+    Returns the new balance, or None when refused.  Never read-modify-write:
+    concurrent requests queue on the row lock and each sees the latest balance.
+    """
+    return db.session.execute(
+        update(account_model)
+        .where(account_model.id == account_id, balance_column + delta >= 0)
+        .values({balance_column: balance_column + delta})
+        .returning(balance_column)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+
+
 def change_stored_value(
     member_id: int,
     amount_fen: int,
@@ -87,16 +102,7 @@ def change_stored_value(
         raise ValueError(f"unknown stored-value kind {kind!r}")
     member = _member(member_id)
     account_id = _account_id(StoredValueAccount, member.id)
-    balance = db.session.execute(
-        update(StoredValueAccount)
-        .where(
-            StoredValueAccount.id == account_id,
-            StoredValueAccount.balance_fen + amount_fen >= 0,
-        )
-        .values(balance_fen=StoredValueAccount.balance_fen + amount_fen)
-        .returning(StoredValueAccount.balance_fen)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    balance = _guarded_add(StoredValueAccount, StoredValueAccount.balance_fen, account_id, amount_fen)
     if balance is None:
         raise ApiError("INSUFFICIENT_BALANCE", _l("The stored-value balance is not enough."), 409)
     txn = StoredValueTxn(
@@ -125,13 +131,7 @@ def change_points(
         raise ValueError(f"unknown points kind {kind!r}")
     member = _member(member_id)
     account_id = _account_id(PointsAccount, member.id)
-    balance = db.session.execute(
-        update(PointsAccount)
-        .where(PointsAccount.id == account_id, PointsAccount.balance + points >= 0)
-        .values(balance=PointsAccount.balance + points)
-        .returning(PointsAccount.balance)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    balance = _guarded_add(PointsAccount, PointsAccount.balance, account_id, points)
     if balance is None:
         raise ApiError("INSUFFICIENT_POINTS", _l("The member does not have enough points."), 409)
     txn = PointsTxn(
