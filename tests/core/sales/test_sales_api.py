@@ -229,3 +229,29 @@ def test_concurrent_sales_never_overdraw_stored_value(app, api_as, goods, member
     assert final["sv"] == 0
     assert codes.count(201) == 2
     assert set(codes) <= {201, 409}
+
+
+def test_points_redemption_within_the_cap(app, api_as, goods, member):
+    from app.loyalty.services import change_points
+
+    with app.app_context():
+        change_points(member["id"], 3000, "adjust", "TEST-PTS", None)
+        db.session.commit()
+    pos = api_as("pos1")
+    before = _balances(app, member["id"], goods["sku_id"])
+    # 5000 fen order, cap 50% → at most 2500 fen from points (1 fen per point by default)
+    over = pos.post("/api/v1/pos/orders", json={
+        "member_id": member["id"], "lines": [{"sku_code": goods["sku_code"], "qty": 1}],
+        "points_used": 2600, "payments": [{"method": "cash", "amount_fen": 2400}]})
+    assert over.status_code == 422 and over.get_json()["error"]["code"] == "POINTS_OVER_CAP"
+    ok = pos.post("/api/v1/pos/orders", json={
+        "member_id": member["id"], "lines": [{"sku_code": goods["sku_code"], "qty": 1}],
+        "points_used": 2000, "payments": [{"method": "cash", "amount_fen": 3000}]})
+    assert ok.status_code == 201, ok.get_json()
+    order = ok.get_json()["result"]
+    assert (order["discount_fen"], order["paid_fen"], order["points_earned"]) == (2000, 3000, 30)
+    after = _balances(app, member["id"], goods["sku_id"])
+    assert after["points"] == before["points"] - 2000 + 30
+    back = pos.post(f"/api/v1/pos/orders/{order['order_no']}/returns", json={})
+    assert back.status_code == 201
+    assert _balances(app, member["id"], goods["sku_id"])["points"] == before["points"]
