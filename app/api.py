@@ -15,11 +15,13 @@ from flask import Response, current_app, g, jsonify, request
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+
+MAX_ID = 2**31 - 1  # ids and quantities beyond this are refused before reaching the database
 
 READ_WRITE_METHODS = {
     "get": "read",
@@ -129,6 +131,9 @@ def api_error_response(exc: Exception) -> Response:
         return validation_error(exc).to_response()
     if isinstance(exc, HTTPException):
         return http_error(exc.code or 500).to_response()
+    if isinstance(exc, (DataError, OverflowError)):  # a value the database cannot hold
+        db.session.rollback()
+        return http_error(422).to_response()
     if isinstance(exc, IntegrityError):
         db.session.rollback()
         return ApiError("CONFLICT", HTTP_ERRORS[409][1], 409).to_response()

@@ -87,7 +87,9 @@ def sale():
             for sku_id, qty, price, amount in priced:
                 conn.execute(INSERT_LINE, {"order_id": order_id, "sku_id": sku_id, "qty": qty,
                                            "price": price, "amount": amount})
-                after = conn.execute(MOVE_STOCK, {"qty": qty, "store_id": STORE_ID, "sku_id": sku_id}).scalar()
+                after = conn.execute(
+                    MOVE_STOCK, {"qty": qty, "store_id": STORE_ID, "sku_id": sku_id}
+                ).scalar()
                 if after is None:
                     raise Refused("INSUFFICIENT_STOCK", 409)
                 conn.execute(INSERT_MOVE, {"store_id": STORE_ID, "sku_id": sku_id, "qty": -qty,

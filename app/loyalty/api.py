@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from app.api import ApiError, RetailApi, idempotent, json_body
+from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body
 from app.loyalty.services import recharge_stored_value
 from app.members.api import caller_store_id
 from app.members.services import visible_member
@@ -15,8 +15,8 @@ from app.security import acting_user, current_staff
 
 
 class RechargeIn(Schema):
-    member_id = fields.Integer(required=True, strict=True)
-    amount_fen = fields.Integer(required=True, strict=True)
+    member_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    amount_fen = fields.Integer(required=True, strict=True)  # range checked by the service (INVALID_AMOUNT)
 
 
 class PosStoredValueApi(RetailApi):

@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.api import MAX_ID
+
 MAX_FEN = 100_000_000_00  # 100 million yuan: beyond any single retail order
 
 
@@ -26,7 +28,7 @@ class PaymentIn(Schema):
 
 
 class OrderIn(Schema):
-    member_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
+    member_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     lines = fields.List(fields.Nested(OrderLineIn), required=True, validate=validate.Length(min=1, max=200))
     payments = fields.List(fields.Nested(PaymentIn), required=True, validate=validate.Length(min=1, max=10))
     discount_fen = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
@@ -35,7 +37,7 @@ class OrderIn(Schema):
 
 
 class ReturnLineIn(Schema):
-    line_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    line_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     qty = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=9999))
 
 
