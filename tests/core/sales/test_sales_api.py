@@ -255,3 +255,29 @@ def test_points_redemption_within_the_cap(app, api_as, goods, member):
     back = pos.post(f"/api/v1/pos/orders/{order['order_no']}/returns", json={})
     assert back.status_code == 201
     assert _balances(app, member["id"], goods["sku_id"])["points"] == before["points"]
+
+
+def test_large_points_consumption_warns_hq(app, api_as, goods, member):
+    from app.loyalty.services import change_points
+    from app.messages.models import Message
+    from app.platform.settings import set_setting
+
+    with app.app_context():
+        change_points(member["id"], 1000, "adjust", "TEST-PTS", None)
+        db.session.commit()
+        set_setting("loyalty.points_warning_threshold", 100)
+    try:
+        ok = api_as("pos1").post("/api/v1/pos/orders", json={
+            "member_id": member["id"], "lines": [{"sku_code": goods["sku_code"], "qty": 1}],
+            "points_used": 500, "payments": [{"method": "cash", "amount_fen": 4500}]})
+        assert ok.status_code == 201, ok.get_json()
+        order_no = ok.get_json()["result"]["order_no"]
+        with app.app_context():
+            sm = app.appbuilder.sm
+            warnings = db.session.query(Message).filter(Message.body.contains(order_no))
+            recipients = {m.user_id for m in warnings}
+            assert {sm.find_user(username="admin").id, sm.find_user(username="hq").id} <= recipients
+            assert sm.find_user(username="cashier1").id not in recipients
+    finally:
+        with app.app_context():
+            set_setting("loyalty.points_warning_threshold", 10000)
