@@ -56,6 +56,8 @@ AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Role permissions are cached per worker for this many seconds (0 = no cache)
+PERMISSION_CACHE_SECONDS = float(os.environ.get("PERMISSION_CACHE_SECONDS", "10"))
 JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=int(os.environ.get("JWT_HOURS", "12")))
 
 # Languages: Chinese is the default, English the other one.

@@ -89,6 +89,7 @@ class PluginHost:
         self.plugins: dict[str, PluginInfo] = {}
         self.blueprint_owner: dict[str, str] = {}
         self._subset_callers: dict[tuple[str, frozenset], Any] = {}
+        self._state_cache: tuple[int, dict[str, bool]] | None = None
         if trace:
             self.pm.trace.root.setwriter(log.info)
             self.pm.enable_tracing()
@@ -197,13 +198,14 @@ class PluginHost:
         session = current_app.extensions["sqlalchemy"].session
         try:
             version = session.execute(select(PluginStateVersion.version)).scalar() or 0
-            if has_request_context() and getattr(g, "_plugin_state", (None,))[0] == version:
-                return g._plugin_state
+            if self._state_cache is not None and self._state_cache[0] == version:
+                return self._state_cache  # unchanged since this worker last read the flags
             rows = session.execute(select(PluginState.name, PluginState.enabled)).all()
         except SQLAlchemyError:  # schema not created yet (before `db upgrade`)
             session.rollback()
             return -1, {}
-        return version, dict(rows)
+        self._state_cache = (version, dict(rows))
+        return self._state_cache
 
     def enabled_names(self) -> frozenset[str]:
         """Names of enabled plugins, read once per request (or per call outside one)."""
@@ -224,7 +226,6 @@ class PluginHost:
                     enabled = enabled - {name}
                     changed = True
         if has_request_context():
-            g._plugin_state = (version, stored)
             g._plugin_enabled = enabled
         return enabled
 
@@ -307,7 +308,6 @@ class PluginHost:
         db.session.commit()
         if has_request_context():
             g.pop("_plugin_enabled", None)
-            g.pop("_plugin_state", None)
 
 
 def plugin_host() -> PluginHost:

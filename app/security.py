@@ -7,12 +7,14 @@ would race).  Store roles see and touch only their own store's rows: views use
 
 from __future__ import annotations
 
-from flask import g, has_request_context
+import time
+
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_login import current_user
-from sqlalchemy import false
+from sqlalchemy import false, select
 
 ADMIN = "Admin"
 MERCHANT = "Merchant"
@@ -56,6 +58,53 @@ def core_grants() -> dict[str, list[tuple[str, str]]]:
 
 
 class RetailSecurityManager(SecurityManager):
+    """FAB's security manager with per-worker permission caching and role sync.
+
+    FAB checks a request's permission with ~8 queries (public role twice, user
+    roles and groups, an EXISTS).  Here every role's permissions come from one
+    query, kept per worker for ``PERMISSION_CACHE_SECONDS`` (0 = reload on each
+    check): a role edited in the admin takes effect in every worker within
+    that time.
+    """
+
+    _permission_cache: tuple[float, dict[int, frozenset], int | None] | None = None
+
+    def _role_permissions(self) -> tuple[dict[int, frozenset], int | None]:
+        ttl = float(current_app.config.get("PERMISSION_CACHE_SECONDS", 10))
+        cached = self._permission_cache
+        if cached is not None and ttl > 0 and time.monotonic() - cached[0] < ttl:
+            return cached[1], cached[2]
+        role, pv = self.role_model, self.permissionview_model
+        rows = self.session.execute(
+            select(role.id, role.name, self.permission_model.name, self.viewmenu_model.name)
+            .select_from(role)
+            .outerjoin(role.permissions)
+            .outerjoin(self.permission_model, pv.permission_id == self.permission_model.id)
+            .outerjoin(self.viewmenu_model, pv.view_menu_id == self.viewmenu_model.id)
+        ).all()
+        grants: dict[int, set] = {}
+        public_id = None
+        for role_id, role_name, permission, view_menu in rows:
+            grants.setdefault(role_id, set())
+            if permission is not None:
+                grants[role_id].add((permission, view_menu))
+            if role_name == self.auth_role_public:
+                public_id = role_id
+        frozen = {role_id: frozenset(pairs) for role_id, pairs in grants.items()}
+        self._permission_cache = (time.monotonic(), frozen, public_id)
+        return frozen, public_id
+
+    def clear_permission_cache(self) -> None:
+        self._permission_cache = None
+
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids) -> bool:
+        grants, _ = self._role_permissions()
+        return any((permission_name, view_name) in grants.get(role_id, ()) for role_id in role_ids)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        grants, public_id = self._role_permissions()
+        return public_id is not None and (permission_name, view_name) in grants.get(public_id, ())
+
     def sync_roles(self, plugin_grants: dict[str, list[tuple[str, str]]]) -> None:
         """Create the product roles and set each one's grants to core + plugin grants.
 
@@ -77,6 +126,7 @@ class RetailSecurityManager(SecurityManager):
             role.permissions = [pv for pv in wanted if pv is not None]
         self.add_role(self.auth_role_public)
         session.commit()
+        self.clear_permission_cache()
 
 
 def acting_user():

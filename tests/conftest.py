@@ -64,6 +64,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "AUTH_RATE_LIMIT": "10000 per second",
     "SERVER_NAME": None,
+    "PERMISSION_CACHE_SECONDS": 0,  # tests change grants between requests
     "DB_POOL_SIZE": 20,
     "DB_MAX_OVERFLOW": 60,  # threaded tests run 50 requests at once in one process
 }
