@@ -8,6 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.security import FilterStoreScope, can_see_store, scoped_store_id
 
+# labels of the Audited mixin's columns, shared by every view that shows them
+AUDIT_LABELS = {"created_on": _l("Created on"), "changed_on": _l("Changed on")}
+
 READ_WRITE_VIEW_METHODS = {
     "list": "read",
     "show": "read",

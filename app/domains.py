@@ -8,13 +8,16 @@ A setup module defines ``ORDER`` (menu position), ``register(appbuilder)``,
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import pkgutil
 from types import ModuleType
 
 
-def core_domains() -> list[ModuleType]:
+@functools.cache
+def core_domains() -> tuple[ModuleType, ...]:
+    """The domains of this installation (fixed for the life of the process)."""
     import app
 
     modules = []
@@ -22,7 +25,7 @@ def core_domains() -> list[ModuleType]:
         name = f"app.{info.name}.setup"
         if info.ispkg and importlib.util.find_spec(name) is not None:
             modules.append(importlib.import_module(name))
-    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+    return tuple(sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)))
 
 
 def domain_grants() -> dict[str, list[tuple[str, str]]]:

@@ -90,6 +90,7 @@ class PluginHost:
         self.blueprint_owner: dict[str, str] = {}
         self._subset_callers: dict[tuple[str, frozenset], Any] = {}
         self._state_cache: tuple[int, dict[str, bool]] | None = None
+        self._settings: list[tuple[str, Any]] | None = None
         if trace:
             self.pm.trace.root.setwriter(log.info)
             self.pm.enable_tracing()
@@ -159,7 +160,12 @@ class PluginHost:
         ]
 
     def settings(self) -> list[tuple[str, Any]]:
-        return [(p, s) for p, specs in self._collect("retail_register_settings") for s in specs]
+        """Setting definitions of every installed plugin (collected once)."""
+        if self._settings is None:
+            self._settings = [
+                (p, s) for p, specs in self._collect("retail_register_settings") for s in specs
+            ]
+        return self._settings
 
     def role_grants(self) -> dict[str, list[tuple[str, str]]]:
         merged: dict[str, list[tuple[str, str]]] = {}

@@ -7,11 +7,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, ValidationError
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.admin import RetailModelView
+from app.admin import AUDIT_LABELS, RetailModelView
 from app.catalog.models import Brand, Category, Product, Sku
 from app.extensions import db
-
-AUDIT_LABELS = {"created_on": _l("Created on"), "changed_on": _l("Changed on")}
 
 
 class UniqueValue:

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
+from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
@@ -184,8 +184,7 @@ class StockDocView(StoreScopedModelView):
         "note": _l("Note"),
         "lines": _l("Lines"),
         "lines_text": _l("Lines"),
-        "created_on": _l("Created on"),
-        "changed_on": _l("Changed on"),
+        **AUDIT_LABELS,
     }
     description_columns = {
         "lines_text": _l("One line per SKU: SKU code (or barcode) and quantity, e.g. \"SKU001 5\". "

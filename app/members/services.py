@@ -12,6 +12,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.api import ApiError
 from app.docnumbers.services import next_doc_no
@@ -202,7 +203,7 @@ def member_criteria(viewer, purpose: str, store_id: int | None = None, phone: st
 
 def member_query(viewer, purpose: str, store_id: int | None = None, phone: str | None = None):
     """A ``select(Member)`` of the members ``viewer`` may see for ``purpose``."""
-    query = select(Member)
+    query = select(Member).options(joinedload(Member.level), joinedload(Member.home_store))
     if phone is not None:
         query = query.where(Member.phone == phone)
     for criterion in member_criteria(viewer, purpose, store_id, phone):

@@ -9,7 +9,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from app.admin import RetailModelView, StoreScopedModelView
+from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from app.api import ApiError
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
 from app.members.services import member_criteria, register_member, validate_choice, validate_name
@@ -71,8 +71,7 @@ class MemberView(StoreScopedModelView):
         "paid_total_fen": _l("Paid total (fen)"),
         "activated_on": _l("Activated on"),
         "tags": _l("Tags"),
-        "created_on": _l("Created on"),
-        "changed_on": _l("Changed on"),
+        **AUDIT_LABELS,
     }
     add_form_extra_fields = {
         "gender": SelectField(_l("Gender"), choices=GENDER_CHOICES, widget=Select2Widget()),
@@ -135,8 +134,7 @@ class MemberLevelView(RetailModelView):
         "code": _l("Code"),
         "name": _l("Name"),
         "threshold_fen": _l("Threshold (fen)"),
-        "created_on": _l("Created on"),
-        "changed_on": _l("Changed on"),
+        **AUDIT_LABELS,
     }
     description_columns = {
         "threshold_fen": _l("Members reach this level when their paid total reaches this amount.")

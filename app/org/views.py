@@ -5,7 +5,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.admin import READ_WRITE_VIEW_METHODS, StoreScopedModelView
+from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelView
 from app.org.models import Staff, Store
 from app.org.services import mark_staff_left
 
@@ -31,8 +31,7 @@ class StoreView(StoreScopedModelView):
         "status": _l("Status"),
         "phone": _l("Phone"),
         "address": _l("Address"),
-        "created_on": _l("Created on"),
-        "changed_on": _l("Changed on"),
+        **AUDIT_LABELS,
     }
     base_order = ("code", "asc")
 

@@ -8,7 +8,7 @@ the original order, refunding each tender through its own handler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -52,7 +52,6 @@ class SaleRequest:
     discount_fen: int = 0
     points_used: int = 0
     note: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def split_proportionally(total: int, weights: list[int]) -> list[int]:
