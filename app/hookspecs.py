@@ -177,3 +177,12 @@ def retail_member_usable(member, store_id, purpose):
     Return an ``app.api.ApiError`` to refuse, or None to let the next
     plugin decide (None from all = allowed).  First non-None result wins.
     """
+
+
+@hookspec
+def retail_member_wallet(member, store_id):
+    """Add to a member's wallet as ``GET pos/members/{id}/wallet`` shows it at ``store_id``.
+
+    Return a dict or None.  List values extend the core's lists (``{"coupons": [...]}``
+    adds usable coupons); other keys are added as they are.  Read-only: never write.
+    """

@@ -5,12 +5,15 @@ update   extract messages of the core + built-in plugins (and the test plugin)
          English msgids are copied to the English catalog.
 compile  build the .mo files (done by dev.py and CI, never committed).
 check    list messages lacking a Chinese or English translation (exit 1 if any).
+merge F  update, then fill Chinese strings from the JSON object {msgid: zh} in file F
+         (plural messages take a list); other translations are kept.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -31,7 +34,8 @@ DOMAINS = [
 
 
 def extract(sources: list[Path]) -> Catalog:
-    template = Catalog()
+    # a fixed date keeps the POT-Creation-Date header from churning on every update
+    template = Catalog(creation_date=datetime(2026, 1, 1, tzinfo=UTC))
     for source in sources:
         if not source.exists():
             continue
@@ -106,12 +110,32 @@ def missing() -> list[str]:
     return problems
 
 
+def merge(json_path: str) -> None:
+    import json
+
+    update()
+    chinese = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    directory = ROOT / "translations"
+    path = po_path(directory, "zh")
+    catalog = load(path, "zh")
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple):
+            value = chinese.get(message.id[0])
+            if value:
+                message.string = tuple(value) if isinstance(value, list) else (value, value)
+        elif message.id in chinese:
+            message.string = chinese[message.id]
+    save(catalog, path)
+
+
 if __name__ == "__main__":
     action = sys.argv[1] if len(sys.argv) > 1 else "check"
     if action == "update":
         update()
     elif action == "compile":
         compile_all()
+    elif action == "merge":
+        merge(sys.argv[2])
     elif action == "check":
         problems = missing()
         print("\n".join(problems) or "all messages translated")

@@ -20,6 +20,7 @@ from app.members.services import (
     validate_phone,
     visible_member,
 )
+from app.plugins import plugin_host
 from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
@@ -137,12 +138,17 @@ class PosMembersApi(RetailApi):
         member = visible_member(acting_user(), "api", member_id)
         if member is None:
             raise ApiError("NOT_FOUND", _l("Not found."), 404)
-        return self.response(
-            200,
-            result={
-                "member_id": member.id,
-                "stored_value_fen": stored_value_balance(member.id),
-                "points": points_balance(member.id),
-                "coupons": [],
-            },
-        )
+        wallet = {
+            "member_id": member.id,
+            "stored_value_fen": stored_value_balance(member.id),
+            "points": points_balance(member.id),
+            "coupons": [],
+        }
+        store_id = scoped_store_id()
+        for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
+            for key, value in (extra or {}).items():
+                if isinstance(wallet.get(key), list) and isinstance(value, list):
+                    wallet[key].extend(value)
+                elif key not in wallet:
+                    wallet[key] = value
+        return self.response(200, result=wallet)

@@ -33,7 +33,7 @@ def test_member_hooks_are_called_through_the_facade(app_ctx):
     refused = host.hook("retail_member_usable")(member=None, store_id=3, purpose="points")
     assert refused.code == "SAMPLE_REFUSED"
     assert host.hook("retail_member_usable")(member=None, store_id=1, purpose="points") is None
-    assert list(host.payment_methods()) == ["sample_tender"]
+    assert "sample_tender" in host.payment_methods()
 
 
 def test_event_hooks_reach_enabled_plugins(app_ctx):

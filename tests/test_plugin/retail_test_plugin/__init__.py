@@ -154,3 +154,8 @@ def retail_member_usable(member, store_id, purpose):
     if purpose == "points" and store_id == 3:
         return ApiError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
     return None
+
+
+@hookimpl
+def retail_member_wallet(member, store_id):
+    return {"coupons": [{"code": "SAMPLE-1", "store_id": store_id}], "sample_stamps": 3}
