@@ -25,6 +25,7 @@ class SettingDef:
     min_value: int | None = None
     max_value: int | None = None
     max_length: int = 200
+    secret: bool = False  # never shown back in full (admin, audit log, logs)
 
 
 class SettingError(ValueError):
@@ -79,6 +80,14 @@ def coerce(definition: SettingDef, raw: Any) -> Any:
     return value
 
 
+def mask_secret(value: Any) -> str:
+    """What may be shown of a secret value: its last 4 characters when it is long enough."""
+    text = "" if value is None else str(value)
+    if not text:
+        return ""
+    return "••••" + text[-4:] if len(text) >= 12 else "••••"
+
+
 def get_setting(key: str) -> Any:
     definitions = all_settings()
     if key not in definitions:
@@ -99,6 +108,9 @@ def set_setting(key: str, raw: Any, user=None) -> Any:
     row.value = value
     row.changed_by_fk = getattr(user, "id", None)
     if old != value:
-        audit("setting.change", "setting", key, user=user, old=old, new=value)
+        if definition.secret:
+            audit("setting.change", "setting", key, user=user, old=mask_secret(old), new=mask_secret(value))
+        else:
+            audit("setting.change", "setting", key, user=user, old=old, new=value)
     db.session.commit()
     return value

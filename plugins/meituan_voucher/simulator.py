@@ -97,11 +97,11 @@ def demo_state() -> SimState:
     """Demo tokens, shops and vouchers (documented in docs/plugins/meituan_voucher.md)."""
     state = SimState()
     state.add_token(DEMO_TOKEN, DEMO_SHOPS)
-    state.add_order("MTO1001", ["1000000001"], "D100", "双人下午茶套餐", 88.0, "MT-SHOP-S001",
+    state.add_order("MTO1001", ["1000000001"], "D100", "纯棉T恤团购券", 88.0, "MT-SHOP-S001",
                     market_price=128.0)
     state.add_order("MTO1002", ["1000000002", "1000000003", "1000000004"], "D200", "50元代金券", 45.5,
                     "MT-SHOP-S001", market_price=50.0)
-    state.add_order("MTO1003", ["1000000005"], "D100", "双人下午茶套餐", 88.0, "MT-SHOP-S002")
+    state.add_order("MTO1003", ["1000000005"], "D100", "纯棉T恤团购券", 88.0, "MT-SHOP-S002")
     state.add_order("MTO1004", ["1000000006"], "D300", "过期的券", 10.0, "MT-SHOP-S001", days=-1)
     for n in range(7, 40):
         state.add_order(f"MTO1{n:03d}", [f"10000000{n:02d}"], "D200", "50元代金券", 45.5, "MT-SHOP-S001",
