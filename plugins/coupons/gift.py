@@ -76,7 +76,12 @@ def bind_gift(token: str, member: Member) -> Coupon:
             .execution_options(synchronize_session=False)
         ).rowcount
         if used != 1:
-            raise ApiError("GIFT_TOKEN_USED", _l("This gift code was used already or has expired."), 409)
+            row = db.session.query(GiftToken).filter_by(jti=data["j"]).one_or_none()
+            if row is None:
+                raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400)
+            if row.used_on is not None:
+                raise ApiError("GIFT_TOKEN_USED", _l("This gift code was used already."), 409)
+            raise ApiError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."), 410)
         row = db.session.query(GiftToken).filter_by(jti=data["j"]).one()
         coupon = db.session.get(Coupon, row.coupon_id)
         check_issuable(coupon.rule)
