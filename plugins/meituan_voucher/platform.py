@@ -159,13 +159,14 @@ def _after_transaction_end(session: Session, transaction) -> None:
         return
 
     def work(fresh: Session) -> None:
+        for row in rows or ():
+            fresh.add(PlatformCall(**row))
+        fresh.flush()  # the calls first, then what the compensations do
         for action in actions or ():
             try:
                 action(fresh)
             except Exception:  # its own call record says why; reconciliation flags the voucher
                 current_app.logger.exception("meituan compensation failed")
-        for row in rows or ():
-            fresh.add(PlatformCall(**row))
         if token is not None:
             store_token(fresh, *token)
 
