@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from app.platform.settings import SettingDef, get_setting
+from app.extensions import db
+from app.platform.models import Setting
+from app.platform.settings import SettingDef
 
 MASK_ON_POS = "member_privacy.mask_on_pos"
 OTHER_STORE_MAY_VIEW = "member_privacy.other_store_may_view"
@@ -57,14 +60,18 @@ class Policy:
 
 
 def policy() -> Policy:
-    """The current settings, read once per request."""
+    """The current settings, read in one query once per request (they sit on every member query)."""
     if has_request_context() and "_member_privacy_policy" in g:
         return g._member_privacy_policy
+    defaults = {d.key: d.default for d in SETTINGS}
+    query = select(Setting.key, Setting.value).where(Setting.key.in_(defaults))
+    stored = dict(db.session.execute(query).all())
+    value = {key: bool(stored.get(key, default)) for key, default in defaults.items()}
     found = Policy(
-        mask_on_pos=bool(get_setting(MASK_ON_POS)),
-        other_store_may_view=bool(get_setting(OTHER_STORE_MAY_VIEW)),
-        other_staff_may_view=bool(get_setting(OTHER_STAFF_MAY_VIEW)),
-        isolation=bool(get_setting(ISOLATION)),
+        mask_on_pos=value[MASK_ON_POS],
+        other_store_may_view=value[OTHER_STORE_MAY_VIEW],
+        other_staff_may_view=value[OTHER_STAFF_MAY_VIEW],
+        isolation=value[ISOLATION],
     )
     if has_request_context():
         g._member_privacy_policy = found
