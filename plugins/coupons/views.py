@@ -6,13 +6,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template_string, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
-from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
+from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
 from app.api import ApiError
 from app.extensions import db
 from app.org.models import Store
@@ -135,6 +137,21 @@ class CouponRuleView(RetailModelView):
 
     datamodel = SQLAInterface(CouponRule)
     class_permission_name = "CouponRules"
+    method_permission_name = {
+        **READ_WRITE_VIEW_METHODS,
+        **dict.fromkeys(
+            (
+                "save_rule",
+                "submit_rule",
+                "audit_rule",
+                "reject_rule",
+                "disable_rule",
+                "enable_rule",
+                "generate",
+            ),
+            "write",
+        ),
+    }
     list_title = _l("Coupon rules")
     show_title = _l("Coupon rule")
     add_title = _l("Add coupon rule")
@@ -196,6 +213,13 @@ class CouponRuleView(RetailModelView):
         "kind": SelectField(_l("Coupon kind"), choices=KIND_CHOICES, widget=Select2Widget()),
         "offer_type": SelectField(_l("Offer type"), choices=OFFER_CHOICES, widget=Select2Widget()),
         "validity_type": SelectField(_l("Validity type"), choices=VALIDITY_CHOICES, widget=Select2Widget()),
+        "transferable": BooleanField(_l("Transferable to friends"), validators=[Optional()]),
+        "code_prefix": StringField(
+            _l("Prefix"), validators=[Optional(), Length(max=10)], widget=BS3TextFieldWidget()
+        ),
+        "code_suffix": StringField(
+            _l("Suffix"), validators=[Optional(), Length(max=10)], widget=BS3TextFieldWidget()
+        ),
     }
 
     def pre_add(self, item):
@@ -302,6 +326,10 @@ class CouponView(StoreScopedModelView):
 
     datamodel = SQLAInterface(Coupon)
     class_permission_name = "Coupons"
+    method_permission_name = {
+        **READ_WRITE_VIEW_METHODS,
+        **dict.fromkeys(("collect", "collect_form", "issue", "void"), "write"),
+    }
     list_title = _l("Coupons")
     show_title = _l("Coupon")
     list_columns = ["code", "rule", "status_label", "store", "member", "channel", "valid_to", "issued_on"]
@@ -325,7 +353,7 @@ class CouponView(StoreScopedModelView):
         "created_on",
         "history_table",
     ]
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_read", "can_write"]  # write = lifecycle actions; rows are never edited by hand
     label_columns = {
         "code": _l("Coupon code"),
         "rule": _l("Coupon rule"),
@@ -351,6 +379,19 @@ class CouponView(StoreScopedModelView):
         self.add_form_query_rel_fields = {}
         self.edit_form_query_rel_fields = {}
 
+    # coupons are made by generation and issue, never typed in: no add/edit/delete pages
+    @expose("/add", methods=["GET", "POST"])
+    def add(self):
+        abort(404)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    def edit(self, pk):
+        abort(404)
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    def delete(self, pk):
+        abort(404)
+
     def _ids(self, items):
         items = items if isinstance(items, list) else [items]
         return [c.id for c in items]
@@ -375,9 +416,8 @@ class CouponView(StoreScopedModelView):
         return redirect(url_for("CouponView.collect_form", ids=",".join(map(str, ids))))
 
     @expose("/collect", methods=["GET", "POST"])
+    @has_access
     def collect_form(self):
-        if not self.appbuilder.sm.has_access("can_write", self.class_permission_name):
-            abort(403)
         if scoped_store_id() is not None:
             abort(403)
         if request.method == "POST":
@@ -393,6 +433,7 @@ class CouponView(StoreScopedModelView):
         stores = db.session.query(Store).filter_by(status="active").order_by(Store.code).all()
         return render_template_string(
             COLLECT_FORM,
+            base_template=self.appbuilder.base_template,
             appbuilder=self.appbuilder,
             ids=ids,
             stores=stores,
@@ -464,7 +505,7 @@ class RedemptionView(StoreScopedModelView):
     datamodel = SQLAInterface(Redemption)
     class_permission_name = "CouponRedemptions"
     list_title = _l("Coupon redemptions")
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_read"]
     base_order = ("id", "desc")
     list_columns = ["created_on", "redemption_no", "coupon", "store", "order_no", "discount_fen", "reversed"]
     search_columns = ["redemption_no", "order_no", "store", "reversed"]
