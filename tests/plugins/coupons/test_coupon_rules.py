@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import build_rule
+from coupons_helpers import build_rule, goods_fixture, make_rule_fixture  # noqa: F401 (fixtures)
 
 from app.api import ApiError
 from app.extensions import db

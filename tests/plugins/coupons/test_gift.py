@@ -4,7 +4,7 @@ import base64
 import struct
 from datetime import datetime, timedelta
 
-from coupons_helpers import error_code, mall
+from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 

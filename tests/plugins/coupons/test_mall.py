@@ -3,7 +3,7 @@
 import threading
 from datetime import date, timedelta
 
-from coupons_helpers import error_code, mall
+from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 

@@ -1,7 +1,7 @@
 """Physical coupons: generation job, collect → issue → redeem, void, refused transitions."""
 
 import pytest
-from coupons_helpers import error_code
+from coupons_helpers import error_code, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.api import ApiError
 from app.extensions import db

@@ -1,6 +1,6 @@
 """Plugin-level behaviour: demo data, localized errors, endpoints of a disabled plugin, OpenAPI rows."""
 
-from coupons_helpers import error_code, issue
+from coupons_helpers import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 

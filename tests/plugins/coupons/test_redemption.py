@@ -4,7 +4,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import error_code, issue
+from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 

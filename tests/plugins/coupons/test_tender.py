@@ -1,6 +1,6 @@
 """The ``coupon`` payment method inside POS sales, and return reversal."""
 
-from coupons_helpers import error_code, issue
+from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 
