@@ -16,7 +16,6 @@ All rules live here; the core only calls the hooks (see ``__init__.py``).
 
 from __future__ import annotations
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
@@ -26,6 +25,7 @@ from app.extensions import db
 from app.members.models import Member
 from app.org.models import Store
 from app.security import NO_STORE, current_staff, scoped_store_id
+from plugins.member_privacy.cache import cached
 from plugins.member_privacy.models import ShareGroup, group_store
 from plugins.member_privacy.settings import Policy, policy
 
@@ -70,16 +70,18 @@ def mask_data(data: dict) -> None:
 # ---------------------------------------------------------------- share groups
 
 
+def _load_groups() -> dict[int, tuple[int, ...]]:
+    """``{store id: the store ids of its share group}`` for every grouped store (one query)."""
+    members: dict[int, list[int]] = {}
+    rows = db.session.execute(select(group_store.c.store_id, group_store.c.group_id)).all()
+    for store_id, group_id in rows:
+        members.setdefault(group_id, []).append(store_id)
+    return {store_id: tuple(sorted(members[group_id])) for store_id, group_id in rows}
+
+
 def group_store_ids(store_id: int) -> tuple[int, ...]:
     """Stores sharing members with ``store_id``: its group's stores, or itself alone."""
-    cache = g.setdefault("_member_privacy_groups", {}) if has_request_context() else {}
-    if store_id not in cache:
-        group_id = select(group_store.c.group_id).where(group_store.c.store_id == store_id)
-        ids = db.session.scalars(
-            select(group_store.c.store_id).where(group_store.c.group_id == group_id.scalar_subquery())
-        ).all()
-        cache[store_id] = tuple(sorted(set(ids) | {store_id}))
-    return cache[store_id]
+    return cached("groups", _load_groups).get(store_id, (store_id,))
 
 
 def in_share_group(member: Member, store_id: int | None) -> bool:

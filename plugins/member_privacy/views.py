@@ -6,6 +6,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import AUDIT_LABELS, RetailModelView
+from plugins.member_privacy.cache import clear
 from plugins.member_privacy.models import ShareGroup
 from plugins.member_privacy.services import check_group_stores
 
@@ -39,3 +40,8 @@ class ShareGroupView(RetailModelView):
         check_group_stores(item)
 
     pre_update = pre_add
+
+    def post_add(self, item):
+        clear()  # this worker applies the new groups at once; others within the cache time
+
+    post_update = post_delete = post_add
