@@ -21,7 +21,13 @@ from app.extensions import db
 from app.org.models import Staff, Store
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, MeituanTimeout
 from plugins.meituan_voucher.models import DealMapping, ShopBinding, Verification
-from plugins.meituan_voucher.platform import api_error, make_client
+from plugins.meituan_voucher.platform import (
+    api_error,
+    compensate_on_rollback,
+    make_client,
+    recorder,
+    store_token,
+)
 from plugins.meituan_voucher.signing import business_date
 
 NOT_VERIFIED_HERE = _l("No verified voucher with this code in this store.")
@@ -120,9 +126,33 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
         )
         for item in results
     ]
+    _undo_on_rollback(store_id, staff_id, order_no or call_order_no, "consume", code, request_id,
+                      results[0]["deal_id"] if results else "")
     db.session.add_all(rows)
     db.session.flush()
     return rows
+
+
+def _undo_on_rollback(store_id, staff_id, order_no, done: str, code: str, request_id: str, deal_id: str):
+    """If the caller's transaction rolls back, undo on the platform what was just done there
+    (reverse a consume, re-consume a reverse), unless a committed twin already recorded it."""
+    client = make_client(store_id, staff_id, order_no)
+    shop = binding_for(store_id).open_shop_uuid
+    account = _account(staff_id)
+
+    def undo(fresh) -> None:
+        client.recorder = recorder(store_id, staff_id, order_no, fresh)
+        client.on_token = lambda token, refresh: store_token(fresh, token, refresh)
+        if done == "consume":
+            if fresh.scalars(select(Verification.id).where(Verification.request_id == request_id)).first():
+                return  # a concurrent twin with the same requestId committed it
+            client.reverse(code, deal_id, shop, *account)
+        else:
+            live = fresh.scalars(select(Verification).where(Verification.live_code == code)).first()
+            if live is not None and live.status == "consumed":
+                client.consume(code, 1, uuid.uuid4().hex, shop, *account)
+
+    compensate_on_rollback(undo)
 
 
 def _reverse_on_platform(client: MeituanClient, row: Verification, shop: str,
@@ -149,6 +179,7 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
     binding = binding_for(store_id)
     _reverse_on_platform(make_client(store_id, staff_id, row.order_no or ""), row, binding.open_shop_uuid,
                          _account(staff_id))
+    _undo_on_rollback(store_id, staff_id, row.order_no or "", "reverse", code, row.request_id, row.deal_id)
     done = db.session.execute(
         update(Verification).where(Verification.id == row.id, Verification.status == "consumed")
         .values(status="reversed", live_code=None, reversed_at=datetime.now())

@@ -30,9 +30,12 @@ def register_commands(cli) -> None:
     @click.option("--port", default=5055, type=int)
     def meituan_simulator(host, port):
         """Run the Meituan open-platform simulator with demo vouchers."""
+        from werkzeug.serving import run_simple
+
         from plugins.meituan_voucher.simulator import create_simulator
 
-        create_simulator().run(host=host, port=port, threaded=True)
+        click.echo(f"Meituan simulator on http://{host}:{port} (demo vouchers; Ctrl+C to stop)")
+        run_simple(host, port, create_simulator(), threaded=True)  # app.run() is ignored under `flask`
 
     @cli.command("meituan-reconcile")
     @click.option("--date", "day", default=None, help="yyyy-mm-dd (default: yesterday, China time)")

@@ -2,7 +2,7 @@
 
 A voucher verified beforehand (``pos/meituan/consume``) is attached to the
 sale; otherwise it is verified here, inside the sale, and reversed on the
-platform if the sale then rolls back.  A return reverses it (whole vouchers
+platform if the sale then rolls back (``services._undo_on_rollback``).  A return reverses it (whole vouchers
 only, within the platform's 10 minutes) or refuses the return.
 """
 
@@ -16,10 +16,7 @@ from app.api import ApiError
 from app.extensions import db
 from app.security import acting_user, current_staff
 from plugins.meituan_voucher.models import Verification
-from plugins.meituan_voucher.platform import compensate_on_rollback, make_client, recorder, store_token
 from plugins.meituan_voucher.services import (
-    _account,
-    binding_for,
     consume_voucher,
     deal_value,
     request_id_for,
@@ -31,21 +28,6 @@ def _sale_request_id(code: str) -> str:
     key = request.headers.get("Idempotency-Key", "").strip() if has_request_context() else ""
     user = acting_user() if has_request_context() else None
     return request_id_for(getattr(user, "id", None), key, f"order:{code}")
-
-
-def _reverse_if_rolled_back(order, row: Verification) -> None:
-    shop = binding_for(order.store_id).open_shop_uuid
-    client = make_client(order.store_id, order.staff_id, order.order_no)
-    account = _account(order.staff_id)
-    store_id, staff_id, order_no, code, deal_id = (order.store_id, order.staff_id, order.order_no,
-                                                   row.receipt_code, row.deal_id)
-
-    def reverse(fresh) -> None:
-        client.recorder = recorder(store_id, staff_id, order_no, fresh)
-        client.on_token = lambda token, refresh: store_token(fresh, token, refresh)
-        client.reverse(code, deal_id, shop, *account)
-
-    compensate_on_rollback(reverse)
 
 
 def _check_products(order, value: dict) -> None:
@@ -70,7 +52,6 @@ class MeituanTender:
         if row is None:
             row = consume_voucher(order.store_id, order.staff_id, code, 1, _sale_request_id(code),
                                   call_order_no=order.order_no)[0]
-            _reverse_if_rolled_back(order, row)
         value = deal_value(row.deal_id, row.price_fen)
         if value["mode"] == "product":
             _check_products(order, value)

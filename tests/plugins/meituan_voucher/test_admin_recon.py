@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
@@ -109,3 +110,16 @@ def test_admin_lists_are_store_scoped(app, api_as, client_as, mt):
     assert client_as("hq").get("/reconciliationview/list/").status_code == 200
     assert manager.get("/dealmappingview/list/").status_code in (302, 403)
     assert client_as("cashier1").get("/verificationview/list/").status_code in (302, 403)
+
+
+def test_verify_cli_checks_and_consumes_a_demo_voucher(app, mt):
+    code = mt.new(1)[0]
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["meituan-verify", code, "--store", "S001"])
+    assert checked.exit_code == 0 and "count=1 price_fen=4550" in checked.output, checked.output
+    assert mt.state.vouchers[code].state == "UNUSED"
+    consumed = runner.invoke(args=["meituan-verify", code, "--store", "S001", "--consume"])
+    assert consumed.exit_code == 0 and "MV" in consumed.output, consumed.output
+    assert mt.state.vouchers[code].state == "CONSUMED"
+    refused = runner.invoke(args=["meituan-verify", code, "--store", "S001"])
+    assert refused.exit_code != 0 and "MEITUAN_VOUCHER_USED" in refused.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mt_fixtures import creds_fixture, sim_fixture  # noqa: F401  (fixtures)
 
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, MeituanTimeout, redact, yuan_to_fen
 from plugins.meituan_voucher.signing import CurrentDialect, LegacyDialect, md5_sign, sha1_sign

@@ -6,6 +6,7 @@ import threading
 import uuid
 
 import pytest
+from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db

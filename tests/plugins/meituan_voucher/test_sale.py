@@ -6,6 +6,7 @@ import itertools
 import uuid
 
 import pytest
+from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
@@ -193,3 +194,53 @@ def test_timeout_inside_a_sale_never_double_consumes(app, api_as, mt, goods):
         "/ddzh/tuangou/receipt/consume",
     ]
     assert len(mt.state.replays) == 1 and _verification(app, code)[0][0] == "consumed"
+
+
+def test_a_failed_return_consumes_the_reversed_voucher_again(app, api_as, mt, goods):
+    """The return reverses the voucher, then fails later (the member spent the earned points):
+    the sale stands, so the voucher is verified again on Meituan."""
+    from app.loyalty.services import change_points, points_balance
+    from app.members.models import Member
+    from app.org.models import Store
+
+    with app.app_context():
+        store = db.session.query(Store).filter_by(code="S001").one()
+        member = Member(
+            member_no=f"MTM{uuid.uuid4().hex[:8]}",
+            phone=f"137{uuid.uuid4().int % 10**8:08d}",
+            name="团购会员",
+            home_store_id=store.id,
+            status="active",
+        )
+        db.session.add(member)
+        db.session.commit()
+        member_id, store_id = member.id, store.id
+    api = api_as("pos1")
+    code = mt.new(1)[0]
+    sold = api.post(
+        "/api/v1/pos/orders",
+        json={
+            "member_id": member_id,
+            "lines": [{"sku_code": goods["sku_code"], "qty": 1}],
+            "payments": [
+                {"method": "meituan", "amount_fen": 5000, "code": code},
+                {"method": "cash", "amount_fen": 4900},
+            ],
+        },
+    )
+    assert sold.status_code == 201, sold.get_json()
+    order_no = sold.get_json()["result"]["order_no"]
+    with app.app_context():
+        earned = points_balance(member_id)
+        assert earned > 0
+        change_points(member_id, -earned, "redeem", "TEST-SPEND", store_id)
+        db.session.commit()
+    failed = api.post(f"/api/v1/pos/orders/{order_no}/returns", json={})
+    assert failed.status_code == 409 and failed.get_json()["error"]["code"] == "INSUFFICIENT_POINTS"
+    assert mt.state.vouchers[code].state == "CONSUMED"  # reversed, then verified again
+    assert [p.rsplit("/", 1)[1] for p in mt.state.calls if "/receipt/" in p] == [
+        "consume",
+        "reverseconsume",
+        "consume",
+    ]
+    assert _verification(app, code) == [("consumed", order_no, 5000)]

@@ -1,4 +1,7 @@
-"""Fixtures of the meituan_voucher tests: a simulator on loopback, in a thread, over real HTTP."""
+"""Fixtures of the meituan_voucher tests: a simulator on loopback, in a thread, over real HTTP.
+
+Imported by the test modules: a conftest.py here would shadow tests/conftest.py (this
+directory has no __init__.py)."""
 
 from __future__ import annotations
 
@@ -31,15 +34,15 @@ class RunningSimulator:
         self.thread.join(5)
 
 
-@pytest.fixture
-def sim():
+@pytest.fixture(name="sim")
+def sim_fixture():
     running = RunningSimulator()
     yield running
     running.stop()
 
 
-@pytest.fixture
-def creds(sim):
+@pytest.fixture(name="creds")
+def creds_fixture(sim):
     from plugins.meituan_voucher.client import Credentials
 
     return Credentials(sim.url, DEMO_DEVELOPER_ID, DEMO_SIGN_KEY, DEMO_TOKEN, DEMO_REFRESH, timeout=3.0)
@@ -58,8 +61,8 @@ def new_vouchers(state, n=1, deal="D200", price=45.5, shop="MT-SHOP-S001", title
     return codes
 
 
-@pytest.fixture
-def mt(app, sim):
+@pytest.fixture(name="mt")
+def mt_fixture(app, sim):
     """The app pointed at a fresh simulator (demo credentials), with helpers for tests."""
     from app.extensions import db
     from app.platform.settings import set_setting
