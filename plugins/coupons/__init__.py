@@ -29,6 +29,7 @@ def retail_register_models():
         models.MemberClaimCount,
         models.FinanceDoc,
         models.GiftToken,
+        models.MallIdempotency,
     ]
 
 

@@ -17,6 +17,7 @@ from app.members.services import member_query, validate_phone
 from app.platform.settings import get_setting
 from app.security import acting_user
 from plugins.coupons import gift, services
+from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
 MAX_FEN = 10**12
@@ -301,6 +302,7 @@ class MallCouponsApi(MallApi):
 
     @expose("/rules/<int:rule_id>/claim", methods=["POST"])
     @member_required
+    @member_idempotent
     def claim(self, rule_id: int):
         """Claim a free electronic coupon (per-member limit and total count enforced).
         ---
@@ -316,6 +318,7 @@ class MallCouponsApi(MallApi):
 
     @expose("/rules/<int:rule_id>/purchase", methods=["POST"])
     @member_required
+    @member_idempotent
     def purchase(self, rule_id: int):
         """Buy an electronic coupon at its sale price (stored value, or a paid WeChat/Alipay reference).
         ---
@@ -340,6 +343,7 @@ class MallCouponsApi(MallApi):
 
     @expose("/<string:code>/transfer", methods=["POST"])
     @member_required
+    @member_idempotent
     def transfer(self, code: str):
         """Give one of the member's coupons to a friend (when the rule allows it).
         ---
@@ -356,6 +360,7 @@ class MallCouponsApi(MallApi):
 
     @expose("/bind", methods=["POST"])
     @member_required
+    @member_idempotent
     def bind(self):
         """Bind a gift coupon to the logged-in member with the token of its QR code.
         ---

@@ -190,3 +190,37 @@ def test_issue_coupon_service_for_other_plugins(app, make_rule, new_member):
         first = issue_coupon(rule_id, member["id"], "points_mall", commit=True)
         second = issue_coupon(rule_id, member["id"], "points_mall", count_against_limit=False, commit=True)
         assert first.code != second.code and second.channel == "points_mall"
+
+
+def test_mall_posts_honour_the_idempotency_key(app, make_rule, new_member):
+    from app.loyalty.services import stored_value_balance
+    from plugins.coupons.models import Coupon, FinanceDoc
+
+    member = new_member(sv_fen=2000)
+    rule_id = make_rule(sale_price_fen=500)
+    client, headers = mall(app, member)
+    keyed = {**headers, "Idempotency-Key": "buy-1"}
+    body = {"payment_method": "stored_value"}
+    first = client.post(f"{BASE}/rules/{rule_id}/purchase", headers=keyed, json=body)
+    again = client.post(f"{BASE}/rules/{rule_id}/purchase", headers=keyed, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json() == first.get_json()
+    other = client.post(
+        f"{BASE}/rules/{rule_id}/purchase",
+        headers=keyed,
+        json={"payment_method": "wechat", "payment_ref": "WX1"},
+    )
+    assert other.status_code == 422 and error_code(other) == "IDEMPOTENCY_KEY_REUSED"
+    failed = client.post(f"{BASE}/rules/999999/claim", headers={**headers, "Idempotency-Key": "claim-x"})
+    assert failed.status_code == 404
+    with app.app_context():
+        assert stored_value_balance(member["id"]) == 1500
+        assert db.session.query(Coupon).filter_by(rule_id=rule_id).count() == 1
+        coupon_id = db.session.query(Coupon).filter_by(rule_id=rule_id).one().id
+        assert db.session.query(FinanceDoc).filter_by(coupon_id=coupon_id).count() == 2
+    claim_rule = make_rule()
+    claimed = client.post(
+        f"{BASE}/rules/{claim_rule}/claim", headers={**headers, "Idempotency-Key": "claim-x"}
+    )
+    assert claimed.status_code == 201  # the failed request left the key free
