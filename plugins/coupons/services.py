@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.api import ApiError
 from app.catalog.models import Category, Product, Sku
@@ -89,7 +90,16 @@ def get_rule(rule_id) -> CouponRule:
 
 
 def get_coupon(code: str) -> Coupon:
-    coupon = db.session.scalar(select(Coupon).where(Coupon.code == (code or "").strip()[:64]))
+    """The coupon of ``code`` with its rule, usable stores and excluded categories (one round trip each)."""
+    query = (
+        select(Coupon)
+        .where(Coupon.code == (code or "").strip()[:64])
+        .options(
+            joinedload(Coupon.rule).selectinload(CouponRule.usable_stores),
+            joinedload(Coupon.rule).selectinload(CouponRule.excluded_categories),
+        )
+    )
+    coupon = db.session.scalar(query)
     if coupon is None:
         raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
     return coupon
