@@ -158,8 +158,9 @@ def retail_member_filters(viewer, context):
     """Return SQLAlchemy criteria restricting which members ``viewer`` may see.
 
     ``context`` is a dict: ``{"store_id": ..., "purpose": "list" | "search" |
-    "export" | "api" | "mall" | "related", "phone": exact phone searched or None}``
-    ("related": a member shown on another record, e.g. an order or a ledger row).
+    "export" | "api" | "mall" | "related", "phone": exact phone searched or None,
+    "text": free search text (purpose "search") or None}`` ("related": a member
+    shown on another record, e.g. an order or a ledger row).
     All returned criteria are ANDed into every member query of the core.
     """
 
