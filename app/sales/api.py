@@ -114,7 +114,7 @@ class PosOrdersApi(RetailApi):
                 note=data["note"],
             )
         )
-        return self.response(201, result=order_json(_visible_order(sold.order_no)))
+        return self.response(201, result=order_json(sold))  # just booked in the caller's store
 
     @expose("/<order_no>", methods=["GET"])
     @protect()
