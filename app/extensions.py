@@ -19,3 +19,13 @@ def commit_keeping_state() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def core_execute(statement, params=None):
+    """Run a Core statement on the session's connection, in its transaction.
+
+    For hot-path statements over tables (``Model.__table__``) whose rows are not
+    ORM objects (guarded ``UPDATE … RETURNING``, counters): the ORM execution
+    layer costs more CPU than the round trip itself.
+    """
+    return db.session.connection().execute(statement, params)

@@ -203,9 +203,12 @@ class PluginHost:
 
         session = current_app.extensions["sqlalchemy"].session
         try:
-            version = session.execute(select(PluginStateVersion.version)).scalar() or 0
-            if has_request_context():
-                g._config_version = version
+            if has_request_context() and "_config_version" in g:
+                version = g._config_version  # read with the API caller (app.principal)
+            else:
+                version = session.execute(select(PluginStateVersion.version)).scalar() or 0
+                if has_request_context():
+                    g._config_version = version
             if self._state_cache is not None and self._state_cache[0] == version:
                 return self._state_cache  # unchanged since this worker last read the flags
             rows = session.execute(select(PluginState.name, PluginState.enabled)).all()

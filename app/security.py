@@ -97,6 +97,22 @@ class RetailSecurityManager(SecurityManager):
     def clear_permission_cache(self) -> None:
         self._permission_cache = None
 
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The caller of an API request (bearer token) as a lightweight principal."""
+        from app.principal import load_principal
+
+        try:
+            user_id = int(jwt_data["sub"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        principal, version = load_principal(self.session, user_id)
+        if principal is None or not principal.is_active:
+            return None
+        g.user = principal
+        g._config_version = version
+        g.setdefault("_staff_by_user", {})[principal.id] = principal.staff
+        return principal
+
     def get_user_by_id(self, pk):
         """The user with roles, groups and staff row (and its store) in one query.
 
@@ -187,7 +203,12 @@ def is_hq(user=None) -> bool:
 
 
 def current_staff(user=None):
-    """The ``Staff`` row of ``user`` (default: the logged-in user), or None."""
+    """The staff row of ``user`` (default: the logged-in user), or None.
+
+    An ORM ``Staff`` for admin sessions; for API callers the read-only
+    ``app.principal.StaffRef`` loaded with the caller (``id``, ``user_id``,
+    ``store_id``, ``employee_no``, ``name``, ``status``).
+    """
     from app.extensions import db
     from app.org.models import Staff
 

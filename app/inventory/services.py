@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import db
+from app.extensions import core_execute, db
 from app.inventory.models import MOVE_KINDS, Stock, StockDoc, StockDocLine, StockMove
 from app.org.models import Store
 from app.platform.audit import audit
@@ -67,17 +67,19 @@ def _ensure_stock_row(store_id: int, sku_id: int) -> None:
         pass  # a concurrent transaction created it first (primary key): use that row
 
 
+STOCK = Stock.__table__
+
+
 def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
     statement = (
-        update(Stock)
-        .where(Stock.store_id == store_id, Stock.sku_id == sku_id)
-        .values(qty=Stock.qty + qty)
-        .returning(Stock.qty)
-        .execution_options(synchronize_session=False)
+        update(STOCK)
+        .where(STOCK.c.store_id == store_id, STOCK.c.sku_id == sku_id)
+        .values(qty=STOCK.c.qty + qty)
+        .returning(STOCK.c.qty)
     )
     if guard:
-        statement = statement.where(Stock.qty + qty >= 0)
-    return db.session.execute(statement).scalar()
+        statement = statement.where(STOCK.c.qty + qty >= 0)
+    return core_execute(statement).scalar()
 
 
 def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,

@@ -162,22 +162,23 @@ def create_sale(request: SaleRequest) -> Order:
         store = db.session.get(Store, request.store_id)
         order_no = next_doc_no("SO", store.code)
         order = Order(
-            order_no=order_no, store_id=store.id, member_id=request.member_id, staff_id=request.staff_id,
+            order_no=order_no, store=store, member_id=request.member_id, staff_id=request.staff_id,
             status="paid", total_fen=total, discount_fen=total - payable, paid_fen=payable,
             points_used=request.points_used, note=request.note, lines=[], payments=[],
         )
-        db.session.add(order)
         for line, sku, amount in zip(request.lines, skus, amounts, strict=True):
             price = sku.price_fen if line.price_fen is None else line.price_fen
             order.lines.append(OrderLine(sku=sku, qty=line.qty, price_fen=price,
                                          discount_fen=price * line.qty - amount, amount_fen=amount))
-        db.session.flush()
+        for tender in request.payments:
+            order.payments.append(
+                Payment(method=tender.method, amount_fen=tender.amount_fen, reference=tender.code or "")
+            )
+        db.session.add(order)
         for line, sku in zip(request.lines, skus, strict=True):
             move_stock(store.id, sku.id, -line.qty, "sale", order_no)
-        for tender in request.payments:
-            payment = Payment(method=tender.method, amount_fen=tender.amount_fen, reference=tender.code or "")
-            order.payments.append(payment)
-            db.session.flush()
+        db.session.flush()  # one flush: order, lines, payments and stock moves get their ids
+        for tender, payment in zip(request.payments, order.payments, strict=True):
             handlers[tender.method].charge(order, payment)
         if member is not None:
             if request.points_used:
