@@ -15,6 +15,8 @@ from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
 from app.security import NO_STORE, can_see_store, current_staff, scoped_store_id
 
+ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
+
 
 def caller_store_id() -> int:
     """The store of the POS/cashier account; HQ accounts cannot sell."""
@@ -99,7 +101,7 @@ class PosOrdersApi(RetailApi):
             201:
               description: the order
         """
-        data = json_body(OrderIn())
+        data = json_body(ORDER_IN)
         store_id = caller_store_id()
         staff = current_staff()
         sold = create_sale(
@@ -142,7 +144,7 @@ class PosOrdersApi(RetailApi):
             201:
               description: the return
         """
-        data = json_body(ReturnIn())
+        data = json_body(RETURN_IN)
         caller_store_id()
         order = _visible_order(order_no)
         lines = [(line["line_id"], line["qty"]) for line in data["lines"]] if data.get("lines") else None
