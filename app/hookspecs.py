@@ -158,7 +158,8 @@ def retail_member_filters(viewer, context):
     """Return SQLAlchemy criteria restricting which members ``viewer`` may see.
 
     ``context`` is a dict: ``{"store_id": ..., "purpose": "list" | "search" |
-    "export" | "api" | "mall", "phone": exact phone searched or None}``.
+    "export" | "api" | "mall" | "related", "phone": exact phone searched or None}``
+    ("related": a member shown on another record, e.g. an order or a ledger row).
     All returned criteria are ANDed into every member query of the core.
     """
 
@@ -172,7 +173,8 @@ def retail_present_member(data, member, viewer, context):
 @hookspec(firstresult=True)
 def retail_member_usable(member, store_id, purpose):
     """Decide whether ``member`` may use ``purpose`` (stored_value, points,
-    coupon, pay_code) at ``store_id``.
+    coupon, pay_code; "member": be attached to a POS sale; "wallet": show the
+    wallet at the POS) at ``store_id``.
 
     Return an ``app.api.ApiError`` to refuse, or None to let the next
     plugin decide (None from all = allowed).  First non-None result wins.
@@ -185,4 +187,16 @@ def retail_member_wallet(member, store_id):
 
     Return a dict or None.  List values extend the core's lists (``{"coupons": [...]}``
     adds usable coupons); other keys are added as they are.  Read-only: never write.
+    """
+
+
+# ---------------------------------------------------------------- mall
+
+
+@hookspec
+def retail_mall_store_filters(member):
+    """Return SQLAlchemy criteria on ``org_store`` limiting the stores the mall shows ``member``.
+
+    Called by ``GET mall/stores``; the criteria of all plugins are ANDed.
+    Returns a list (``[]`` or None: no restriction).
     """

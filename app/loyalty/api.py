@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body
+from app.api import MAX_ID, RetailApi, idempotent, json_body
 from app.loyalty.services import recharge_stored_value
 from app.members.api import caller_store_id
-from app.members.services import visible_member
+from app.members.services import pos_member
 from app.security import acting_user, current_staff
 
 
@@ -42,6 +41,8 @@ class PosStoredValueApi(RetailApi):
           responses:
             201:
               description: '{"result": {"balance_fen", "txn_no"}}'
+            403:
+              description: MEMBER_NOT_IN_GROUP (refused by a plugin)
             404:
               description: NOT_FOUND
             409:
@@ -52,8 +53,7 @@ class PosStoredValueApi(RetailApi):
         data = json_body(RechargeIn())
         store_id = caller_store_id()
         user = acting_user()
-        if visible_member(user, "api", data["member_id"]) is None:
-            raise ApiError("NOT_FOUND", _l("Not found."), 404)
+        pos_member(user, data["member_id"], store_id, "stored_value")
         staff = current_staff()
         txn = recharge_stored_value(
             data["member_id"], data["amount_fen"], store_id, staff.id if staff else None, user=user

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.admin import StoreScopedModelView
 from app.loyalty.models import PointsTxn, StoredValueTxn
 from app.loyalty.services import yuan
+from app.members.services import member_label
 
 LEDGER_LABELS = {
     "created_on": _l("Time"),
@@ -41,7 +42,9 @@ class StoredValueLedgerView(LedgerView):
     list_columns = ["created_on", "txn_no", "member", "kind", "amount_fen", "balance_after_fen", "doc_no"]
     show_columns = list_columns + ["store_id", "staff_id", "note"]
     search_columns = ["txn_no", "doc_no", "kind"]
-    formatters_columns = {"amount_fen": yuan, "balance_after_fen": yuan}
+    order_columns = ["created_on", "txn_no", "kind", "amount_fen", "doc_no"]
+    # the member is shown through retail_present_member; never sorted or filtered on
+    formatters_columns = {"amount_fen": yuan, "balance_after_fen": yuan, "member": member_label}
 
 
 class PointsLedgerView(LedgerView):
@@ -52,3 +55,5 @@ class PointsLedgerView(LedgerView):
     list_columns = ["created_on", "member", "kind", "points", "balance_after", "doc_no"]
     show_columns = list_columns + ["store_id", "note"]
     search_columns = ["doc_no", "kind"]
+    order_columns = ["created_on", "kind", "points", "doc_no"]
+    formatters_columns = {"member": member_label}

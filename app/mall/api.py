@@ -22,6 +22,7 @@ from app.api import RetailApi, http_error, json_body
 from app.extensions import db
 from app.mall.services import (
     issue_member_token,
+    mall_stores,
     member_frozen,
     member_id_from_token,
     request_login_code,
@@ -155,3 +156,22 @@ class MallAuthApi(MallApi):
               description: MEMBER_FROZEN
         """
         return self.response(200, result=member_profile(g.member))
+
+    @expose("/stores", methods=["GET"])
+    @member_required
+    def stores(self):
+        """The stores the logged-in member may visit (plugins may narrow the list).
+        ---
+        get:
+          summary: Stores open to the member (member token required)
+          responses:
+            200:
+              description: "{count, result: [{code, name, phone, address}]}"
+            401:
+              description: UNAUTHORIZED
+        """
+        result = [
+            {"code": s.code, "name": s.name, "phone": s.phone, "address": s.address}
+            for s in mall_stores(g.member)
+        ]
+        return self.response(200, count=len(result), result=result)

@@ -203,6 +203,17 @@ def _create_mall_member(phone: str) -> Member:
     return member
 
 
+def mall_stores(member: Member) -> list:
+    """Active stores shown to ``member`` in the mall, narrowed by ``retail_mall_store_filters``."""
+    from app.org.models import Store
+
+    query = select(Store).where(Store.status == "active").order_by(Store.code)
+    for criteria in plugin_host().hook("retail_mall_store_filters")(member=member):
+        for criterion in criteria or []:
+            query = query.where(criterion)
+    return list(db.session.scalars(query).all())
+
+
 # ---------------------------------------------------------------- member tokens
 
 

@@ -16,9 +16,9 @@ from app.members.services import (
     NAME_MAX,
     create_member,
     member_query,
+    pos_member,
     present_member,
     validate_phone,
-    visible_member,
 )
 from app.plugins import plugin_host
 from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
@@ -77,7 +77,7 @@ class PosMembersApi(RetailApi):
             if len(q) < 2 or len(q) > 50:
                 raise ApiError("QUERY_TOO_SHORT", _l("Search with 2 to 50 characters."), 422)
             pattern = f"%{_escape_like(q)}%"
-            query = member_query(viewer, "search").where(
+            query = member_query(viewer, "search", text=q).where(
                 or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
             )
             purpose = "search"
@@ -130,21 +130,21 @@ class PosMembersApi(RetailApi):
           responses:
             200:
               description: '{"result": {"stored_value_fen", "points", "coupons"}}'
+            403:
+              description: MEMBER_NOT_IN_GROUP (refused by a plugin, e.g. another share group)
             404:
               description: NOT_FOUND (unknown or invisible member)
         """
         from app.loyalty.services import points_balance, stored_value_balance
 
-        member = visible_member(acting_user(), "api", member_id)
-        if member is None:
-            raise ApiError("NOT_FOUND", _l("Not found."), 404)
+        store_id = scoped_store_id()
+        member = pos_member(acting_user(), member_id, store_id, "wallet")
         wallet = {
             "member_id": member.id,
             "stored_value_fen": stored_value_balance(member.id),
             "points": points_balance(member.id),
             "coupons": [],
         }
-        store_id = scoped_store_id()
         for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
             for key, value in (extra or {}).items():
                 if isinstance(wallet.get(key), list) and isinstance(value, list):

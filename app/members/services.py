@@ -21,7 +21,7 @@ from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLev
 from app.org.models import Store
 from app.platform.audit import audit
 from app.plugins import plugin_host
-from app.security import NO_STORE, scoped_store_id
+from app.security import NO_STORE, acting_user, scoped_store_id
 
 # ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -176,13 +176,15 @@ def apply_paid_amount(member_id: int, delta_fen: int, doc_no: str) -> LevelChang
 # ---------------------------------------------------------------- visibility
 
 
-def _context(viewer, purpose: str, store_id=None, phone=None) -> dict:
+def _context(viewer, purpose: str, store_id=None, phone=None, text=None) -> dict:
     if store_id is None:
         store_id = scoped_store_id(viewer)
-    return {"store_id": store_id, "purpose": purpose, "phone": phone}
+    return {"store_id": store_id, "purpose": purpose, "phone": phone, "text": text}
 
 
-def member_criteria(viewer, purpose: str, store_id: int | None = None, phone: str | None = None) -> list:
+def member_criteria(
+    viewer, purpose: str, store_id: int | None = None, phone: str | None = None, text: str | None = None
+) -> list:
     """The criteria (core store rule + every plugin's) limiting what ``viewer`` sees.
 
     Core rule: HQ sees all; store roles see their home-store members in lists,
@@ -195,18 +197,23 @@ def member_criteria(viewer, purpose: str, store_id: int | None = None, phone: st
         criteria.append(false())
     elif scoped is not None and purpose in STORE_SCOPED_PURPOSES:
         criteria.append(Member.home_store_id == scoped)
-    context = _context(viewer, purpose, store_id, phone)
+    context = _context(viewer, purpose, store_id, phone, text)
     for found in plugin_host().hook("retail_member_filters")(viewer=viewer, context=context):
         criteria.extend(found or [])
     return criteria
 
 
-def member_query(viewer, purpose: str, store_id: int | None = None, phone: str | None = None):
-    """A ``select(Member)`` of the members ``viewer`` may see for ``purpose``."""
+def member_query(
+    viewer, purpose: str, store_id: int | None = None, phone: str | None = None, text: str | None = None
+):
+    """A ``select(Member)`` of the members ``viewer`` may see for ``purpose``.
+
+    ``text`` is the free search text (purpose "search"), passed on to plugins.
+    """
     query = select(Member).options(joinedload(Member.level), joinedload(Member.home_store))
     if phone is not None:
         query = query.where(Member.phone == phone)
-    for criterion in member_criteria(viewer, purpose, store_id, phone):
+    for criterion in member_criteria(viewer, purpose, store_id, phone, text):
         query = query.where(criterion)
     return query
 
@@ -230,3 +237,29 @@ def present_member(member: Member, viewer, purpose: str) -> dict:
         data=data, member=member, viewer=viewer, context=_context(viewer, purpose)
     )
     return data
+
+
+def member_label(member: Member | None, viewer=None) -> str:
+    """``member_no name`` of a member shown on another record (orders, ledgers) to ``viewer``.
+
+    Goes through ``retail_present_member`` (purpose "related") like every member display.
+    """
+    if member is None:
+        return ""
+    data = present_member(member, viewer if viewer is not None else acting_user(), "related")
+    return f"{data['member_no']} {data['name']}".strip()
+
+
+def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found: str = "NOT_FOUND") -> Member:
+    """The member a POS request acts on: refused by ``retail_member_usable`` for ``purpose``
+    (e.g. another share group), else 404 ``not_found`` unless ``viewer`` may see it ("api")."""
+    message = _l("Member not found.") if not_found == "MEMBER_NOT_FOUND" else _l("Not found.")
+    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+    if member is None:
+        raise ApiError(not_found, message, 404)
+    refusal = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose=purpose)
+    if refusal is not None:
+        raise refusal
+    if visible_member(viewer, "api", member.id) is None:
+        raise ApiError(not_found, message, 404)
+    return member

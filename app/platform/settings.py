@@ -27,6 +27,7 @@ class SettingDef:
     min_value: int | None = None
     max_value: int | None = None
     max_length: int = 200
+    secret: bool = False  # never shown back in full (admin, audit log, logs)
 
 
 class SettingError(ValueError):
@@ -81,6 +82,14 @@ def coerce(definition: SettingDef, raw: Any) -> Any:
     return value
 
 
+def mask_secret(value: Any) -> str:
+    """What may be shown of a secret value: its last 4 characters when it is long enough."""
+    text = "" if value is None else str(value)
+    if not text:
+        return ""
+    return "••••" + text[-4:] if len(text) >= 12 else "••••"
+
+
 def _stored() -> dict[str, Any]:
     """Stored values by key. Settings are read on every sale, so each worker keeps them
     per app and reloads them (one query) only when the configuration version changes."""
@@ -118,7 +127,10 @@ def set_setting(key: str, raw: Any, user=None) -> Any:
     row.value = value
     row.changed_by_fk = getattr(user, "id", None)
     if old != value:
-        audit("setting.change", "setting", key, user=user, old=old, new=value)
+        if definition.secret:
+            audit("setting.change", "setting", key, user=user, old=mask_secret(old), new=mask_secret(value))
+        else:
+            audit("setting.change", "setting", key, user=user, old=old, new=value)
         bump_config_version()
     db.session.commit()
     forget_config_version()

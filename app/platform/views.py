@@ -13,7 +13,7 @@ from wtforms import ValidationError as WTFValidationError
 
 from app.admin import RetailModelView
 from app.platform.models import AuditLog, Job
-from app.platform.settings import SettingError, all_settings, get_setting, set_setting
+from app.platform.settings import SettingError, all_settings, get_setting, mask_secret, set_setting
 from app.plugins import PluginToggleRefused, plugin_host
 from app.security import current_staff, user_role_names
 
@@ -112,7 +112,9 @@ class SettingsView(BaseView):
         groups: dict[str, list] = {}
         for key, (owner, definition) in sorted(self._visible().items()):
             title = owner if owner == "core" else host.plugins[owner].title
-            groups.setdefault(title, []).append((definition, get_setting(key)))
+            value = get_setting(key)
+            shown = mask_secret(value) if definition.secret else value
+            groups.setdefault(title, []).append((definition, shown))
         return self.render_template("retail/settings.html", groups=groups, title=_l("Settings"))
 
     @expose("/", methods=["POST"])
@@ -122,8 +124,8 @@ class SettingsView(BaseView):
         errors = 0
         for key, (_owner, definition) in self._visible().items():
             raw = request.form.get(key, False if definition.type == "bool" else None)
-            if raw is None:
-                continue
+            if raw is None or (definition.secret and raw == ""):
+                continue  # a secret left blank keeps its stored value
             try:
                 set_setting(key, raw, user=current_user)
             except SettingError as err:

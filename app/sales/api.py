@@ -10,10 +10,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import ApiError, RetailApi, idempotent, json_body
 from app.catalog.models import Sku
 from app.extensions import db
+from app.members.models import Member
+from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
-from app.security import NO_STORE, can_see_store, current_staff, scoped_store_id
+from app.security import NO_STORE, acting_user, can_see_store, current_staff, scoped_store_id
 
 ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
 
@@ -26,12 +28,14 @@ def caller_store_id() -> int:
     return store_id
 
 
-def order_json(order: Order) -> dict:
+def order_json(order: Order, viewer) -> dict:
+    """The order as the POS shows it; the member goes through ``present_member`` (plugins mask it)."""
     return {
         "order_no": order.order_no,
         "status": order.status,
         "store": order.store.code,
         "member_id": order.member_id,
+        "member": present_member(order.member, viewer, "api") if order.member is not None else None,
         "total_fen": order.total_fen,
         "discount_fen": order.discount_fen,
         "paid_fen": order.paid_fen,
@@ -66,6 +70,8 @@ def _visible_order(order_no: str) -> Order:
         db.session.query(Order)
         .options(
             joinedload(Order.store),
+            joinedload(Order.member).joinedload(Member.level),
+            joinedload(Order.member).joinedload(Member.home_store),
             selectinload(Order.lines).joinedload(OrderLine.sku).joinedload(Sku.product),
             selectinload(Order.payments),
         )
@@ -96,13 +102,15 @@ class PosOrdersApi(RetailApi):
             UNKNOWN_SKU, UNKNOWN_PAYMENT_METHOD, PAYMENT_MISMATCH, PRICE_ABOVE_LIST,
             DISCOUNT_TOO_LARGE, INSUFFICIENT_STOCK, INSUFFICIENT_BALANCE, INSUFFICIENT_POINTS,
             POINTS_NOT_USABLE, POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN,
-            STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR.
+            MEMBER_NOT_IN_GROUP, STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR.
           responses:
             201:
               description: the order
         """
         data = json_body(ORDER_IN)
         store_id = caller_store_id()
+        if data.get("member_id") is not None:  # plugins may refuse the member here (share groups)
+            pos_member(acting_user(), data["member_id"], store_id, "member", "MEMBER_NOT_FOUND")
         staff = current_staff()
         sold = create_sale(
             SaleRequest(
@@ -116,7 +124,7 @@ class PosOrdersApi(RetailApi):
                 note=data["note"],
             )
         )
-        return self.response(201, result=order_json(sold))  # just booked in the caller's store
+        return self.response(201, result=order_json(sold, acting_user()))  # just booked here
 
     @expose("/<order_no>", methods=["GET"])
     @protect()
@@ -128,7 +136,7 @@ class PosOrdersApi(RetailApi):
             200:
               description: the order
         """
-        return self.response(200, result=order_json(_visible_order(order_no)))
+        return self.response(200, result=order_json(_visible_order(order_no), acting_user()))
 
     @expose("/<order_no>/returns", methods=["POST"])
     @protect()

@@ -4,6 +4,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import StoreScopedModelView
+from app.members.services import member_label
 from app.sales.models import Order, Return
 
 
@@ -18,6 +19,9 @@ class OrderView(StoreScopedModelView):
     show_columns = list_columns + ["points_used", "points_earned", "staff", "note"]
     add_columns = edit_columns = ["note"]  # read-only view: orders are written by the POS API only
     search_columns = ["order_no", "store", "status", "created_on"]
+    # the member is shown through retail_present_member; never sorted or filtered on
+    order_columns = ["order_no", "status", "total_fen", "paid_fen", "created_on"]
+    formatters_columns = {"member": member_label}
     base_order = ("id", "desc")
     label_columns = {
         "order_no": _l("Order no."), "store": _l("Store"), "member": _l("Member"), "status": _l("Status"),

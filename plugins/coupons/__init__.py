@@ -1,6 +1,93 @@
-"""Plugin `coupons` (work in progress)."""
+"""Plugin `coupons`: coupon registration & issuance (券注册发行), POS redemption, gift binding codes."""
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.hookspecs import hookimpl
 
 NAME = "coupons"
+TITLE = _l("Coupons")
 VERSION = "0.1.0"
+DESCRIPTION = _l("Coupon rules, physical and electronic coupons, POS redemption and gift binding codes.")
 DEPENDS = ()
-DEFAULT_ENABLED = False
+DEFAULT_ENABLED = True
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def retail_register_models():
+    from plugins.coupons import models
+
+    return [
+        models.CouponRule,
+        models.CouponBatch,
+        models.Coupon,
+        models.CouponHistory,
+        models.Redemption,
+        models.MemberClaimCount,
+        models.FinanceDoc,
+        models.GiftToken,
+    ]
+
+
+@hookimpl
+def retail_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from plugins.coupons.views import view_specs
+
+    return view_specs()
+
+
+@hookimpl
+def retail_register_apis(appbuilder):
+    from plugins.coupons.api import MallCouponsApi, PosCouponsApi
+
+    return [PosCouponsApi, MallCouponsApi]
+
+
+@hookimpl
+def retail_register_settings():
+    from plugins.coupons.settings import SETTINGS
+
+    return SETTINGS
+
+
+@hookimpl
+def retail_role_grants():
+    from plugins.coupons.settings import GRANTS
+
+    return GRANTS
+
+
+@hookimpl
+def retail_register_jobs():
+    from plugins.coupons.jobs import generate_coupons_job
+
+    return {"coupons.generate": generate_coupons_job}
+
+
+@hookimpl
+def retail_seed_demo():
+    from plugins.coupons.demo import seed_demo
+
+    seed_demo()
+
+
+@hookimpl
+def retail_payment_methods():
+    from plugins.coupons.tender import CouponTender
+
+    return [CouponTender()]
+
+
+@hookimpl
+def retail_member_wallet(member, store_id):
+    from plugins.coupons.services import wallet_coupons
+
+    return {"coupons": wallet_coupons(member, store_id)}

@@ -1,6 +1,144 @@
-"""Plugin `meituan_voucher` (work in progress)."""
+"""Plugin `meituan_voucher`: Meituan/Dianping group-buy vouchers verified at the POS (SPEC §5.2)."""
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.hookspecs import hookimpl
+from app.plugins import ViewSpec
 
 NAME = "meituan_voucher"
-VERSION = "0.1.0"
+TITLE = _l("Meituan group-buy vouchers")
+VERSION = "0.2.0"
+DESCRIPTION = _l("Verify Meituan/Dianping group-buy vouchers at the POS, as a payment or on their own.")
 DEPENDS = ()
-DEFAULT_ENABLED = False
+DEFAULT_ENABLED = True
+
+HERE = Path(__file__).resolve().parent
+CATEGORY = dict(category="Meituan", category_label=_l("Meituan vouchers"), category_icon="fa-ticket")
+
+
+@hookimpl
+def retail_register_models():
+    from plugins.meituan_voucher import models
+
+    return [
+        models.ShopBinding,
+        models.DealMapping,
+        models.Verification,
+        models.PlatformCall,
+        models.Reconciliation,
+    ]
+
+
+@hookimpl
+def retail_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from plugins.meituan_voucher import views
+
+    return [
+        ViewSpec(
+            views.ShopBindingView,
+            name="MeituanShops",
+            label=_l("Meituan shop binding"),
+            icon="fa-link",
+            **CATEGORY,
+        ),
+        ViewSpec(
+            views.DealMappingView,
+            name="MeituanDeals",
+            label=_l("Meituan deal mappings"),
+            icon="fa-exchange",
+            **CATEGORY,
+        ),
+        ViewSpec(
+            views.VerificationView,
+            name="MeituanVerifications",
+            label=_l("Meituan verifications"),
+            icon="fa-check",
+            **CATEGORY,
+        ),
+        ViewSpec(
+            views.PlatformCallView,
+            name="MeituanCalls",
+            label=_l("Meituan platform calls"),
+            icon="fa-list",
+            **CATEGORY,
+        ),
+        ViewSpec(
+            views.ReconciliationView,
+            name="MeituanReconciliations",
+            label=_l("Meituan reconciliations"),
+            icon="fa-balance-scale",
+            **CATEGORY,
+        ),
+    ]
+
+
+@hookimpl
+def retail_register_apis(appbuilder):
+    from plugins.meituan_voucher.api import PosMeituanApi
+
+    return [PosMeituanApi]
+
+
+@hookimpl
+def retail_register_settings():
+    from plugins.meituan_voucher.platform import SETTINGS
+
+    return SETTINGS
+
+
+@hookimpl
+def retail_role_grants():
+    pos = [("can_read", "PosMeituan"), ("can_write", "PosMeituan")]
+    store_read = [
+        ("can_read", "MeituanVerifications"),
+        ("can_read", "MeituanCalls"),
+        ("can_read", "MeituanReconciliations"),
+        ("menu_access", "Meituan"),
+        ("menu_access", "MeituanVerifications"),
+        ("menu_access", "MeituanCalls"),
+        ("menu_access", "MeituanReconciliations"),
+    ]
+    hq = store_read + [
+        ("can_read", "MeituanShops"),
+        ("can_write", "MeituanShops"),
+        ("can_read", "MeituanDeals"),
+        ("can_write", "MeituanDeals"),
+        ("menu_access", "MeituanShops"),
+        ("menu_access", "MeituanDeals"),
+    ]
+    return {"POS": pos, "Cashier": pos, "StoreManager": pos + store_read, "Merchant": hq}
+
+
+@hookimpl
+def retail_register_jobs():
+    from plugins.meituan_voucher.setup import reconcile_job
+
+    return {"meituan_voucher.reconcile": reconcile_job}
+
+
+@hookimpl
+def retail_register_commands(cli):
+    from plugins.meituan_voucher.setup import register_commands
+
+    register_commands(cli)
+
+
+@hookimpl
+def retail_seed_demo():
+    from plugins.meituan_voucher.setup import seed_demo
+
+    seed_demo()
+
+
+@hookimpl
+def retail_payment_methods():
+    from plugins.meituan_voucher.tender import MeituanTender
+
+    return [MeituanTender()]

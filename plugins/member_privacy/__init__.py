@@ -1,6 +1,104 @@
-"""Plugin `member_privacy` (work in progress)."""
+"""Plugin `member_privacy`: member privacy masking and member share groups (SPEC §5.3).
+
+The rules live in ``services.py``; the core calls the member hooks
+(``retail_member_filters``, ``retail_present_member``, ``retail_member_usable``,
+``retail_mall_store_filters``) on every member-exposing path.
+"""
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.hookspecs import hookimpl
+from app.plugins import ViewSpec
 
 NAME = "member_privacy"
+TITLE = _l("Member privacy")
 VERSION = "0.1.0"
+DESCRIPTION = _l("Masks member phone numbers and names, limits which members store staff see, "
+                 "and isolates members by share group.")
 DEPENDS = ()
 DEFAULT_ENABLED = False
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def retail_register_models():
+    from plugins.member_privacy.models import ShareGroup
+
+    return [ShareGroup]
+
+
+@hookimpl
+def retail_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from plugins.member_privacy.views import ShareGroupView
+
+    return [
+        ViewSpec(
+            ShareGroupView,
+            name="MemberShareGroupList",
+            label=_l("Member share groups"),
+            category="Members",
+            category_label=_l("Members"),
+            icon="fa-object-group",
+        )
+    ]
+
+
+@hookimpl
+def retail_register_settings():
+    from plugins.member_privacy.settings import SETTINGS
+
+    return SETTINGS
+
+
+@hookimpl
+def retail_role_grants():
+    return {
+        "Merchant": [
+            ("can_read", "MemberShareGroups"),
+            ("can_write", "MemberShareGroups"),
+            ("menu_access", "MemberShareGroupList"),
+        ],
+    }
+
+
+@hookimpl
+def retail_seed_demo():
+    from plugins.member_privacy.demo import seed_share_groups
+
+    seed_share_groups()
+
+
+@hookimpl
+def retail_member_filters(viewer, context):
+    from plugins.member_privacy.services import member_filters
+
+    return member_filters(viewer, context)
+
+
+@hookimpl
+def retail_present_member(data, member, viewer, context):
+    from plugins.member_privacy.services import present
+
+    present(data, member, viewer, context)
+
+
+@hookimpl
+def retail_member_usable(member, store_id, purpose):
+    from plugins.member_privacy.services import member_usable
+
+    return member_usable(member, store_id, purpose)
+
+
+@hookimpl
+def retail_mall_store_filters(member):
+    from plugins.member_privacy.services import mall_stores_criteria
+
+    return mall_stores_criteria(member)

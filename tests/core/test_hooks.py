@@ -97,3 +97,19 @@ def test_a_failing_subscriber_rolls_the_change_back(app_ctx, monkeypatch):
         host.pm.unregister(addon)
         host.pm.register(addon, name="sample_addon")
         host._subset_callers.clear()
+
+
+def test_mall_store_filters_narrow_the_mall_store_list(app):
+    from app.mall.services import issue_member_token
+    from app.members.models import Member
+
+    with app.app_context():
+        member = db.session.query(Member).filter_by(phone="13900000001").one()
+        token = issue_member_token(member)
+        member_id = member.id
+    retail_test_plugin.CALLS.clear()
+    response = app.test_client().get("/api/v1/mall/stores", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert [s["code"] for s in response.get_json()["result"]] == ["S001", "S002"]  # S003 filtered out
+    assert ("retail_mall_store_filters", member_id) in retail_test_plugin.CALLS
+    assert app.test_client().get("/api/v1/mall/stores").status_code == 401

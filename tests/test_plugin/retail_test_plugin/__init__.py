@@ -159,3 +159,11 @@ def retail_member_usable(member, store_id, purpose):
 @hookimpl
 def retail_member_wallet(member, store_id):
     return {"coupons": [{"code": "SAMPLE-1", "store_id": store_id}], "sample_stamps": 3}
+
+
+@hookimpl
+def retail_mall_store_filters(member):
+    from app.org.models import Store
+
+    CALLS.append(("retail_mall_store_filters", getattr(member, "id", None)))
+    return [Store.code != "S003"]  # the sample plugin hides the franchise store from the mall

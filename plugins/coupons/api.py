@@ -1,0 +1,400 @@
+"""POS and mall endpoints of the coupons plugin (SPEC §7 coupon rows, F0.5, F4.15)."""
+
+from __future__ import annotations
+
+from flask import g, request, url_for
+from flask_appbuilder.api import expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_, select
+
+from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body
+from app.extensions import db
+from app.mall.api import MallApi, member_required
+from app.members.api import caller_store_id
+from app.members.services import member_query, validate_phone
+from app.platform.settings import get_setting
+from app.security import acting_user
+from plugins.coupons import gift, services
+from plugins.coupons.models import CouponRule
+
+MAX_FEN = 10**12
+
+
+def _order_total_arg() -> int | None:
+    raw = request.args.get("order_total_fen")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) > MAX_FEN:
+        raise ApiError(
+            "VALIDATION_ERROR",
+            _l("Some fields are invalid."),
+            422,
+            fields={"order_total_fen": [str(_l("Not a valid integer."))]},
+        )
+    return int(raw)
+
+
+class RedeemIn(Schema):
+    order_total_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_FEN))
+    order_no = fields.String(load_default="", validate=validate.Length(max=40))
+    member_id = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+
+
+class IssueIn(Schema):
+    member_id = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+
+
+def _redeem_result(redemption) -> dict:
+    from app.loyalty.services import stored_value_balance
+
+    result = {
+        "redemption_no": redemption.redemption_no,
+        "discount_fen": redemption.discount_fen,
+        "code": redemption.coupon.code,
+        "order_no": redemption.order_no,
+    }
+    if redemption.stored_value_txn_no:
+        result["stored_value_txn_no"] = redemption.stored_value_txn_no
+        result["balance_fen"] = stored_value_balance(redemption.member_id)
+    return result
+
+
+class PosCouponsApi(RetailApi):
+    route_base = "/api/v1/pos"
+    resource_name = "pos-coupons"
+    class_permission_name = "PosCoupons"
+    openapi_spec_tag = "POS coupons"
+    method_permission_name = {
+        "lookup": "read",
+        "by_phone": "read",
+        "redeem": "write",
+        "issue": "write",
+        "gift_code": "write",
+    }
+
+    @expose("/coupons/<string:code>", methods=["GET"])
+    @protect()
+    def lookup(self, code: str):
+        """Look up a coupon by code or scanned barcode and verify it against an order.
+        ---
+        get:
+          parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+          - {in: query, name: order_total_fen, schema: {type: integer}}
+          responses:
+            200:
+              description: '{"result": {coupon, "rule", "status", "usable", "reason", "discount_fen"}}'
+            404:
+              description: COUPON_NOT_FOUND
+        """
+        store_id = caller_store_id()
+        total = _order_total_arg()
+        coupon = services.get_coupon(code)
+        verdict = services.verify(coupon, store_id, total)
+        result = services.coupon_summary(coupon)
+        result.update(
+            usable=verdict.usable,
+            reason=verdict.reason,
+            message=str(verdict.message or ""),
+            discount_fen=verdict.discount_fen,
+        )
+        return self.response(200, result=result)
+
+    @expose("/coupons", methods=["GET"])
+    @protect()
+    def by_phone(self):
+        """A member's usable coupons at the caller's store, by exact phone.
+        ---
+        get:
+          parameters:
+          - {in: query, name: phone, required: true, schema: {type: string}}
+          - {in: query, name: order_total_fen, schema: {type: integer}}
+          responses:
+            200:
+              description: '{"count", "result": [coupon with usable, reason, discount_fen]}'
+            422:
+              description: INVALID_PHONE
+        """
+        store_id = caller_store_id()
+        phone = validate_phone((request.args.get("phone") or "").strip())
+        total = _order_total_arg()
+        member = db.session.scalars(member_query(acting_user(), "api", phone=phone)).first()
+        result = []
+        if member is not None:
+            for coupon in services.member_coupons(member.id, store_id):
+                verdict = services.verify(coupon, store_id, total)
+                item = services.coupon_summary(coupon)
+                item.update(usable=verdict.usable, reason=verdict.reason, discount_fen=verdict.discount_fen)
+                result.append(item)
+        return self.response(200, count=len(result), result=result)
+
+    @expose("/coupons/<string:code>/redeem", methods=["POST"])
+    @protect()
+    @idempotent
+    def redeem(self, code: str):
+        """Redeem a coupon exactly once (recharge vouchers top up the member's stored value).
+        ---
+        post:
+          parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    order_total_fen: {type: integer}
+                    order_no: {type: string}
+                    member_id: {type: integer}
+          responses:
+            201:
+              description: '{"result": {"redemption_no", "discount_fen"}}'
+            409:
+              description: COUPON_ALREADY_REDEEMED, COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_ISSUED
+            422:
+              description: COUPON_MIN_ORDER, COUPON_STORE_NOT_ALLOWED, MEMBER_REQUIRED
+        """
+        data = json_body(RedeemIn())
+        store_id = caller_store_id()
+        redemption = services.redeem_coupon(
+            code,
+            store_id,
+            data["order_total_fen"],
+            order_no=data["order_no"],
+            member_id=data["member_id"],
+            user_id=acting_user().id,
+        )
+        return self.response(201, result=_redeem_result(redemption))
+
+    @expose("/coupons/<string:code>/issue", methods=["POST"])
+    @protect()
+    @idempotent
+    def issue(self, code: str):
+        """Issue (发放) a physical coupon collected to the caller's store to a member or a bearer.
+        ---
+        post:
+          responses:
+            201:
+              description: '{"result": coupon}'
+            409:
+              description: COUPON_STATUS_INVALID, COUPON_RULE_DISABLED
+        """
+        data = json_body(IssueIn())
+        store_id = caller_store_id()
+        coupon = services.get_coupon(code)
+        if coupon.store_id != store_id:
+            raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        coupon = services.issue_physical(coupon.id, store_id, data["member_id"], user_id=acting_user().id)
+        return self.response(201, result=services.coupon_summary(coupon))
+
+    @expose("/coupons/<string:code>/gift-code", methods=["POST"])
+    @protect()
+    def gift_code(self, code: str):
+        """Make a one-time, expiring gift binding code for a coupon, as a QR PNG and its URL (F0.5).
+        ---
+        post:
+          responses:
+            201:
+              description: '{"result": {"token", "url", "qr_png_base64", "expires_on"}}'
+            409:
+              description: COUPON_NOT_GIFTABLE
+        """
+        store_id = caller_store_id()
+        coupon = services.get_coupon(code)
+        token, row = gift.create_gift_token(coupon, store_id)
+        url = url_for("MallCouponsApi.bind_page", token=token, _external=True)
+        return self.response(
+            201,
+            result={
+                "token": token,
+                "url": url,
+                "qr_png_base64": gift.qr_png_base64(url),
+                "qr_png_url": url_for("MallCouponsApi.gift_qr", token=token, _external=True),
+                "expires_on": row.expires_on.isoformat(timespec="seconds"),
+                "caption": str(_l("Scan to receive your coupon")),
+            },
+        )
+
+
+class PurchaseIn(Schema):
+    payment_method = fields.String(required=True, validate=validate.OneOf(services.PURCHASE_METHODS))
+    payment_ref = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class TransferIn(Schema):
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=11))
+
+
+class BindIn(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+def _rule_summary(rule: CouponRule) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "offer_type": rule.offer_type,
+        "face_value_fen": rule.face_value_fen,
+        "discount_rate": rule.discount_rate,
+        "min_order_fen": rule.min_order_fen,
+        "sale_price_fen": rule.sale_price_fen,
+        "per_member_limit": rule.per_member_limit,
+        "latest_claim_date": rule.latest_claim_date.isoformat() if rule.latest_claim_date else None,
+        "remaining": rule.total_count - rule.issued_count,
+        "transferable": rule.transferable,
+    }
+
+
+class MallCouponsApi(MallApi):
+    route_base = "/api/v1/mall/coupons"
+    resource_name = "mall-coupons"
+    openapi_spec_tag = "Mall coupons"
+
+    @expose("/rules", methods=["GET"])
+    @member_required
+    def rules(self):
+        """Electronic coupons a member can claim or buy now.
+        ---
+        get:
+          responses:
+            200:
+              description: '{"count", "result": [rule]}'
+        """
+        from datetime import date
+
+        today = date.today()
+        rules = db.session.scalars(
+            select(CouponRule)
+            .where(
+                CouponRule.status == "audited",
+                CouponRule.disabled.is_(False),
+                CouponRule.medium == "electronic",
+                CouponRule.kind == "normal",
+                CouponRule.issued_count < CouponRule.total_count,
+                or_(CouponRule.latest_claim_date.is_(None), CouponRule.latest_claim_date >= today),
+                or_(CouponRule.valid_until.is_(None), CouponRule.valid_until >= today),
+            )
+            .order_by(CouponRule.id)
+        ).all()
+        result = [_rule_summary(r) for r in rules]
+        return self.response(200, count=len(result), result=result)
+
+    @expose("", methods=["GET"])
+    @member_required
+    def mine(self):
+        """The member's own coupons (every status).
+        ---
+        get:
+          responses:
+            200:
+              description: '{"count", "result": [coupon]}'
+        """
+        coupons = services.member_coupons(g.member.id, usable_only=False)
+        result = [services.coupon_summary(c) for c in coupons]
+        return self.response(200, count=len(result), result=result)
+
+    @expose("/rules/<int:rule_id>/claim", methods=["POST"])
+    @member_required
+    def claim(self, rule_id: int):
+        """Claim a free electronic coupon (per-member limit and total count enforced).
+        ---
+        post:
+          responses:
+            201:
+              description: '{"result": coupon}'
+            409:
+              description: COUPON_LIMIT_REACHED, COUPON_SOLD_OUT, COUPON_CLAIM_CLOSED, COUPON_RULE_DISABLED
+        """
+        coupon = services.claim_coupon(rule_id, g.member, app_id=get_setting("coupons.mall_app_id") or "")
+        return self.response(201, result=services.coupon_summary(coupon))
+
+    @expose("/rules/<int:rule_id>/purchase", methods=["POST"])
+    @member_required
+    def purchase(self, rule_id: int):
+        """Buy an electronic coupon at its sale price (stored value, or a paid WeChat/Alipay reference).
+        ---
+        post:
+          responses:
+            201:
+              description: '{"result": coupon}'
+            409:
+              description: INSUFFICIENT_BALANCE, COUPON_LIMIT_REACHED, COUPON_SOLD_OUT
+            422:
+              description: COUPON_NOT_FOR_SALE, COUPON_PAYMENT_REF_REQUIRED
+        """
+        data = json_body(PurchaseIn())
+        coupon = services.purchase_coupon(
+            rule_id,
+            g.member,
+            data["payment_method"],
+            data["payment_ref"],
+            app_id=get_setting("coupons.mall_app_id") or "",
+        )
+        return self.response(201, result=services.coupon_summary(coupon))
+
+    @expose("/<string:code>/transfer", methods=["POST"])
+    @member_required
+    def transfer(self, code: str):
+        """Give one of the member's coupons to a friend (when the rule allows it).
+        ---
+        post:
+          responses:
+            200:
+              description: '{"result": coupon}'
+            422:
+              description: COUPON_NOT_TRANSFERABLE
+        """
+        data = json_body(TransferIn())
+        coupon = services.transfer_coupon(code, g.member, data["phone"])
+        return self.response(200, result=services.coupon_summary(coupon))
+
+    @expose("/bind", methods=["POST"])
+    @member_required
+    def bind(self):
+        """Bind a gift coupon to the logged-in member with the token of its QR code.
+        ---
+        post:
+          responses:
+            200:
+              description: '{"result": coupon}'
+            400:
+              description: GIFT_TOKEN_INVALID
+            409:
+              description: GIFT_TOKEN_USED
+            410:
+              description: GIFT_TOKEN_EXPIRED
+        """
+        data = json_body(BindIn())
+        coupon = gift.bind_gift(data["token"], g.member)
+        return self.response(200, result=services.coupon_summary(coupon))
+
+    @expose("/bind/<string:token>", methods=["GET"])
+    def bind_page(self, token: str):
+        """Where the QR code points: the mall app opens it and POSTs the token to /bind.
+        ---
+        get:
+          responses:
+            200:
+              description: '{"result": {"token", "bind": "POST /api/v1/mall/coupons/bind"}}'
+        """
+        return self.response(200, result={"token": token, "bind": url_for("MallCouponsApi.bind")})
+
+    @expose("/gift-qr/<string:token>.png", methods=["GET"])
+    def gift_qr(self, token: str):
+        """The QR code of a gift binding URL as a PNG image.
+        ---
+        get:
+          responses:
+            200:
+              description: image/png
+        """
+        from flask import Response
+
+        url = url_for("MallCouponsApi.bind_page", token=token, _external=True)
+        return Response(gift.qr_png(url), mimetype="image/png")

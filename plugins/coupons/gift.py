@@ -1,0 +1,151 @@
+"""Gift binding codes (F0.5): the POS makes a signed, expiring, one-time token for a gift
+coupon and shows it as a QR code; the member scans it in the mall and the coupon binds to them."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import uuid
+import zlib
+from datetime import datetime, timedelta
+
+import qrcode
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+
+from app.api import ApiError
+from app.extensions import db
+from app.members.models import Member
+from app.platform.settings import get_setting
+from plugins.coupons.models import Coupon, GiftToken
+from plugins.coupons.services import check_issuable, record, validity_for
+
+SALT = "coupons.gift-binding"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def token_minutes() -> int:
+    return int(get_setting("coupons.gift_token_minutes"))
+
+
+def create_gift_token(coupon: Coupon, store_id: int) -> tuple[str, GiftToken]:
+    """A one-time binding token for a gift coupon of ``store_id``; commits.
+
+    Giftable: a physical coupon collected to this store, or a bearer coupon
+    (issued without a member) of this store. The rule must be enabled.
+    """
+    if coupon.store_id != store_id:
+        raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+    giftable = coupon.status == "collected" or (coupon.status == "issued" and coupon.member_id is None)
+    if not giftable:
+        raise ApiError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."), 409)
+    check_issuable(coupon.rule)
+    minutes = token_minutes()
+    row = GiftToken(
+        jti=uuid.uuid4().hex,
+        coupon_id=coupon.id,
+        store_id=store_id,
+        expires_on=datetime.now() + timedelta(minutes=minutes),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return _serializer().dumps({"j": row.jti, "c": coupon.id}), row
+
+
+def bind_gift(token: str, member: Member) -> Coupon:
+    """Bind the token's coupon to ``member``; forged, expired and used tokens are refused; commits."""
+    try:
+        data = _serializer().loads(token or "", max_age=token_minutes() * 60)
+    except SignatureExpired as exc:
+        raise ApiError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."), 410) from exc
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("j"), str):
+        raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400)
+    try:
+        now = datetime.now()
+        used = db.session.execute(
+            update(GiftToken)
+            .where(GiftToken.jti == data["j"], GiftToken.used_on.is_(None), GiftToken.expires_on >= now)
+            .values(used_on=now, used_by_member_id=member.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if used != 1:
+            row = db.session.query(GiftToken).filter_by(jti=data["j"]).one_or_none()
+            if row is None:
+                raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400)
+            if row.used_on is not None:
+                raise ApiError("GIFT_TOKEN_USED", _l("This gift code was used already."), 409)
+            raise ApiError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."), 410)
+        row = db.session.query(GiftToken).filter_by(jti=data["j"]).one()
+        coupon = db.session.get(Coupon, row.coupon_id)
+        check_issuable(coupon.rule)
+        valid_from, valid_to = validity_for(coupon.rule)
+        values = dict(member_id=member.id, status="issued", channel="gift")
+        if coupon.status == "collected":
+            values.update(valid_from=valid_from, valid_to=valid_to, issued_on=now)
+        source = coupon.status
+        bound = db.session.execute(
+            update(Coupon)
+            .where(
+                Coupon.id == coupon.id, Coupon.member_id.is_(None), Coupon.status.in_(("collected", "issued"))
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if bound != 1:
+            raise ApiError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."), 409)
+        record(
+            coupon, "gift", source, "issued", store_id=row.store_id, member_id=member.id, doc_no=row.jti[:40]
+        )
+        db.session.commit()
+        db.session.refresh(coupon)
+    except Exception:
+        db.session.rollback()
+        raise
+    return coupon
+
+
+# ---------------------------------------------------------------- QR as PNG
+
+
+def _png(matrix: list[list[bool]], scale: int = 6) -> bytes:
+    """A black-on-white greyscale PNG of a QR module matrix (no imaging library needed)."""
+    rows = []
+    for line in matrix:
+        pixels = b"".join((b"\x00" if cell else b"\xff") * scale for cell in line)
+        rows.extend([b"\x00" + pixels] * scale)
+    width = len(matrix[0]) * scale
+    height = len(matrix) * scale
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def qr_png(text: str) -> bytes:
+    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    return _png(code.get_matrix())
+
+
+def qr_png_base64(text: str) -> str:
+    return base64.b64encode(qr_png(text)).decode("ascii")

@@ -1,0 +1,799 @@
+"""Coupon services: issue, collect, void, transfer, verify, redeem, reverse.
+
+Other plugins (points_mall, wecom_guide) issue coupons through ``issue_coupon``.
+Every limit is a guarded UPDATE (or a unique key), never read-modify-write:
+the rule's issued count, a member's claim count and a coupon's status.
+Functions taking ``commit`` commit only when it is true; the rest never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.api import ApiError
+from app.catalog.models import Category, Product, Sku
+from app.extensions import db
+from app.members.models import Member
+from app.org.models import Store
+from app.plugins import plugin_host
+from plugins.coupons.models import (
+    Coupon,
+    CouponHistory,
+    CouponRule,
+    FinanceDoc,
+    MemberClaimCount,
+    Redemption,
+)
+from plugins.coupons.rules import coupon_code, in_claim_window
+
+CHANNELS = ("pos", "admin", "mall_claim", "mall_purchase", "gift", "transfer", "points_mall", "wecom_guide")
+PURCHASE_METHODS = ("stored_value", "wechat", "alipay")
+
+
+def _error(code: str, message, status: int = 409, **extra) -> ApiError:
+    return ApiError(code, message, status, **extra)
+
+
+def _temp_no() -> str:
+    return "tmp-" + uuid.uuid4().hex[:30]
+
+
+def _store_code(store_id: int | None) -> str:
+    store = db.session.get(Store, store_id) if store_id else None
+    return store.code if store else "HQ"
+
+
+def _doc_no(prefix: str, store_id: int | None, row_id: int) -> str:
+    """A readable number unique by the row id: ``CR20261123S001000042``."""
+    return f"{prefix}{date.today():%Y%m%d}{_store_code(store_id)}{row_id:06d}"
+
+
+def record(
+    coupon: Coupon,
+    action: str,
+    from_status: str,
+    to_status: str,
+    *,
+    store_id=None,
+    member_id=None,
+    user_id=None,
+    doc_no: str = "",
+    note: str = "",
+) -> None:
+    db.session.add(
+        CouponHistory(
+            coupon_id=coupon.id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            store_id=store_id,
+            member_id=member_id,
+            user_id=user_id,
+            doc_no=doc_no,
+            note=note[:200],
+        )
+    )
+
+
+def get_rule(rule_id) -> CouponRule:
+    rule = db.session.get(CouponRule, rule_id) if isinstance(rule_id, int) else None
+    if rule is None:
+        raise _error("COUPON_RULE_NOT_FOUND", _l("Coupon rule not found."), 404)
+    return rule
+
+
+def get_coupon(code: str) -> Coupon:
+    coupon = db.session.scalar(select(Coupon).where(Coupon.code == (code or "").strip()[:64]))
+    if coupon is None:
+        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+    return coupon
+
+
+def validity_for(rule: CouponRule, today: date | None = None) -> tuple[date, date]:
+    """Validity computed at issue: N days from issue, or until a date; never before the effective date."""
+    today = today or date.today()
+    start = max(today, rule.effective_date)
+    if rule.validity_type == "days":
+        return start, start + timedelta(days=rule.valid_days - 1)
+    return start, rule.valid_until
+
+
+def check_issuable(rule: CouponRule) -> None:
+    """Audited and not disabled: a disabled rule cannot be claimed, sold or given."""
+    if rule.status != "audited":
+        raise _error("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."))
+    if rule.disabled:
+        raise _error("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
+    if rule.validity_type == "until" and rule.valid_until < date.today():
+        raise _error("COUPON_RULE_EXPIRED", _l("This coupon rule's validity has ended."))
+
+
+# ---------------------------------------------------------------- electronic issue
+
+
+def _take_member_quota(rule: CouponRule, member_id: int) -> None:
+    """+1 on (rule, member) unless the per-member limit is reached (guarded UPDATE)."""
+    exists = db.session.scalar(
+        select(MemberClaimCount.id).where(
+            MemberClaimCount.rule_id == rule.id, MemberClaimCount.member_id == member_id
+        )
+    )
+    if exists is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    insert(MemberClaimCount).values(rule_id=rule.id, member_id=member_id, count=0)
+                )
+        except IntegrityError:
+            pass  # a concurrent claim created it
+    query = update(MemberClaimCount).where(
+        MemberClaimCount.rule_id == rule.id, MemberClaimCount.member_id == member_id
+    )
+    if rule.per_member_limit:
+        query = query.where(MemberClaimCount.count < rule.per_member_limit)
+    done = db.session.execute(
+        query.values(count=MemberClaimCount.count + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise _error(
+            "COUPON_LIMIT_REACHED", _l("You already have the most coupons of this kind allowed per member.")
+        )
+
+
+def _take_number(rule: CouponRule) -> int:
+    """Reserve the next coupon number; refuses beyond the total count (反写已发放张数)."""
+    issued = db.session.execute(
+        update(CouponRule)
+        .where(CouponRule.id == rule.id, CouponRule.issued_count < CouponRule.total_count)
+        .values(issued_count=CouponRule.issued_count + 1)
+        .returning(CouponRule.issued_count)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if issued is None:
+        raise _error("COUPON_SOLD_OUT", _l("All coupons of this rule have been issued."))
+    return rule.start_value + issued - 1
+
+
+def issue_coupon(
+    rule_id: int,
+    member_id: int,
+    channel: str,
+    *,
+    store_id: int | None = None,
+    user_id: int | None = None,
+    price_fen: int | None = None,
+    payment_method: str = "",
+    app_id: str = "",
+    doc_no: str = "",
+    count_against_limit: bool = True,
+    commit: bool = False,
+) -> Coupon:
+    """Issue one electronic coupon of ``rule_id`` to a member at once (status issued).
+
+    The public entry point for other plugins (points_mall, wecom_guide …). Checks
+    the rule is audited, enabled and electronic, counts the rule's issued number
+    (total count enforced) and, unless ``count_against_limit`` is false, the
+    member's per-member limit; both under concurrency.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown coupon channel {channel!r}")
+    rule = get_rule(rule_id)
+    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+    if member is None:
+        raise _error("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+    check_issuable(rule)
+    if rule.medium != "electronic":
+        raise _error("COUPON_RULE_NOT_ELECTRONIC", _l("Only electronic coupons are issued this way."), 422)
+    if count_against_limit:
+        _take_member_quota(rule, member.id)
+    number = _take_number(rule)
+    valid_from, valid_to = validity_for(rule)
+    coupon = Coupon(
+        rule_id=rule.id,
+        code=coupon_code(rule, number),
+        status="issued",
+        member_id=member.id,
+        channel=channel,
+        app_id=app_id[:64],
+        price_fen=price_fen,
+        payment_method=payment_method,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        issued_on=datetime.now(),
+        store_id=None,
+    )
+    db.session.add(coupon)
+    db.session.flush()
+    record(
+        coupon,
+        "issue",
+        "",
+        "issued",
+        store_id=store_id,
+        member_id=member.id,
+        user_id=user_id,
+        doc_no=doc_no,
+        note=channel,
+    )
+    if commit:
+        db.session.commit()
+    return coupon
+
+
+def claim_coupon(rule_id: int, member: Member, app_id: str = "") -> Coupon:
+    """Free claim in the mall (领取): electronic normal rules without a sale price; commits."""
+    try:
+        rule = get_rule(rule_id)
+        _check_mall_rule(rule)
+        if rule.sale_price_fen is not None:
+            raise _error("COUPON_MUST_BE_PURCHASED", _l("This coupon is sold, not given away."), 422)
+        coupon = issue_coupon(rule.id, member.id, "mall_claim", app_id=app_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return coupon
+
+
+def _check_mall_rule(rule: CouponRule) -> None:
+    if rule.medium != "electronic" or rule.kind != "normal":
+        raise _error("COUPON_NOT_CLAIMABLE", _l("This coupon cannot be claimed in the mall."), 422)
+    check_issuable(rule)
+    if not in_claim_window(rule):
+        raise _error("COUPON_CLAIM_CLOSED", _l("The latest claim date of this coupon has passed."))
+
+
+def purchase_coupon(
+    rule_id: int, member: Member, payment_method: str, payment_ref: str = "", app_id: str = ""
+) -> Coupon:
+    """Buy an electronic coupon at its sale price (购买); commits.
+
+    Records channel, payment method and price on the coupon and pushes an "other
+    receivable" and a "receipt" finance document. Stored value is charged here;
+    WeChat/Alipay need the payment reference of the mall's completed payment.
+    """
+    from app.loyalty.services import change_stored_value
+
+    if payment_method not in PURCHASE_METHODS:
+        raise _error("COUPON_PAYMENT_METHOD_INVALID", _l("Choose stored value, WeChat Pay or Alipay."), 422)
+    payment_ref = (payment_ref or "").strip()
+    if payment_method != "stored_value" and not 1 <= len(payment_ref) <= 64:
+        raise _error("COUPON_PAYMENT_REF_REQUIRED", _l("Give the payment reference of the paid order."), 422)
+    try:
+        rule = get_rule(rule_id)
+        _check_mall_rule(rule)
+        if rule.sale_price_fen is None:
+            raise _error("COUPON_NOT_FOR_SALE", _l("This coupon is free: claim it instead."), 422)
+        refused = plugin_host().hook("retail_member_usable")(member=member, store_id=None, purpose="coupon")
+        if refused is not None:
+            raise refused
+        price = rule.sale_price_fen
+        coupon = issue_coupon(
+            rule.id, member.id, "mall_purchase", price_fen=price, payment_method=payment_method, app_id=app_id
+        )
+        receivable = FinanceDoc(
+            doc_no=_temp_no(),
+            doc_type="other_receivable",
+            coupon_id=coupon.id,
+            member_id=member.id,
+            amount_fen=price,
+            payment_method=payment_method,
+            payment_ref=payment_ref,
+            channel="mall_purchase",
+        )
+        receipt = FinanceDoc(
+            doc_no=_temp_no(),
+            doc_type="receipt",
+            coupon_id=coupon.id,
+            member_id=member.id,
+            amount_fen=price,
+            payment_method=payment_method,
+            payment_ref=payment_ref,
+            channel="mall_purchase",
+        )
+        db.session.add_all([receivable, receipt])
+        db.session.flush()
+        receivable.doc_no = _doc_no("OR", None, receivable.id)
+        receipt.doc_no = _doc_no("RC", None, receipt.id)
+        if payment_method == "stored_value":
+            txn = change_stored_value(member.id, -price, "consume", receipt.doc_no, None)
+            receipt.payment_ref = txn.txn_no
+            receivable.payment_ref = txn.txn_no
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return coupon
+
+
+def transfer_coupon(code: str, owner: Member, friend_phone: str) -> Coupon:
+    """Give an issued electronic coupon to another member (转赠), when the rule allows; commits."""
+    try:
+        coupon = get_coupon(code)
+        if coupon.member_id != owner.id:
+            raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        rule = coupon.rule
+        if not rule.transferable:
+            raise _error("COUPON_NOT_TRANSFERABLE", _l("This coupon cannot be given to friends."), 422)
+        if rule.disabled:
+            raise _error("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
+        if _expired(coupon):
+            raise _error("COUPON_EXPIRED", _l("This coupon has expired."))
+        friend = db.session.scalar(select(Member).where(Member.phone == (friend_phone or "").strip()))
+        if friend is None:
+            raise _error("COUPON_FRIEND_NOT_FOUND", _l("No member has that phone number."), 404)
+        if friend.id == owner.id:
+            raise _error("COUPON_TRANSFER_TO_SELF", _l("You cannot give a coupon to yourself."), 422)
+        done = db.session.execute(
+            update(Coupon)
+            .where(Coupon.id == coupon.id, Coupon.member_id == owner.id, Coupon.status == "issued")
+            .values(member_id=friend.id, channel="transfer")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise _error("COUPON_STATUS_INVALID", _l("This coupon can no longer be given."))
+        record(
+            coupon,
+            "transfer",
+            "issued",
+            "issued",
+            member_id=friend.id,
+            note=f"{owner.member_no} -> {friend.member_no}",
+        )
+        db.session.commit()
+        db.session.refresh(coupon)
+    except Exception:
+        db.session.rollback()
+        raise
+    return coupon
+
+
+# ---------------------------------------------------------------- physical lifecycle
+
+
+def _move(
+    coupon_ids: list[int],
+    source: tuple[str, ...],
+    target: str,
+    action: str,
+    *,
+    store_id=None,
+    scope_store_id=None,
+    member_id=None,
+    user_id=None,
+    extra=None,
+) -> int:
+    """Move coupons between statuses in one guarded UPDATE; all or nothing (no commit)."""
+    if not coupon_ids:
+        return 0
+    query = update(Coupon).where(Coupon.id.in_(coupon_ids), Coupon.status.in_(source))
+    if scope_store_id is not None:
+        query = query.where(Coupon.store_id == scope_store_id)
+    froms = dict(db.session.execute(select(Coupon.id, Coupon.status).where(Coupon.id.in_(coupon_ids))).all())
+    done = db.session.execute(
+        query.values(status=target, **(extra or {})).execution_options(synchronize_session=False)
+    ).rowcount
+    if done != len(set(coupon_ids)):
+        db.session.rollback()
+        raise _error("COUPON_STATUS_INVALID", _l("Some coupons are not in a state that allows this."))
+    db.session.add_all(
+        CouponHistory(
+            coupon_id=cid,
+            action=action,
+            from_status=froms.get(cid, ""),
+            to_status=target,
+            store_id=store_id,
+            member_id=member_id,
+            user_id=user_id,
+        )
+        for cid in set(coupon_ids)
+    )
+    db.session.expire_all()
+    return done
+
+
+def collect_coupons(coupon_ids: list[int], store_id: int, user_id: int | None = None) -> int:
+    """领用: generated physical coupons handed to a store; commits."""
+    if db.session.get(Store, store_id) is None:
+        raise _error("STORE_NOT_FOUND", _l("Store not found."), 404)
+    done = _move(
+        coupon_ids,
+        ("generated",),
+        "collected",
+        "collect",
+        store_id=store_id,
+        user_id=user_id,
+        extra={"store_id": store_id},
+    )
+    db.session.commit()
+    return done
+
+
+def issue_physical(
+    coupon_id: int,
+    store_id: int | None,
+    member_id: int | None = None,
+    user_id: int | None = None,
+    channel: str = "pos",
+) -> Coupon:
+    """发放: a collected coupon handed to a member (or a bearer) by its store; validity starts; commits.
+
+    ``store_id`` None = HQ (any store's coupon).
+    """
+    coupon = db.session.get(Coupon, coupon_id)
+    if coupon is None:
+        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+    check_issuable(coupon.rule)
+    if member_id is not None and db.session.get(Member, member_id) is None:
+        raise _error("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+    valid_from, valid_to = validity_for(coupon.rule)
+    _move(
+        [coupon.id],
+        ("collected",),
+        "issued",
+        "issue",
+        store_id=coupon.store_id,
+        scope_store_id=store_id,
+        member_id=member_id,
+        user_id=user_id,
+        extra=dict(
+            member_id=member_id,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            issued_on=datetime.now(),
+            channel=channel,
+        ),
+    )
+    db.session.commit()
+    return db.session.get(Coupon, coupon_id)
+
+
+def void_coupons(coupon_ids: list[int], store_id: int | None = None, user_id: int | None = None) -> int:
+    """作废: generated, collected or issued coupons can no longer be used; commits."""
+    done = _move(
+        coupon_ids,
+        ("generated", "collected", "issued"),
+        "void",
+        "void",
+        scope_store_id=store_id,
+        store_id=store_id,
+        user_id=user_id,
+    )
+    db.session.commit()
+    return done
+
+
+# ---------------------------------------------------------------- verification and redemption
+
+
+@dataclass
+class Verdict:
+    usable: bool
+    reason: str  # "" or an error code
+    message: object
+    discount_fen: int
+
+
+def _expired(coupon: Coupon, today: date | None = None) -> bool:
+    return coupon.valid_to is not None and coupon.valid_to < (today or date.today())
+
+
+def display_status(coupon: Coupon) -> str:
+    if coupon.status == "issued" and _expired(coupon):
+        return "expired"
+    return coupon.status
+
+
+def _store_allowed(rule: CouponRule, store_id: int) -> bool:
+    return not rule.usable_stores or any(s.id == store_id for s in rule.usable_stores)
+
+
+def _excluded_ids(rule: CouponRule) -> set[int]:
+    ids = {c.id for c in rule.excluded_categories}
+    if not ids:
+        return ids
+    children = set(db.session.scalars(select(Category.id).where(Category.parent_id.in_(ids))))
+    return ids | children
+
+
+def eligible_amount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
+    """The part of the order the coupon counts: lines of excluded categories are left out."""
+    excluded = _excluded_ids(rule)
+    if not lines or not excluded:
+        return order_total_fen
+    sku_ids = [line.sku_id for line in lines]
+    category_of = dict(
+        db.session.execute(
+            select(Sku.id, Product.category_id)
+            .join(Product, Sku.product_id == Product.id)
+            .where(Sku.id.in_(sku_ids))
+        ).all()
+    )
+    return sum(line.amount_fen for line in lines if category_of.get(line.sku_id) not in excluded)
+
+
+def _product_discount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
+    """商品券: one unit of the exchange product becomes free."""
+    if lines:
+        prices = [
+            line.amount_fen // line.qty
+            for line in lines
+            if line.qty and db.session.get(Sku, line.sku_id).product_id == rule.exchange_product_id
+        ]
+        if not prices:
+            return 0
+        return min(max(prices), order_total_fen)
+    price = db.session.scalar(
+        select(Sku.price_fen)
+        .where(Sku.product_id == rule.exchange_product_id, Sku.active.is_(True))
+        .order_by(Sku.price_fen)
+        .limit(1)
+    )
+    return min(price or 0, order_total_fen)
+
+
+def discount_for(rule: CouponRule, order_total_fen: int, lines=None) -> int:
+    if rule.offer_type == "cash":
+        return min(rule.face_value_fen, eligible_amount(rule, order_total_fen, lines))
+    if rule.offer_type == "discount":
+        return order_total_fen * (100 - rule.discount_rate) // 100
+    if rule.offer_type == "product":
+        return _product_discount(rule, order_total_fen, lines)
+    return rule.face_value_fen  # recharge: tops up stored value, not an order discount
+
+
+def verify(
+    coupon: Coupon, store_id: int, order_total_fen: int | None, lines=None, today: date | None = None
+) -> Verdict:
+    """Can ``coupon`` be used at ``store_id`` on an order of ``order_total_fen``? With the discount."""
+    rule = coupon.rule
+    today = today or date.today()
+    total = order_total_fen or 0
+    checks = [
+        (coupon.status == "redeemed", "COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already.")),
+        (coupon.status == "void", "COUPON_VOID", _l("This coupon was voided.")),
+        (
+            coupon.status in ("generated", "collected"),
+            "COUPON_NOT_ISSUED",
+            _l("This coupon was not issued yet."),
+        ),
+        (_expired(coupon, today), "COUPON_EXPIRED", _l("This coupon has expired.")),
+        (
+            coupon.valid_from is not None and coupon.valid_from > today,
+            "COUPON_NOT_YET_VALID",
+            _l("This coupon is not valid yet."),
+        ),
+        (
+            not _store_allowed(rule, store_id),
+            "COUPON_STORE_NOT_ALLOWED",
+            _l("This coupon cannot be used in this store."),
+        ),
+        (
+            rule.offer_type != "recharge" and order_total_fen is not None and total < rule.min_order_fen,
+            "COUPON_MIN_ORDER",
+            _l("The order must be at least %(min)s fen to use this coupon.", min=rule.min_order_fen),
+        ),
+    ]
+    for failed, code, message in checks:
+        if failed:
+            return Verdict(False, code, message, 0)
+    return Verdict(
+        True,
+        "",
+        "",
+        discount_for(rule, total, lines)
+        if order_total_fen is not None or rule.offer_type == "recharge"
+        else 0,
+    )
+
+
+def _check_member(coupon: Coupon, store_id: int) -> None:
+    """The member's coupon may be refused at this store by plugins (member_privacy)."""
+    if coupon.member_id is None:
+        return
+    member = db.session.get(Member, coupon.member_id)
+    if member.status == "frozen":
+        raise _error("MEMBER_FROZEN", _l("This member is frozen."), 403)
+    refused = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose="coupon")
+    if refused is not None:
+        raise refused
+
+
+def redeem_coupon(
+    code: str,
+    store_id: int,
+    order_total_fen: int,
+    *,
+    order_no: str = "",
+    member_id: int | None = None,
+    user_id: int | None = None,
+    lines=None,
+    amount_fen: int | None = None,
+    commit: bool = True,
+) -> Redemption:
+    """核销: redeem a coupon exactly once (guarded UPDATE issued → redeemed).
+
+    Recharge vouchers top up the stored value of the coupon's member (or
+    ``member_id`` for a bearer voucher). ``amount_fen`` (tender use) may not
+    exceed the discount. Raises ``ApiError`` with nothing written.
+    """
+    from app.loyalty.services import change_stored_value
+
+    try:
+        coupon = get_coupon(code)
+        verdict = verify(coupon, store_id, order_total_fen, lines)
+        if not verdict.usable:
+            status = 404 if verdict.reason == "COUPON_NOT_FOUND" else 409
+            if verdict.reason in ("COUPON_MIN_ORDER", "COUPON_STORE_NOT_ALLOWED"):
+                status = 422
+            raise _error(verdict.reason, verdict.message, status)
+        _check_member(coupon, store_id)
+        discount = verdict.discount_fen
+        if amount_fen is not None:
+            if coupon.rule.offer_type == "recharge":
+                raise _error(
+                    "COUPON_RECHARGE_NOT_TENDER",
+                    _l("A recharge voucher tops up stored value; it cannot pay an order."),
+                    422,
+                )
+            if not 0 < amount_fen <= discount:
+                raise _error(
+                    "COUPON_AMOUNT_TOO_LARGE",
+                    _l("This coupon can pay at most %(max)s fen of this order.", max=discount),
+                    422,
+                    discount_fen=discount,
+                )
+            discount = amount_fen
+        owner_id = coupon.member_id or member_id
+        if coupon.rule.offer_type == "recharge" and owner_id is None:
+            raise _error("MEMBER_REQUIRED", _l("A recharge voucher needs the member to top up."), 422)
+        done = db.session.execute(
+            update(Coupon)
+            .where(Coupon.id == coupon.id, Coupon.status == "issued")
+            .values(status="redeemed", redeemed_on=datetime.now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise _error("COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already."))
+        redemption = Redemption(
+            redemption_no=_temp_no(),
+            coupon_id=coupon.id,
+            store_id=store_id,
+            member_id=owner_id,
+            user_id=user_id,
+            order_no=order_no or "",
+            order_total_fen=order_total_fen or 0,
+            discount_fen=discount,
+        )
+        db.session.add(redemption)
+        db.session.flush()
+        redemption.redemption_no = _doc_no("CR", store_id, redemption.id)
+        if coupon.rule.offer_type == "recharge":
+            txn = change_stored_value(
+                owner_id, discount, "recharge", redemption.redemption_no, store_id, note=coupon.code
+            )
+            redemption.stored_value_txn_no = txn.txn_no
+        record(
+            coupon,
+            "redeem",
+            "issued",
+            "redeemed",
+            store_id=store_id,
+            member_id=owner_id,
+            user_id=user_id,
+            doc_no=redemption.redemption_no,
+            note=order_no or "",
+        )
+        if commit:
+            db.session.commit()
+    except Exception:
+        if commit:
+            db.session.rollback()
+        raise
+    return redemption
+
+
+def reverse_redemption(
+    redemption_no: str, doc_no: str = "", user_id: int | None = None, commit: bool = True
+) -> Redemption:
+    """Undo a redemption (order return): the coupon is usable again if still valid.
+
+    A recharge voucher's top-up is taken back from the stored value.
+    """
+    from app.loyalty.services import change_stored_value
+
+    try:
+        redemption = db.session.scalar(select(Redemption).where(Redemption.redemption_no == redemption_no))
+        if redemption is None:
+            raise _error("COUPON_REDEMPTION_NOT_FOUND", _l("Redemption not found."), 404)
+        done = db.session.execute(
+            update(Redemption)
+            .where(Redemption.id == redemption.id, Redemption.reversed.is_(False))
+            .values(reversed=True, reversed_on=datetime.now(), reverse_doc_no=doc_no)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise _error("COUPON_REDEMPTION_REVERSED", _l("This redemption was reversed already."))
+        db.session.execute(
+            update(Coupon)
+            .where(Coupon.id == redemption.coupon_id, Coupon.status == "redeemed")
+            .values(status="issued", redeemed_on=None)
+            .execution_options(synchronize_session=False)
+        )
+        coupon = db.session.get(Coupon, redemption.coupon_id)
+        if redemption.stored_value_txn_no:
+            change_stored_value(
+                redemption.member_id,
+                -redemption.discount_fen,
+                "adjust",
+                doc_no or redemption_no,
+                redemption.store_id,
+                note=coupon.code,
+            )
+        record(
+            coupon,
+            "reverse",
+            "redeemed",
+            "issued",
+            store_id=redemption.store_id,
+            user_id=user_id,
+            doc_no=doc_no or redemption.redemption_no,
+            note=redemption.redemption_no,
+        )
+        if commit:
+            db.session.commit()
+        db.session.refresh(redemption)
+    except Exception:
+        if commit:
+            db.session.rollback()
+        raise
+    return redemption
+
+
+# ---------------------------------------------------------------- listings
+
+
+def member_coupons(member_id: int, store_id: int | None = None, usable_only: bool = True) -> list[Coupon]:
+    """A member's coupons (newest first); ``usable_only`` = issued, in validity, allowed at ``store_id``."""
+    query = select(Coupon).where(Coupon.member_id == member_id)
+    if usable_only:
+        today = date.today()
+        query = query.where(
+            Coupon.status == "issued",
+            or_(Coupon.valid_to.is_(None), Coupon.valid_to >= today),
+            or_(Coupon.valid_from.is_(None), Coupon.valid_from <= today),
+        )
+    coupons = db.session.scalars(query.order_by(Coupon.id.desc()).limit(200)).all()
+    if usable_only and store_id:
+        coupons = [c for c in coupons if _store_allowed(c.rule, store_id)]
+    return coupons
+
+
+def coupon_summary(coupon: Coupon) -> dict:
+    rule = coupon.rule
+    return {
+        "code": coupon.code,
+        "status": display_status(coupon),
+        "rule_id": rule.id,
+        "name": rule.name,
+        "offer_type": rule.offer_type,
+        "face_value_fen": rule.face_value_fen,
+        "discount_rate": rule.discount_rate,
+        "exchange_product": rule.exchange_product.code if rule.exchange_product else None,
+        "min_order_fen": rule.min_order_fen,
+        "member_id": coupon.member_id,
+        "valid_from": coupon.valid_from.isoformat() if coupon.valid_from else None,
+        "valid_to": coupon.valid_to.isoformat() if coupon.valid_to else None,
+        "transferable": rule.transferable,
+    }
+
+
+def wallet_coupons(member: Member, store_id: int | None) -> list[dict]:
+    """The member's usable coupons for the POS wallet (read-only)."""
+    return [coupon_summary(c) for c in member_coupons(member.id, store_id)]

@@ -1,0 +1,44 @@
+"""Settings and default role grants of the coupons plugin."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.platform.settings import SettingDef
+from app.security import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
+
+SETTINGS = [
+    SettingDef(
+        "coupons.gift_token_minutes",
+        _l("Gift binding code lifetime (minutes)"),
+        "int",
+        default=30,
+        min_value=1,
+        max_value=1440,
+        description=_l("How long a gift coupon's QR binding code can be scanned."),
+    ),
+    SettingDef(
+        "coupons.mall_app_id",
+        _l("Mall app ID recorded on claims"),
+        "str",
+        default="",
+        max_length=64,
+        description=_l("The WeChat official account / mini-program APPID shown on mall-issued coupons."),
+    ),
+]
+
+GRANTS = {
+    MERCHANT: write("CouponRules")
+    + write("Coupons")
+    + read("CouponRedemptions")
+    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions"),
+    STORE_MANAGER: read("CouponRules")
+    + write("Coupons")
+    + read("CouponRedemptions")
+    + write("PosCoupons")
+    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions"),
+    CASHIER: read("CouponRules")
+    + read("Coupons")
+    + read("CouponRedemptions")
+    + write("PosCoupons")
+    + menu("Coupons", "CouponList", "CouponRedemptions"),
+    POS: write("PosCoupons"),
+}

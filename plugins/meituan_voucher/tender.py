@@ -1,0 +1,98 @@
+"""The ``meituan`` payment method of ``POST pos/orders``: the payment's ``code`` is the voucher code.
+
+A voucher verified beforehand (``pos/meituan/consume``) is attached to the
+sale; otherwise it is verified here, inside the sale, and reversed on the
+platform if the sale then rolls back.  A return reverses it (whole vouchers
+only, within the platform's 10 minutes) or refuses the return.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from app.api import ApiError
+from app.extensions import db
+from app.security import acting_user, current_staff
+from plugins.meituan_voucher.models import Verification
+from plugins.meituan_voucher.platform import compensate_on_rollback, make_client, recorder, store_token
+from plugins.meituan_voucher.services import (
+    _account,
+    binding_for,
+    consume_voucher,
+    deal_value,
+    request_id_for,
+    reverse_voucher,
+)
+
+
+def _sale_request_id(code: str) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip() if has_request_context() else ""
+    user = acting_user() if has_request_context() else None
+    return request_id_for(getattr(user, "id", None), key, f"order:{code}")
+
+
+def _reverse_if_rolled_back(order, row: Verification) -> None:
+    shop = binding_for(order.store_id).open_shop_uuid
+    client = make_client(order.store_id, order.staff_id, order.order_no)
+    account = _account(order.staff_id)
+    store_id, staff_id, order_no, code, deal_id = (order.store_id, order.staff_id, order.order_no,
+                                                   row.receipt_code, row.deal_id)
+
+    def reverse(fresh) -> None:
+        client.recorder = recorder(store_id, staff_id, order_no, fresh)
+        client.on_token = lambda token, refresh: store_token(fresh, token, refresh)
+        client.reverse(code, deal_id, shop, *account)
+
+    compensate_on_rollback(reverse)
+
+
+def _check_products(order, value: dict) -> None:
+    sold = sum(line.qty for line in order.lines if line.sku.sku_code == value["sku_code"])
+    if sold < value["qty"]:
+        raise ApiError("MEITUAN_DEAL_PRODUCT_MISSING",
+                       _l("This voucher is for %(qty)s × %(sku)s, which is not on the order.",
+                          qty=value["qty"], sku=value["sku_code"]), 422)
+
+
+class MeituanTender:
+    code = "meituan"
+    label = _l("Meituan voucher")
+
+    def charge(self, order, payment) -> None:
+        code = (payment.reference or "").strip()
+        if not code:
+            raise ApiError("MEITUAN_CODE_REQUIRED",
+                           _l("A Meituan payment needs the voucher code in `code`."), 422)
+        row = db.session.scalars(select(Verification).where(
+            Verification.live_code == code, Verification.store_id == order.store_id)).one_or_none()
+        if row is None:
+            row = consume_voucher(order.store_id, order.staff_id, code, 1, _sale_request_id(code),
+                                  call_order_no=order.order_no)[0]
+            _reverse_if_rolled_back(order, row)
+        value = deal_value(row.deal_id, row.price_fen)
+        if value["mode"] == "product":
+            _check_products(order, value)
+        if payment.amount_fen > value["value_fen"]:
+            raise ApiError("MEITUAN_AMOUNT_TOO_HIGH",
+                           _l("This voucher pays at most %(value)s fen.", value=value["value_fen"]), 422,
+                           value_fen=value["value_fen"])
+        attached = db.session.execute(
+            update(Verification)
+            .where(Verification.id == row.id, Verification.status == "consumed",
+                   Verification.order_no.is_(None))
+            .values(order_no=order.order_no, applied_fen=payment.amount_fen)
+        )
+        if attached.rowcount != 1:
+            raise ApiError("MEITUAN_VOUCHER_USED",
+                           _l("This voucher has already paid for another order."), 409)
+        payment.reference = code
+
+    def refund(self, order, payment, amount_fen: int, return_doc) -> None:
+        if amount_fen != payment.amount_fen - payment.refunded_fen:
+            raise ApiError("MEITUAN_PARTIAL_RETURN",
+                           _l("A Meituan voucher is reversed whole: return the whole order instead."), 409)
+        staff = current_staff() if has_request_context() else None
+        reverse_voucher(order.store_id, staff.id if staff else order.staff_id, payment.reference,
+                        order_no=order.order_no)

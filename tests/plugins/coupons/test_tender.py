@@ -1,0 +1,141 @@
+"""The ``coupon`` payment method inside POS sales, and return reversal."""
+
+from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
+
+from app.extensions import db
+
+
+def _status(app, code):
+    from plugins.coupons.services import get_coupon
+
+    with app.app_context():
+        return get_coupon(code).status
+
+
+def _sale(pos, member, sku_code, coupon_code, coupon_fen, qty=1, price=5000, extra_lines=()):
+    lines = [{"sku_code": sku_code, "qty": qty}, *extra_lines]
+    total = price * qty + sum(line["price"] for line in extra_lines)
+    for line in lines:
+        line.pop("price", None)
+    return pos.post(
+        "/api/v1/pos/orders",
+        json={
+            "member_id": member["id"],
+            "lines": lines,
+            "payments": [
+                {"method": "coupon", "amount_fen": coupon_fen, "code": coupon_code},
+                {"method": "cash", "amount_fen": total - coupon_fen},
+            ],
+        },
+    )
+
+
+def test_coupon_pays_part_of_a_sale_and_a_return_reverses_it(app, api_as, make_rule, new_member, goods):
+    member = new_member()
+    code = issue(app, make_rule(face_value_fen=1000, min_order_fen=4000), member["id"])
+    pos = api_as("pos1")
+    response = _sale(pos, member, goods["plain"]["sku_code"], code, 1000)
+    assert response.status_code == 201, response.get_json()
+    order_no = response.get_json()["result"]["order_no"]
+    assert _status(app, code) == "redeemed"
+    order = pos.get(f"/api/v1/pos/orders/{order_no}").get_json()["result"]
+    coupon_payment = [p for p in order["payments"] if p["method"] == "coupon"][0]
+    assert coupon_payment["amount_fen"] == 1000
+    again = _sale(pos, member, goods["plain"]["sku_code"], code, 1000)
+    assert again.status_code == 409 and error_code(again) == "COUPON_ALREADY_REDEEMED"
+    returned = pos.post(f"/api/v1/pos/orders/{order_no}/returns", json={})
+    assert returned.status_code == 201, returned.get_json()
+    assert _status(app, code) == "issued"
+    with app.app_context():
+        from plugins.coupons.models import Redemption
+
+        redemption = db.session.query(Redemption).filter_by(order_no=order_no).one()
+        assert redemption.reversed and redemption.reverse_doc_no == returned.get_json()["result"]["return_no"]
+    assert _sale(pos, member, goods["plain"]["sku_code"], code, 1000).status_code == 201
+
+
+def test_a_failed_sale_leaves_the_coupon_untouched(app, api_as, make_rule, new_member, goods):
+    member = new_member()
+    code = issue(app, make_rule(face_value_fen=1000), member["id"])
+    pos = api_as("pos1")
+    too_much = _sale(pos, member, goods["plain"]["sku_code"], code, 1500)
+    assert too_much.status_code == 422 and error_code(too_much) == "COUPON_AMOUNT_TOO_LARGE"
+    missing = pos.post(
+        "/api/v1/pos/orders",
+        json={
+            "member_id": member["id"],
+            "lines": [{"sku_code": goods["plain"]["sku_code"], "qty": 1}],
+            "payments": [{"method": "coupon", "amount_fen": 1000}, {"method": "cash", "amount_fen": 4000}],
+        },
+    )
+    assert error_code(missing) == "COUPON_CODE_REQUIRED"
+    assert _status(app, code) == "issued"
+
+
+def test_excluded_categories_are_not_counted(app, api_as, make_rule, new_member, goods):
+    member = new_member()
+    code = issue(app, make_rule(face_value_fen=4000, categories=[goods["category_id"]]), member["id"])
+    pos = api_as("pos1")
+    # only the 30.00 line is excluded: the plain 50.00 line is eligible, so at most 40.00 applies
+    plain_only = pos.post(
+        "/api/v1/pos/orders",
+        json={
+            "member_id": member["id"],
+            "lines": [{"sku_code": goods["excluded"]["sku_code"], "qty": 1}],
+            "payments": [
+                {"method": "coupon", "amount_fen": 100, "code": code},
+                {"method": "cash", "amount_fen": 2900},
+            ],
+        },
+    )
+    assert plain_only.status_code == 422 and error_code(plain_only) == "COUPON_AMOUNT_TOO_LARGE"
+    mixed = _sale(
+        pos,
+        member,
+        goods["plain"]["sku_code"],
+        code,
+        4000,
+        extra_lines=[{"sku_code": goods["excluded"]["sku_code"], "qty": 1, "price": 3000}],
+    )
+    assert mixed.status_code == 201, mixed.get_json()
+
+
+def test_partial_return_keeps_the_coupon_redeemed(app, api_as, make_rule, new_member, goods):
+    member = new_member()
+    code = issue(app, make_rule(face_value_fen=1000), member["id"])
+    pos = api_as("pos1")
+    order_no = _sale(pos, member, goods["plain"]["sku_code"], code, 1000, qty=2).get_json()["result"][
+        "order_no"
+    ]
+    order = pos.get(f"/api/v1/pos/orders/{order_no}").get_json()["result"]
+    line_id = order["lines"][0]["line_id"]
+    partial = pos.post(
+        f"/api/v1/pos/orders/{order_no}/returns", json={"lines": [{"line_id": line_id, "qty": 1}]}
+    )
+    assert partial.status_code == 201, partial.get_json()
+    assert _status(app, code) == "redeemed"
+    rest = pos.post(f"/api/v1/pos/orders/{order_no}/returns", json={})
+    assert rest.status_code == 201
+    assert _status(app, code) == "issued"
+
+
+def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule, new_member, monkeypatch):
+    from app.api import ApiError
+    from plugins.coupons import services
+
+    code = issue(app, make_rule(), new_member()["id"])
+    calls = []
+
+    class Host:
+        def hook(self, name):
+            def call(**kwargs):
+                calls.append((name, kwargs["purpose"]))
+                return ApiError("MEMBER_NOT_IN_GROUP", "refused", 403)
+
+            return call
+
+    monkeypatch.setattr(services, "plugin_host", lambda: Host())
+    response = api_as("pos1").post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000})
+    assert response.status_code == 403 and error_code(response) == "MEMBER_NOT_IN_GROUP"
+    assert calls == [("retail_member_usable", "coupon")]
+    assert _status(app, code) == "issued"

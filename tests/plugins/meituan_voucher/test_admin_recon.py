@@ -1,0 +1,111 @@
+"""Reconciliation (CLI and job), secret settings, admin views and store scoping."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from app.extensions import db
+from plugins.meituan_voucher.signing import business_date
+
+
+def test_reconciliation_flags_an_injected_mismatch(app, api_as, mt):
+    from plugins.meituan_voucher.models import Reconciliation
+
+    api = api_as("pos1")
+    ours_ok, ours_only, theirs_only = mt.new(1)[0], mt.new(1)[0], mt.new(1)[0]
+    for code in (ours_ok, ours_only):
+        assert api.post("/api/v1/pos/meituan/consume", json={"code": code}).status_code == 201
+    # injected: reversed on the platform behind our back, and one verified elsewhere
+    mt.state.vouchers[ours_only].state = "UNUSED"
+    mt.state.vouchers[theirs_only].state, mt.state.vouchers[theirs_only].consumed_at = "CONSUMED", time.time()
+    day = business_date(time.time())
+    out = app.test_cli_runner().invoke(args=["meituan-reconcile", "--date", day, "--store", "S001"])
+    assert out.exit_code == 0, out.output
+    assert "S001" in out.output and "mismatch" in out.output
+    with app.app_context():
+        row = db.session.scalars(select(Reconciliation).where(Reconciliation.business_date == day)).one()
+        kinds = {(m["code"], m["kind"]) for m in row.mismatches}
+        assert (ours_only, "ours_only") in kinds and (theirs_only, "platform_only") in kinds
+        assert ours_ok not in {m["code"] for m in row.mismatches}
+        assert row.status == "mismatch"
+
+    # fixed on the platform side: the job (same service) re-runs the day and finds it clean
+    mt.state.vouchers[ours_only].state = "CONSUMED"
+    mt.state.vouchers[ours_only].consumed_at = time.time()
+    mt.state.vouchers[theirs_only].state = "UNUSED"
+    with app.app_context():
+        from app.platform.jobs import enqueue_job
+
+        job = enqueue_job("meituan_voucher.reconcile", day=day, store="S001")
+        assert job.status == "done", job.message
+        row = db.session.scalars(select(Reconciliation).where(Reconciliation.business_date == day)).one()
+        assert (row.status, row.mismatches) == ("ok", [])
+
+
+def test_reconciliation_records_a_platform_failure(app, mt):
+    from app.platform.settings import set_setting
+    from plugins.meituan_voucher.models import Reconciliation
+
+    with app.app_context():
+        set_setting("meituan_voucher.sign_key", "bad-key-00000")
+    out = app.test_cli_runner().invoke(args=["meituan-reconcile", "--date", "2026-01-02", "--store", "S001"])
+    assert out.exit_code == 0 and "failed" in out.output
+    with app.app_context():
+        row = db.session.scalars(
+            select(Reconciliation).where(Reconciliation.business_date == "2026-01-02")
+        ).one()
+        assert row.status == "failed" and row.message.startswith("MEITUAN_SIGNATURE_REJECTED")
+
+
+def test_secret_settings_are_never_shown_back(app, client_as, mt):
+    from app.platform.models import AuditLog
+    from app.platform.settings import all_settings, get_setting
+
+    with app.app_context():  # a partial form turns unticked booleans off: keep them as they are
+        ticked = {k: "1" for k, (_, d) in all_settings().items() if d.type == "bool" and get_setting(k)}
+    admin = client_as("admin")
+    page = admin.get("/settings/").get_data(as_text=True)
+    assert "demo-app-auth-token-0001" not in page and "demo-sign-key-0001" not in page
+    assert "••••0001" in page  # the last four characters only
+    saved = admin.post(
+        "/settings/",
+        data={
+            "meituan_voucher.app_auth_token": "",
+            "meituan_voucher.sign_key": "a-brand-new-sign-key-9876",
+            "meituan_voucher.base_url": mt.url,
+            **ticked,
+        },
+        follow_redirects=True,
+    )
+    assert saved.status_code == 200
+    with app.app_context():
+        assert get_setting("meituan_voucher.app_auth_token") == "demo-app-auth-token-0001"  # blank keeps it
+        assert get_setting("meituan_voucher.sign_key") == "a-brand-new-sign-key-9876"
+        logged = db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_id == "meituan_voucher.sign_key")
+            .order_by(AuditLog.id.desc())
+        ).first()
+        assert logged.detail == {"old": "••••0001", "new": "••••9876"}
+    assert "a-brand-new-sign-key-9876" not in admin.get("/settings/").get_data(as_text=True)
+
+
+def test_admin_lists_are_store_scoped(app, api_as, client_as, mt):
+    s1, s2 = mt.new(1)[0], mt.new(1, shop="MT-SHOP-S002")[0]
+    assert api_as("pos1").post("/api/v1/pos/meituan/consume", json={"code": s1}).status_code == 201
+    assert api_as("cashier2").post("/api/v1/pos/meituan/consume", json={"code": s2}).status_code == 201
+    manager = client_as("manager1")
+    for path in ("/verificationview/list/", "/platformcallview/list/"):
+        page = manager.get(path)
+        assert page.status_code == 200, path
+        text = page.get_data(as_text=True)
+        assert s1 in text and s2 not in text, path
+    hq = client_as("hq").get("/verificationview/list/").get_data(as_text=True)
+    assert s1 in hq and s2 in hq
+    assert client_as("hq").get("/dealmappingview/list/").status_code == 200
+    assert client_as("hq").get("/shopbindingview/list/").status_code == 200
+    assert client_as("hq").get("/reconciliationview/list/").status_code == 200
+    assert manager.get("/dealmappingview/list/").status_code in (302, 403)
+    assert client_as("cashier1").get("/verificationview/list/").status_code in (302, 403)
