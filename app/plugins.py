@@ -327,14 +327,16 @@ class PluginHost:
         forget_config_version()
 
 
-def bump_config_version() -> None:
-    """Tell every worker that plugin toggles or settings changed (in the caller's transaction)."""
+def bump_config_version(session=None) -> None:
+    """Tell every worker that plugin toggles or settings changed, in the transaction of
+    ``session`` (default: the request's).  Whoever writes ``core_setting`` rows calls it."""
     from app.extensions import db
     from app.platform.models import PluginStateVersion
 
-    version_row = db.session.get(PluginStateVersion, 1)
+    session = session if session is not None else db.session
+    version_row = session.get(PluginStateVersion, 1)
     if version_row is None:
-        db.session.add(PluginStateVersion(id=1, version=1))
+        session.add(PluginStateVersion(id=1, version=1))
     else:
         version_row.version = PluginStateVersion.version + 1
 
