@@ -41,6 +41,9 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 # PostgreSQL connection pool per worker process (threads of one worker share it)
 DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "10"))
 DB_MAX_OVERFLOW = int(os.environ.get("DB_MAX_OVERFLOW", "20"))
+# ping each connection before use (one more round trip per request) - off: see app/__init__.py
+DB_POOL_PRE_PING = os.environ.get("DB_POOL_PRE_PING", "0") == "1"
+DB_POOL_RECYCLE = int(os.environ.get("DB_POOL_RECYCLE", "1800"))
 
 # Flask-AppBuilder
 AUTH_TYPE = 1  # AUTH_DB

@@ -81,7 +81,10 @@ def _configure_database(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
     else:
-        options.setdefault("pool_pre_ping", True)
+        # no ping per checkout (a round trip on every request); a connection the database
+        # dropped fails one request (503 SERVER_BUSY) and SQLAlchemy then renews the pool
+        options.setdefault("pool_pre_ping", bool(app.config.get("DB_POOL_PRE_PING", False)))
+        options.setdefault("pool_recycle", int(app.config.get("DB_POOL_RECYCLE", 1800)))
         options.setdefault("pool_size", int(app.config.get("DB_POOL_SIZE", 10)))
         options.setdefault("max_overflow", int(app.config.get("DB_MAX_OVERFLOW", 20)))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -15,7 +15,7 @@ from flask import Response, current_app, g, jsonify, request
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -138,6 +138,10 @@ def api_error_response(exc: Exception) -> Response:
         db.session.rollback()
         return ApiError("CONFLICT", HTTP_ERRORS[409][1], 409).to_response()
     if isinstance(exc, PoolTimeoutError):
+        db.session.rollback()
+        return ApiError("SERVER_BUSY", _l("The server is busy; retry the request."), 503).to_response()
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # the database restarted under a pooled connection; the pool reconnects on the retry
         db.session.rollback()
         return ApiError("SERVER_BUSY", _l("The server is busy; retry the request."), 503).to_response()
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():

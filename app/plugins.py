@@ -203,7 +203,12 @@ class PluginHost:
 
         session = current_app.extensions["sqlalchemy"].session
         try:
-            version = session.execute(select(PluginStateVersion.version)).scalar() or 0
+            if has_request_context() and "_config_version" in g:
+                version = g._config_version  # read with the API caller (app.principal)
+            else:
+                version = session.execute(select(PluginStateVersion.version)).scalar() or 0
+                if has_request_context():
+                    g._config_version = version
             if self._state_cache is not None and self._state_cache[0] == version:
                 return self._state_cache  # unchanged since this worker last read the flags
             rows = session.execute(select(PluginState.name, PluginState.enabled)).all()
@@ -234,6 +239,17 @@ class PluginHost:
         if has_request_context():
             g._plugin_enabled = enabled
         return enabled
+
+    def config_version(self) -> int:
+        """The configuration version (plugin toggles and settings), read once per request.
+
+        Per-worker caches of configuration compare it to know they are still current.
+        """
+        if has_request_context():
+            if "_config_version" not in g:
+                self._stored_state()
+            return g.get("_config_version", -1)
+        return self._stored_state()[0]
 
     def is_enabled(self, name: str) -> bool:
         return name in self.enabled_names()
@@ -269,7 +285,7 @@ class PluginHost:
 
         from app.extensions import db
         from app.platform.audit import audit
-        from app.platform.models import PluginState, PluginStateVersion
+        from app.platform.models import PluginState
 
         if name not in self.plugins:
             raise PluginToggleRefused(_l("Unknown plugin %(name)s.", name=name))
@@ -305,15 +321,31 @@ class PluginHost:
             db.session.add(state)
         state.enabled = enabled
         state.changed_by_fk = getattr(user, "id", None)
-        version_row = db.session.get(PluginStateVersion, 1)
-        if version_row is None:
-            db.session.add(PluginStateVersion(id=1, version=1))
-        else:
-            version_row.version = PluginStateVersion.version + 1
+        bump_config_version()
         audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
         db.session.commit()
-        if has_request_context():
-            g.pop("_plugin_enabled", None)
+        forget_config_version()
+
+
+def bump_config_version(session=None) -> None:
+    """Tell every worker that plugin toggles or settings changed, in the transaction of
+    ``session`` (default: the request's).  Whoever writes ``core_setting`` rows calls it."""
+    from app.extensions import db
+    from app.platform.models import PluginStateVersion
+
+    session = session if session is not None else db.session
+    version_row = session.get(PluginStateVersion, 1)
+    if version_row is None:
+        session.add(PluginStateVersion(id=1, version=1))
+    else:
+        version_row.version = PluginStateVersion.version + 1
+
+
+def forget_config_version() -> None:
+    """After committing a configuration change: this request reads the new state."""
+    if has_request_context():
+        g.pop("_plugin_enabled", None)
+        g.pop("_config_version", None)
 
 
 def plugin_host() -> PluginHost:

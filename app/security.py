@@ -97,6 +97,50 @@ class RetailSecurityManager(SecurityManager):
     def clear_permission_cache(self) -> None:
         self._permission_cache = None
 
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The caller of an API request (bearer token) as a lightweight principal."""
+        from app.principal import load_principal
+
+        try:
+            user_id = int(jwt_data["sub"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        principal, version = load_principal(self.session, user_id)
+        if principal is None or not principal.is_active:
+            return None
+        g.user = principal
+        g._config_version = version
+        g.setdefault("_staff_by_user", {})[principal.id] = principal.staff
+        return principal
+
+    def get_user_by_id(self, pk):
+        """The user with roles, groups and staff row (and its store) in one query.
+
+        FAB would lazy-load roles and groups separately, and the store scope
+        then loads the staff row: four round trips on every API request.
+        """
+        from sqlalchemy.orm import joinedload
+
+        from app.org.models import Staff
+
+        user_model, group_model = self.user_model, self.group_model
+        row = self.session.execute(
+            select(user_model, Staff)
+            .outerjoin(Staff, Staff.user_id == user_model.id)
+            .where(user_model.id == pk)
+            .options(
+                joinedload(user_model.roles),
+                joinedload(user_model.groups).joinedload(group_model.roles),
+                joinedload(Staff.store),
+            )
+        ).unique().first()
+        if row is None:
+            return None
+        user, staff = row
+        if has_request_context():
+            g.setdefault("_staff_by_user", {})[user.id] = staff
+        return user
+
     def exist_permission_on_roles(self, view_name, permission_name, role_ids) -> bool:
         grants, _ = self._role_permissions()
         return any((permission_name, view_name) in grants.get(role_id, ()) for role_id in role_ids)
@@ -146,7 +190,12 @@ def user_role_names(user=None) -> set[str]:
     user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
         return set()
-    return {role.name for role in user.roles}
+    # kept per request: after a commit the user is expired and reading roles would reload them
+    cache = g.setdefault("_roles_by_user", {}) if has_request_context() else {}
+    names = cache.get(user.id)
+    if names is None:
+        names = cache[user.id] = frozenset(role.name for role in user.roles)
+    return set(names)
 
 
 def is_hq(user=None) -> bool:
@@ -154,7 +203,12 @@ def is_hq(user=None) -> bool:
 
 
 def current_staff(user=None):
-    """The ``Staff`` row of ``user`` (default: the logged-in user), or None."""
+    """The staff row of ``user`` (default: the logged-in user), or None.
+
+    An ORM ``Staff`` for admin sessions; for API callers the read-only
+    ``app.principal.StaffRef`` loaded with the caller (``id``, ``user_id``,
+    ``store_id``, ``employee_no``, ``name``, ``status``).
+    """
     from app.extensions import db
     from app.org.models import Staff
 

@@ -11,7 +11,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.docnumbers.models import DocSequence
-from app.extensions import db
+from app.extensions import core_execute, db
+
+SEQUENCES = DocSequence.__table__
 
 DOC_TYPES = {
     "SO": "retail sale",
@@ -34,15 +36,15 @@ def next_doc_no(doc_type: str, store_code: str = "HQ", on: date | None = None) -
     day = (on or date.today()).strftime("%Y%m%d")
     key = dict(doc_type=doc_type, store_code=store_code, day=day)
     for _ in range(3):
-        bumped = db.session.execute(
-            update(DocSequence)
+        bumped = core_execute(
+            update(SEQUENCES)
             .where(
-                DocSequence.doc_type == doc_type,
-                DocSequence.store_code == store_code,
-                DocSequence.day == day,
+                SEQUENCES.c.doc_type == doc_type,
+                SEQUENCES.c.store_code == store_code,
+                SEQUENCES.c.day == day,
             )
-            .values(last=DocSequence.last + 1)
-            .returning(DocSequence.last)
+            .values(last=SEQUENCES.c.last + 1)
+            .returning(SEQUENCES.c.last)
         ).scalar()
         if bumped is not None:
             return f"{doc_type}{day}{store_code}{bumped:04d}"

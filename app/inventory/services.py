@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import db
+from app.extensions import core_execute, db
 from app.inventory.models import MOVE_KINDS, Stock, StockDoc, StockDocLine, StockMove
 from app.org.models import Store
 from app.platform.audit import audit
@@ -50,12 +50,15 @@ def negative_stock_allowed() -> bool:
 # ---------------------------------------------------------------- the ledger
 
 
+def _stock_row_exists(store_id: int, sku_id: int) -> bool:
+    return db.session.execute(
+        select(Stock.qty).where(Stock.store_id == store_id, Stock.sku_id == sku_id)
+    ).first() is not None
+
+
 def _ensure_stock_row(store_id: int, sku_id: int) -> None:
     """Create the (store, SKU) balance row at 0 if missing; safe when two transactions race."""
-    exists = db.session.execute(
-        select(Stock.qty).where(Stock.store_id == store_id, Stock.sku_id == sku_id)
-    ).first()
-    if exists is not None:
+    if _stock_row_exists(store_id, sku_id):
         return
     try:
         with db.session.begin_nested():
@@ -64,17 +67,19 @@ def _ensure_stock_row(store_id: int, sku_id: int) -> None:
         pass  # a concurrent transaction created it first (primary key): use that row
 
 
+STOCK = Stock.__table__
+
+
 def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
     statement = (
-        update(Stock)
-        .where(Stock.store_id == store_id, Stock.sku_id == sku_id)
-        .values(qty=Stock.qty + qty)
-        .returning(Stock.qty)
-        .execution_options(synchronize_session=False)
+        update(STOCK)
+        .where(STOCK.c.store_id == store_id, STOCK.c.sku_id == sku_id)
+        .values(qty=STOCK.c.qty + qty)
+        .returning(STOCK.c.qty)
     )
     if guard:
-        statement = statement.where(Stock.qty + qty >= 0)
-    return db.session.execute(statement).scalar()
+        statement = statement.where(STOCK.c.qty + qty >= 0)
+    return core_execute(statement).scalar()
 
 
 def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
@@ -93,10 +98,14 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
         raise ApiError("SKU_NOT_FOUND", _l("Unknown SKU."), 404)
     if db.session.get(Store, store_id) is None:
         raise ApiError("STORE_NOT_FOUND", _l("Unknown store."), 404)
-    _ensure_stock_row(store_id, sku_id)
     if allow_negative is None:
         allow_negative = negative_stock_allowed()
-    after = _bump(store_id, sku_id, qty, guard=qty < 0 and not allow_negative)
+    guard = qty < 0 and not allow_negative
+    after = _bump(store_id, sku_id, qty, guard)
+    if after is None and not _stock_row_exists(store_id, sku_id):
+        # first move of this SKU at this store (the usual case has a row: one statement)
+        _ensure_stock_row(store_id, sku_id)
+        after = _bump(store_id, sku_id, qty, guard)
     if after is None:
         raise ApiError(
             "INSUFFICIENT_STOCK",

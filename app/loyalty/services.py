@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api import ApiError
 from app.docnumbers.services import next_doc_no
-from app.extensions import db
+from app.extensions import core_execute, db
 from app.loyalty.models import (
     POINTS_KINDS,
     SV_KINDS,
@@ -74,12 +74,13 @@ def _guarded_add(account_model, balance_column, account_id: int, delta: int) -> 
     Returns the new balance, or None when refused.  Never read-modify-write:
     concurrent requests queue on the row lock and each sees the latest balance.
     """
-    return db.session.execute(
-        update(account_model)
-        .where(account_model.id == account_id, balance_column + delta >= 0)
-        .values({balance_column: balance_column + delta})
-        .returning(balance_column)
-        .execution_options(synchronize_session=False)
+    table = account_model.__table__
+    balance = table.c[balance_column.key]
+    return core_execute(
+        update(table)
+        .where(table.c.id == account_id, balance + delta >= 0)
+        .values({balance: balance + delta})
+        .returning(balance)
     ).scalar()
 
 

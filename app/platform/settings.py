@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.extensions import db
 from app.platform.audit import audit
 from app.platform.models import Setting
+from app.plugins import bump_config_version, forget_config_version
 
 TYPES = ("bool", "int", "str", "choice")
 
@@ -88,12 +90,29 @@ def mask_secret(value: Any) -> str:
     return "••••" + text[-4:] if len(text) >= 12 else "••••"
 
 
+def _stored() -> dict[str, Any]:
+    """Stored values by key. Settings are read on every sale, so each worker keeps them
+    per app and reloads them (one query) only when the configuration version changes."""
+    from flask import current_app
+
+    from app.plugins import plugin_host
+
+    version = plugin_host().config_version()
+    cached = current_app.extensions.get("retail_settings")
+    if version >= 0 and cached is not None and cached[0] == version:
+        return cached[1]
+    values = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    if version >= 0:
+        current_app.extensions["retail_settings"] = (version, values)
+    return values
+
+
 def get_setting(key: str) -> Any:
     definitions = all_settings()
     if key not in definitions:
         raise KeyError(key)
-    row = db.session.get(Setting, key)
-    return definitions[key][1].default if row is None else row.value
+    stored = _stored()
+    return stored[key] if key in stored else definitions[key][1].default
 
 
 def set_setting(key: str, raw: Any, user=None) -> Any:
@@ -112,5 +131,7 @@ def set_setting(key: str, raw: Any, user=None) -> Any:
             audit("setting.change", "setting", key, user=user, old=mask_secret(old), new=mask_secret(value))
         else:
             audit("setting.change", "setting", key, user=user, old=old, new=value)
+        bump_config_version()
     db.session.commit()
+    forget_config_version()
     return value

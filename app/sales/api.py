@@ -17,6 +17,8 @@ from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
 from app.security import NO_STORE, acting_user, can_see_store, current_staff, scoped_store_id
 
+ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
+
 
 def caller_store_id() -> int:
     """The store of the POS/cashier account; HQ accounts cannot sell."""
@@ -105,7 +107,7 @@ class PosOrdersApi(RetailApi):
             201:
               description: the order
         """
-        data = json_body(OrderIn())
+        data = json_body(ORDER_IN)
         store_id = caller_store_id()
         if data.get("member_id") is not None:  # plugins may refuse the member here (share groups)
             pos_member(acting_user(), data["member_id"], store_id, "member", "MEMBER_NOT_FOUND")
@@ -122,7 +124,7 @@ class PosOrdersApi(RetailApi):
                 note=data["note"],
             )
         )
-        return self.response(201, result=order_json(_visible_order(sold.order_no), acting_user()))
+        return self.response(201, result=order_json(sold, acting_user()))  # just booked here
 
     @expose("/<order_no>", methods=["GET"])
     @protect()
@@ -150,7 +152,7 @@ class PosOrdersApi(RetailApi):
             201:
               description: the return
         """
-        data = json_body(ReturnIn())
+        data = json_body(RETURN_IN)
         caller_store_id()
         order = _visible_order(order_no)
         lines = [(line["line_id"], line["qty"]) for line in data["lines"]] if data.get("lines") else None

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import db
+from app.extensions import commit_keeping_state, db
 from app.members.models import Member
 from app.org.models import Store
 from app.plugins import plugin_host
@@ -71,7 +72,9 @@ def _resolve_skus(lines: list[SaleLine]) -> list[Sku]:
     codes = {line.sku_code for line in lines if line.sku_code}
     barcodes = {line.barcode for line in lines if line.barcode and not line.sku_code}
     found = db.session.scalars(
-        select(Sku).where((Sku.sku_code.in_(codes)) | (Sku.barcode.in_(barcodes)))
+        select(Sku)
+        .where((Sku.sku_code.in_(codes)) | (Sku.barcode.in_(barcodes)))
+        .options(joinedload(Sku.product))  # names for messages and the receipt, same query
     ).all()
     by_code = {s.sku_code: s for s in found}
     by_barcode = {s.barcode: s for s in found if s.barcode}
@@ -159,22 +162,23 @@ def create_sale(request: SaleRequest) -> Order:
         store = db.session.get(Store, request.store_id)
         order_no = next_doc_no("SO", store.code)
         order = Order(
-            order_no=order_no, store_id=store.id, member_id=request.member_id, staff_id=request.staff_id,
+            order_no=order_no, store=store, member_id=request.member_id, staff_id=request.staff_id,
             status="paid", total_fen=total, discount_fen=total - payable, paid_fen=payable,
-            points_used=request.points_used, note=request.note,
+            points_used=request.points_used, note=request.note, lines=[], payments=[],
         )
-        db.session.add(order)
         for line, sku, amount in zip(request.lines, skus, amounts, strict=True):
             price = sku.price_fen if line.price_fen is None else line.price_fen
-            order.lines.append(OrderLine(sku_id=sku.id, qty=line.qty, price_fen=price,
+            order.lines.append(OrderLine(sku=sku, qty=line.qty, price_fen=price,
                                          discount_fen=price * line.qty - amount, amount_fen=amount))
-        db.session.flush()
+        for tender in request.payments:
+            order.payments.append(
+                Payment(method=tender.method, amount_fen=tender.amount_fen, reference=tender.code or "")
+            )
+        db.session.add(order)
         for line, sku in zip(request.lines, skus, strict=True):
             move_stock(store.id, sku.id, -line.qty, "sale", order_no)
-        for tender in request.payments:
-            payment = Payment(method=tender.method, amount_fen=tender.amount_fen, reference=tender.code or "")
-            order.payments.append(payment)
-            db.session.flush()
+        db.session.flush()  # one flush: order, lines, payments and stock moves get their ids
+        for tender, payment in zip(request.payments, order.payments, strict=True):
             handlers[tender.method].charge(order, payment)
         if member is not None:
             if request.points_used:
@@ -186,7 +190,7 @@ def create_sale(request: SaleRequest) -> Order:
             apply_paid_amount(member.id, payable, order_no)
         db.session.flush()
         plugin_host().hook("retail_order_paid")(order=order)
-        db.session.commit()
+        commit_keeping_state()  # the caller shows the order it just booked: no reload
     except Exception:
         db.session.rollback()
         raise

@@ -1,0 +1,152 @@
+"""The POS hot path's shortcuts keep their promises: the API caller is read fresh on every
+request, settings cached per worker follow a change made by another worker, a sale is
+booked in a fixed number of statements, and a connection the database dropped costs one
+clean 503, not a 500."""
+
+import pytest
+from conftest import PASSWORD, api_token, make_app
+from sqlalchemy import event, text
+
+from app.extensions import db
+from app.inventory.services import ALLOW_NEGATIVE
+from app.platform.settings import get_setting, set_setting
+
+SALE = {"lines": [{"sku_code": "P1001-03", "qty": 1}], "payments": [{"method": "cash", "amount_fen": 0}]}
+
+
+def _sale_body(app):
+    from app.catalog.models import Sku
+
+    with app.app_context():
+        price = db.session.query(Sku).filter_by(sku_code="P1001-03").one().price_fen
+    return {**SALE, "payments": [{"method": "cash", "amount_fen": price}]}
+
+
+def _add_user(app, username, role="POS", store_code="S001"):
+    from app.org.models import Staff, Store
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.find_user(username=username)
+        if user is None:
+            user = sm.add_user(username, username, "", f"{username}@demo.local", sm.find_role(role),
+                               password=PASSWORD)
+            store = db.session.query(Store).filter_by(code=store_code).one()
+            db.session.add(Staff(user_id=user.id, store_id=store.id, employee_no=f"E{user.id:04d}",
+                                 name=username))
+            db.session.commit()
+        return user.id
+
+
+def test_deactivating_a_user_stops_its_token_at_the_next_request(app):
+    user_id = _add_user(app, "hotpath_pos")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(app, 'hotpath_pos')}"}
+    assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 200
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(user_id)
+        user.active = False
+        db.session.commit()
+    assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 401
+    with app.app_context():
+        app.appbuilder.sm.get_user_by_id(user_id).active = True
+        db.session.commit()
+
+
+def test_a_role_change_applies_at_the_next_request(app):
+    user_id = _add_user(app, "hotpath_role")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(app, 'hotpath_role')}"}
+    assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 200
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.get_user_by_id(user_id).roles = [sm.find_role("Guide")]
+        db.session.commit()
+    assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 403
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.get_user_by_id(user_id).roles = [sm.find_role("POS")]
+        db.session.commit()
+
+
+def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db_url, api_as):
+    other_worker = make_app(db_url)
+    pos = api_as("pos1")
+    body = _sale_body(app)
+    with app.app_context():
+        from app.catalog.models import Sku
+        from app.inventory.models import Stock
+        from app.org.models import Store
+
+        sku_id = db.session.query(Sku).filter_by(sku_code="P1001-03").one().id
+        store_id = db.session.query(Store).filter_by(code="S001").one().id
+        stock = db.session.get(Stock, (store_id, sku_id))
+        saved_qty = stock.qty
+        stock.qty = 0
+        db.session.commit()
+    try:
+        assert pos.post("/api/v1/pos/orders", json=body).status_code == 409  # caches "not allowed"
+        with other_worker.app_context():
+            set_setting(ALLOW_NEGATIVE, True)
+        assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
+        with app.app_context():
+            assert get_setting(ALLOW_NEGATIVE) is True
+    finally:
+        with other_worker.app_context():
+            set_setting(ALLOW_NEGATIVE, False)
+            db.session.remove()
+            db.engine.dispose()
+        with app.app_context():
+            db.session.execute(
+                text("UPDATE inventory_stock SET qty = :q WHERE store_id = :s AND sku_id = :k"),
+                {"q": saved_qty, "s": store_id, "k": sku_id},
+            )
+            db.session.commit()
+
+
+def test_a_sale_takes_nine_statements(app, api_as):
+    """Caller, SKUs, store, number, order, lines, payments, stock, moves: the bare
+    baseline of bench/core_bench.py needs seven of the same.  Both databases."""
+    pos = api_as("pos1")
+    body = _sale_body(app)
+    assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, params, context, executemany):
+        # role grants are cached per worker in production (PERMISSION_CACHE_SECONDS; 0 in tests)
+        if "ab_permission" not in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 9, "\n".join(s[:100] for s in statements)
+
+
+def test_a_dropped_database_connection_costs_one_clean_retry(app, api_as, is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL to terminate server connections")
+    pos = api_as("pos1")
+    assert pos.get("/api/v1/pos/products?q=P1001").status_code == 200
+    with app.app_context():
+        dbname = db.engine.url.database
+    killer = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    with killer.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = :d AND pid <> pg_backend_pid()"),
+                {"d": dbname},
+            )
+            conn.commit()
+        db.engine.dispose()
+    answers = [pos.get("/api/v1/pos/products?q=P1001") for _ in range(3)]
+    codes = [a.status_code for a in answers]
+    assert codes[0] == 503 and codes[-1] == 200, codes  # the dead pooled connection, then renewed
+    for answer in answers:
+        if answer.status_code == 503:
+            assert answer.get_json()["error"]["code"] == "SERVER_BUSY"
