@@ -232,6 +232,10 @@ class TransferIn(Schema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=11))
 
 
+class RechargeIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
 class BindIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -357,6 +361,25 @@ class MallCouponsApi(MallApi):
         data = json_body(TransferIn())
         coupon = services.transfer_coupon(code, g.member, data["phone"])
         return self.response(200, result=services.coupon_summary(coupon))
+
+    @expose("/recharge", methods=["POST"])
+    @member_required
+    @member_idempotent
+    def recharge(self):
+        """Top up the member's stored value with a recharge voucher number (充值券).
+        ---
+        post:
+          responses:
+            201:
+              description: '{"result": {"redemption_no", "discount_fen", "balance_fen"}}'
+            409:
+              description: COUPON_ALREADY_REDEEMED, COUPON_NOT_ISSUED, COUPON_EXPIRED
+            422:
+              description: COUPON_NOT_RECHARGE
+        """
+        data = json_body(RechargeIn())
+        redemption = services.recharge_with_voucher(data["code"], g.member)
+        return self.response(201, result=_redeem_result(redemption))
 
     @expose("/bind", methods=["POST"])
     @member_required

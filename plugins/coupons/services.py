@@ -709,6 +709,20 @@ def redeem_coupon(
     return redemption
 
 
+def recharge_with_voucher(code: str, member: Member) -> Redemption:
+    """The member types a recharge voucher number in the mall: its face value tops up their stored value.
+
+    A voucher issued to another member is refused; the redemption is booked at the store
+    the voucher was collected to. Commits.
+    """
+    coupon = get_coupon(code)
+    if coupon.rule.offer_type != "recharge":
+        raise _error("COUPON_NOT_RECHARGE", _l("This is not a recharge voucher."), 422)
+    if coupon.member_id not in (None, member.id) or coupon.store_id is None:
+        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+    return redeem_coupon(code, coupon.store_id, 0, member_id=member.id)
+
+
 def reverse_redemption(
     redemption_no: str, doc_no: str = "", user_id: int | None = None, commit: bool = True
 ) -> Redemption:

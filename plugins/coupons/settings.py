@@ -29,7 +29,8 @@ GRANTS = {
     MERCHANT: write("CouponRules")
     + write("Coupons")
     + read("CouponRedemptions")
-    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions"),
+    + read("CouponFinanceDocs")
+    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions", "CouponFinanceDocs"),
     STORE_MANAGER: read("CouponRules")
     + write("Coupons")
     + read("CouponRedemptions")

@@ -22,7 +22,7 @@ from app.plugins import ViewSpec
 from app.security import acting_user, scoped_store_id
 from plugins.coupons import rules, services
 from plugins.coupons.generation import request_generation
-from plugins.coupons.models import Coupon, CouponRule, Redemption
+from plugins.coupons.models import Coupon, CouponRule, FinanceDoc, Redemption
 
 MEDIUM_CHOICES = [("electronic", _l("Electronic")), ("physical", _l("Physical"))]
 KIND_CHOICES = [("normal", _l("Normal")), ("marketing", _l("Marketing")), ("points", _l("Points exchange"))]
@@ -523,6 +523,43 @@ class RedemptionView(StoreScopedModelView):
     }
 
 
+FINANCE_DOC_TYPES = {"other_receivable": _l("Other receivable"), "receipt": _l("Receipt")}
+
+
+class FinanceDocView(RetailModelView):
+    """Other receivables (其他应收单) and receipts (收款单) pushed by coupon purchases (HQ, read-only)."""
+
+    datamodel = SQLAInterface(FinanceDoc)
+    class_permission_name = "CouponFinanceDocs"
+    list_title = _l("Coupon finance documents")
+    base_permissions = ["can_read"]
+    base_order = ("id", "desc")
+    list_columns = [
+        "created_on",
+        "doc_no",
+        "doc_type",
+        "coupon",
+        "member",
+        "amount_fen",
+        "payment_method",
+        "payment_ref",
+        "channel",
+    ]
+    search_columns = ["doc_no", "doc_type", "payment_method", "channel"]
+    formatters_columns = {"doc_type": lambda value: FINANCE_DOC_TYPES.get(value, value)}
+    label_columns = {
+        "created_on": _l("Time"),
+        "doc_no": _l("Document no"),
+        "doc_type": _l("Document type"),
+        "coupon": _l("Coupon"),
+        "member": _l("Member"),
+        "amount_fen": _l("Amount (fen)"),
+        "payment_method": _l("Payment method"),
+        "payment_ref": _l("Payment reference"),
+        "channel": _l("Channel"),
+    }
+
+
 def view_specs() -> list[ViewSpec]:
     category = dict(category="Coupons", category_label=_l("Coupons"), category_icon="fa-ticket")
     return [
@@ -530,6 +567,13 @@ def view_specs() -> list[ViewSpec]:
             CouponRuleView, name="CouponRules", label=_l("Coupon rules"), icon="fa-list-alt", **category
         ),
         ViewSpec(CouponView, name="CouponList", label=_l("Coupons"), icon="fa-ticket", **category),
+        ViewSpec(
+            FinanceDocView,
+            name="CouponFinanceDocs",
+            label=_l("Coupon finance documents"),
+            icon="fa-file-text-o",
+            **category,
+        ),
         ViewSpec(
             RedemptionView,
             name="CouponRedemptions",

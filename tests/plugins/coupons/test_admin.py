@@ -145,3 +145,21 @@ def test_grants(client_as):
     assert cashier.post(f"{RULES}/add", data=_form(name="收银员券")).status_code in (302, 403)
     assert client_as("guide1").get(f"{RULES}/list/").status_code in (302, 403)
     assert client_as("manager1").get(f"{COUPONS}/collect").status_code in (302, 403)
+
+
+def test_finance_documents_and_redemptions_are_listed_for_hq(app, client_as, make_rule, new_member):
+    member = new_member(sv_fen=1000)
+    rule_id = make_rule(sale_price_fen=300)
+    client = app.test_client()
+    bought = client.post(
+        f"/api/v1/mall/coupons/rules/{rule_id}/purchase",
+        headers={"Authorization": f"Bearer {member['token']}"},
+        json={"payment_method": "stored_value"},
+    )
+    assert bought.status_code == 201
+    hq = client_as("hq")
+    hq.get("/lang/en")
+    page = hq.get("/financedocview/list/").get_data(as_text=True)
+    assert "Other receivable" in page and "Receipt" in page
+    assert client_as("cashier1").get("/financedocview/list/").status_code in (302, 403)
+    assert client_as("cashier1").get("/redemptionview/list/").status_code == 200

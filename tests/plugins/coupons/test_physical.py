@@ -1,7 +1,7 @@
 """Physical coupons: generation job, collect → issue → redeem, void, refused transitions."""
 
 import pytest
-from coupons_helpers import error_code, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
+from coupons_helpers import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.api import ApiError
 from app.extensions import db
@@ -122,3 +122,35 @@ def test_recharge_numbers_are_unique_random_digits(app, make_rule):
     assert len(set(codes)) == 2000
     assert all(len(c) == 15 and c.isdigit() and c[0] != "0" for c in codes)
     assert codes != sorted(codes)
+
+
+def test_member_recharges_with_a_voucher_number_in_the_mall(app, make_rule, new_member):
+    from app.loyalty.services import stored_value_balance
+    from plugins.coupons.services import collect_coupons, issue_physical
+
+    rule_id = make_rule(
+        medium="physical", offer_type="recharge", recharge_code_length=20, face_value_fen=5000, total_count=3
+    )
+    _, _, coupons = _generate(app, rule_id)
+    with app.app_context():
+        s001 = _store_id("S001")
+        collect_coupons([cid for cid, _ in coupons], s001)
+        for cid, _ in coupons[:2]:
+            issue_physical(cid, s001, None)
+    member, other = new_member(), new_member()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {member['token']}"}
+    done = client.post("/api/v1/mall/coupons/recharge", headers=headers, json={"code": coupons[0][1]})
+    assert done.status_code == 201, done.get_json()
+    assert done.get_json()["result"]["balance_fen"] == 5000
+    twice = client.post("/api/v1/mall/coupons/recharge", headers=headers, json={"code": coupons[0][1]})
+    assert error_code(twice) == "COUPON_ALREADY_REDEEMED"
+    not_issued = client.post("/api/v1/mall/coupons/recharge", headers=headers, json={"code": coupons[2][1]})
+    assert error_code(not_issued) == "COUPON_NOT_ISSUED"
+    cash = make_rule()
+    cash_code = issue(app, cash, member["id"])
+    wrong = client.post("/api/v1/mall/coupons/recharge", headers=headers, json={"code": cash_code})
+    assert error_code(wrong) == "COUPON_NOT_RECHARGE"
+    with app.app_context():
+        assert stored_value_balance(member["id"]) == 5000
+        assert stored_value_balance(other["id"]) == 0
