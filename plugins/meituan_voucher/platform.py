@@ -21,6 +21,7 @@ from app.api import ApiError
 from app.extensions import db
 from app.platform.models import AuditLog, Setting
 from app.platform.settings import SettingDef, get_setting, mask_secret
+from app.plugins import bump_config_version
 from plugins.meituan_voucher.client import Credentials, MeituanClient, MeituanError
 from plugins.meituan_voucher.models import PlatformCall
 
@@ -138,6 +139,7 @@ def store_token(session: Session, token: str, refresh: str) -> None:
         session.add(AuditLog(user_id=None, username="", action="setting.change", object_type="setting",
                              object_id=key, detail={"old": mask_secret(old), "new": mask_secret(value),
                                                     "by": "token refresh"}))
+    bump_config_version(session)  # workers cache settings per configuration version
 
 
 @event.listens_for(Session, "after_commit")
