@@ -29,3 +29,14 @@ def core_execute(statement, params=None):
     layer costs more CPU than the round trip itself.
     """
     return db.session.connection().execute(statement, params)
+
+
+def attach_inserted(model, row: dict, row_id: int):
+    """The ORM object of a row just inserted with Core (every column in ``row``): persistent
+    in the session as if loaded, so nothing is flushed or read back for it."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    obj = model(**row, id=row_id)
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj

@@ -7,13 +7,24 @@ share a number; the number is only used if the caller commits.
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from app.docnumbers.models import DocSequence
 from app.extensions import core_execute, db
 
 SEQUENCES = DocSequence.__table__
+# built once (bound parameters): the statement runs on every sale
+BUMP = (
+    update(SEQUENCES)
+    .where(
+        SEQUENCES.c.doc_type == bindparam("b_type"),
+        SEQUENCES.c.store_code == bindparam("b_store"),
+        SEQUENCES.c.day == bindparam("b_day"),
+    )
+    .values(last=SEQUENCES.c.last + 1)
+    .returning(SEQUENCES.c.last)
+)
 
 DOC_TYPES = {
     "SO": "retail sale",
@@ -36,16 +47,7 @@ def next_doc_no(doc_type: str, store_code: str = "HQ", on: date | None = None) -
     day = (on or date.today()).strftime("%Y%m%d")
     key = dict(doc_type=doc_type, store_code=store_code, day=day)
     for _ in range(3):
-        bumped = core_execute(
-            update(SEQUENCES)
-            .where(
-                SEQUENCES.c.doc_type == doc_type,
-                SEQUENCES.c.store_code == store_code,
-                SEQUENCES.c.day == day,
-            )
-            .values(last=SEQUENCES.c.last + 1)
-            .returning(SEQUENCES.c.last)
-        ).scalar()
+        bumped = core_execute(BUMP, {"b_type": doc_type, "b_store": store_code, "b_day": day}).scalar()
         if bumped is not None:
             return f"{doc_type}{day}{store_code}{bumped:04d}"
         try:

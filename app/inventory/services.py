@@ -7,14 +7,16 @@ guarded UPDATE and appends the move in the caller's transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import core_execute, db
+from app.extensions import attach_inserted, core_execute, db
 from app.inventory.models import MOVE_KINDS, Stock, StockDoc, StockDocLine, StockMove
 from app.org.models import Store
 from app.platform.audit import audit
@@ -70,16 +72,23 @@ def _ensure_stock_row(store_id: int, sku_id: int) -> None:
 STOCK = Stock.__table__
 
 
-def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
+def _bump_statement(guard: bool):
     statement = (
         update(STOCK)
-        .where(STOCK.c.store_id == store_id, STOCK.c.sku_id == sku_id)
-        .values(qty=STOCK.c.qty + qty)
+        .where(STOCK.c.store_id == bindparam("s"), STOCK.c.sku_id == bindparam("k"))
+        .values(qty=STOCK.c.qty + bindparam("q"))
         .returning(STOCK.c.qty)
     )
-    if guard:
-        statement = statement.where(STOCK.c.qty + qty >= 0)
-    return core_execute(statement).scalar()
+    return statement.where(STOCK.c.qty + bindparam("q") >= 0) if guard else statement
+
+
+# built once (bound parameters): they run for every line of every sale
+BUMPS = {guard: _bump_statement(guard) for guard in (False, True)}
+INSERT_MOVE = insert(StockMove.__table__).returning(StockMove.__table__.c.id)
+
+
+def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
+    return core_execute(BUMPS[guard], {"s": store_id, "k": sku_id, "q": qty}).scalar()
 
 
 def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
@@ -113,9 +122,9 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
             409,
             sku_code=sku.sku_code,
         )
-    move = StockMove(store_id=store_id, sku_id=sku_id, kind=kind, qty=qty, qty_after=after, doc_no=doc_no)
-    db.session.add(move)
-    return move
+    row = dict(store_id=store_id, sku_id=sku_id, kind=kind, qty=qty, qty_after=after, doc_no=doc_no,
+               created_on=datetime.now())
+    return attach_inserted(StockMove, row, core_execute(INSERT_MOVE, row).scalar_one())
 
 
 def on_hand(store_id: int, sku_id: int) -> int:

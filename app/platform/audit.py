@@ -27,7 +27,7 @@ def audit(action: str, object_type: str, object_id, user=None, **detail) -> None
     )
 
 
-def _current_user_id():
+def current_user_id():
     try:
         from app.security import acting_user
 
@@ -52,10 +52,10 @@ class Audited:
 
     @declared_attr
     def created_by_fk(cls) -> Mapped[int | None]:
-        return mapped_column(ForeignKey("ab_user.id"), default=_current_user_id)
+        return mapped_column(ForeignKey("ab_user.id"), default=current_user_id)
 
     @declared_attr
     def changed_by_fk(cls) -> Mapped[int | None]:
         return mapped_column(
-            ForeignKey("ab_user.id"), default=_current_user_id, onupdate=_current_user_id
+            ForeignKey("ab_user.id"), default=current_user_id, onupdate=current_user_id
         )
