@@ -123,3 +123,44 @@ def test_verify_cli_checks_and_consumes_a_demo_voucher(app, mt):
     assert mt.state.vouchers[code].state == "CONSUMED"
     refused = runner.invoke(args=["meituan-verify", code, "--store", "S001"])
     assert refused.exit_code != 0 and "MEITUAN_VOUCHER_USED" in refused.output
+
+
+def test_deal_mapping_form_refuses_a_product_mapping_without_product(app, client_as):
+    from plugins.meituan_voucher.models import DealMapping
+
+    hq = client_as("hq")
+    form = hq.get("/dealmappingview/add").get_data(as_text=True)
+    assert 'name="mode"' in form and "product" in form
+    answer = hq.post(
+        "/dealmappingview/add",
+        data={"deal_id": "DBAD1", "title": "x", "mode": "product", "qty": "1"},
+        follow_redirects=True,
+    )
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.query(DealMapping).filter_by(deal_id="DBAD1").count() == 0
+    answer = hq.post(
+        "/dealmappingview/add",
+        data={"deal_id": "DOK1", "title": "ok", "mode": "tender", "amount_fen": "3000", "qty": "1"},
+        follow_redirects=True,
+    )
+    with app.app_context():
+        saved = db.session.query(DealMapping).filter_by(deal_id="DOK1").one()
+        assert (saved.mode, saved.amount_fen) == ("tender", 3000)
+
+
+def test_shop_binding_admin_binds_a_store(app, client_as):
+    from app.org.models import Store
+    from plugins.meituan_voucher.models import ShopBinding
+
+    with app.app_context():
+        s3 = db.session.query(Store).filter_by(code="S003").one().id
+    hq = client_as("hq")
+    hq.post(
+        "/shopbindingview/add",
+        data={"store": str(s3), "open_shop_uuid": "MT-SHOP-S003", "shop_name": "三店"},
+        follow_redirects=True,
+    )
+    with app.app_context():
+        binding = db.session.query(ShopBinding).filter_by(store_id=s3).one()
+        assert (binding.open_shop_uuid, binding.active) == ("MT-SHOP-S003", False)  # left unticked
