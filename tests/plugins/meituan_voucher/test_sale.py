@@ -244,3 +244,41 @@ def test_a_failed_return_consumes_the_reversed_voucher_again(app, api_as, mt, go
         "consume",
     ]
     assert _verification(app, code) == [("consumed", order_no, 5000)]
+
+
+def test_consume_for_an_unknown_order_is_refused(app, api_as, mt):
+    code = mt.new(1)[0]
+    answer = api_as("pos1").post("/api/v1/pos/meituan/consume", json={"code": code, "order_no": "SO-NOPE"})
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "ORDER_NOT_FOUND"
+    assert mt.state.vouchers[code].state == "UNUSED"
+
+
+def test_two_terminals_paying_with_one_voucher_exactly_one_sale(app, api_as, mt, goods, is_postgres):
+    if not is_postgres:
+        pytest.skip("race test runs on PostgreSQL")
+    import threading
+
+    code = mt.new(1)[0]
+    clients = [api_as("pos1"), api_as("cashier1")] * 5
+    barrier = threading.Barrier(len(clients))
+    answers = []
+    payments = [
+        {"method": "meituan", "amount_fen": 5000, "code": code},
+        {"method": "cash", "amount_fen": 4900},
+    ]
+
+    def buy(api):
+        barrier.wait()
+        answers.append(_sale(api, goods, payments, key=uuid.uuid4().hex))
+
+    threads = [threading.Thread(target=buy, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * (len(clients) - 1), [
+        a.get_json() for a in answers
+    ]
+    winner = next(a for a in answers if a.status_code == 201).get_json()["result"]["order_no"]
+    assert mt.state.vouchers[code].state == "CONSUMED"
+    assert _verification(app, code) == [("consumed", winner, 5000)]
