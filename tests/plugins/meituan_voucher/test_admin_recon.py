@@ -164,3 +164,54 @@ def test_shop_binding_admin_binds_a_store(app, client_as):
     with app.app_context():
         binding = db.session.query(ShopBinding).filter_by(store_id=s3).one()
         assert (binding.open_shop_uuid, binding.active) == ("MT-SHOP-S003", False)  # left unticked
+
+
+def test_demo_seed_is_idempotent_and_binds_s001(app):
+    from app.org.models import Store
+    from plugins.meituan_voucher.models import DealMapping, ShopBinding
+    from plugins.meituan_voucher.setup import seed_demo
+
+    with app.app_context():
+        before = (db.session.query(ShopBinding).count(), db.session.query(DealMapping).count())
+        seed_demo()
+        assert (db.session.query(ShopBinding).count(), db.session.query(DealMapping).count()) == before
+        s1 = db.session.query(Store).filter_by(code="S001").one()
+        assert db.session.query(ShopBinding).filter_by(store_id=s1.id).one().open_shop_uuid == "MT-SHOP-S001"
+        assert {
+            m.deal_id: m.mode
+            for m in db.session.query(DealMapping).filter(DealMapping.deal_id.in_(["D100", "D200"]))
+        } == {"D100": "product", "D200": "tender"}
+
+
+def test_simulator_runs_on_its_own(tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plugins.meituan_voucher.simulator", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sim/vouchers", timeout=1) as answer:
+                    codes = {v["code"] for v in json.loads(answer.read())}
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the simulator did not start")
+        assert {"1000000001", "1000000002", "1000000006"} <= codes
+    finally:
+        proc.terminate()
+        proc.wait(10)
