@@ -107,6 +107,8 @@ def test_admin_lists_are_store_scoped(app, api_as, client_as, mt):
     assert s1 in hq and s2 in hq
     assert client_as("hq").get("/dealmappingview/list/").status_code == 200
     assert client_as("hq").get("/shopbindingview/list/").status_code == 200
+    home = client_as("hq").get("/").get_data(as_text=True)
+    assert "外卖对接" in home and "美团验券记录" in home  # 组织 → 外卖对接, 美团团购 → …
     assert client_as("hq").get("/reconciliationview/list/").status_code == 200
     assert manager.get("/dealmappingview/list/").status_code in (302, 403)
     assert client_as("cashier1").get("/verificationview/list/").status_code in (302, 403)
