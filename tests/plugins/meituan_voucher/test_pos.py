@@ -166,8 +166,8 @@ def test_timeout_after_consume_is_resolved_by_getconsumed(app, api_as, mt):
     from plugins.meituan_voucher.models import Verification
 
     with app.app_context():
-        set_setting("meituan_voucher.timeout_seconds", 1)
-    mt.state.delay = 2.5
+        set_setting("meituan_voucher.timeout_seconds", 2)
+    mt.state.delay = 4.5  # well past the timeout, even on a loaded machine
     mt.state.inject("timeout_after_consume")
     code = mt.new(1)[0]
     answer = _post(api_as("pos1"), "consume", {"code": code}, key=f"to-{code}")

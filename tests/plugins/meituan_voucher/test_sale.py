@@ -175,8 +175,8 @@ def test_timeout_inside_a_sale_never_double_consumes(app, api_as, mt, goods):
     from app.platform.settings import set_setting
 
     with app.app_context():
-        set_setting("meituan_voucher.timeout_seconds", 1)
-    mt.state.delay = 2.5
+        set_setting("meituan_voucher.timeout_seconds", 2)
+    mt.state.delay = 4.5  # well past the timeout, even on a loaded machine
     mt.state.inject("timeout_after_consume")
     api = api_as("pos1")
     code = mt.new(1)[0]
