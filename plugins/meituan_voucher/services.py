@@ -174,7 +174,7 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
     ).one_or_none()
     if row is None:
         raise ApiError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE, 404)
-    if row.order_no and row.order_no != order_no:
+    if row.applied_fen and row.order_no != order_no:  # it paid for that order
         raise ApiError("MEITUAN_VOUCHER_ON_ORDER",
                        _l("This voucher paid for order %(order_no)s: return the order instead.",
                           order_no=row.order_no), 409)

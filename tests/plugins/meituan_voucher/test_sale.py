@@ -282,3 +282,20 @@ def test_two_terminals_paying_with_one_voucher_exactly_one_sale(app, api_as, mt,
     winner = next(a for a in answers if a.status_code == 201).get_json()["result"]["order_no"]
     assert mt.state.vouchers[code].state == "CONSUMED"
     assert _verification(app, code) == [("consumed", winner, 5000)]
+
+
+def test_voucher_linked_to_an_existing_order_can_be_reversed_on_its_own(app, api_as, mt, goods):
+    api = api_as("pos1")
+    sold = _sale(api, goods, [{"method": "cash", "amount_fen": 9900}])
+    order_no = sold.get_json()["result"]["order_no"]
+    code = mt.new(1)[0]
+    linked = api.post("/api/v1/pos/meituan/consume", json={"code": code, "order_no": order_no})
+    assert linked.status_code == 201 and linked.get_json()["result"]["order_no"] == order_no
+    assert api.post("/api/v1/pos/meituan/reverse", json={"code": code}).status_code == 200
+    zero = _sale(
+        api,
+        goods,
+        [{"method": "meituan", "amount_fen": 0, "code": code}, {"method": "cash", "amount_fen": 9900}],
+    )
+    assert zero.status_code == 422 and zero.get_json()["error"]["code"] == "MEITUAN_AMOUNT_INVALID"
+    assert mt.state.vouchers[code].state == "UNUSED"
