@@ -46,7 +46,10 @@ def retail_register_views(appbuilder):
             name="MeituanShops",
             label=_l("Meituan shop binding"),
             icon="fa-link",
-            **CATEGORY,
+            # 门店管理-外卖对接: beside the stores
+            category="Organization",
+            category_label=_l("Organization"),
+            category_icon="fa-sitemap",
         ),
         ViewSpec(
             views.DealMappingView,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api import RetailApi, idempotent, json_body
+from app.api import ApiError, RetailApi, idempotent, json_body
 from app.extensions import db
 from app.sales.api import caller_store_id
 from app.security import acting_user, current_staff
@@ -29,6 +30,15 @@ class ConsumeIn(Schema):
 def _staff_id():
     staff = current_staff()
     return staff.id if staff else None
+
+
+def _check_order(order_no: str, store_id: int) -> None:
+    """``order_no`` links the vouchers to an existing order of this store (not a payment of it)."""
+    from app.sales.models import Order
+
+    found = db.session.query(Order.id).filter_by(order_no=order_no, store_id=store_id).first()
+    if found is None:
+        raise ApiError("ORDER_NOT_FOUND", _l("Order not found."), 404)
 
 
 def verification_json(rows) -> dict:
@@ -80,13 +90,17 @@ class PosMeituanApi(RetailApi):
           description: >-
             The Idempotency-Key also becomes Meituan's requestId, so a retry never consumes twice.
             Errors: MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED, MEITUAN_COUNT_INVALID,
-            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_SHOP_NOT_BOUND, MEITUAN_TIMEOUT and the prepare errors.
+            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_SHOP_NOT_BOUND, MEITUAN_TIMEOUT and the prepare errors;
+            ORDER_NOT_FOUND when order_no is not an order of this store. A voucher consumed without
+            order_no can then pay a sale (payment method meituan, code = the voucher code).
           responses:
             201:
               description: verification_no, consumed, codes
         """
         data = json_body(ConsumeIn())
         store_id = caller_store_id()
+        if data["order_no"]:
+            _check_order(data["order_no"], store_id)
         key = request.headers.get("Idempotency-Key", "").strip()
         request_id = request_id_for(acting_user().id, key, "consume")
         rows = consume_voucher(store_id, _staff_id(), data["code"], data["count"], request_id,

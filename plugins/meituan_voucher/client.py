@@ -102,12 +102,14 @@ Recorder = Callable[..., None]
 
 class MeituanClient:
     def __init__(self, creds: Credentials, dialect: Dialect | None = None, recorder: Recorder | None = None,
-                 on_token: Callable[[str, str], None] | None = None, clock: Callable[[], float] = time.time):
+                 on_token: Callable[[str, str], None] | None = None, clock: Callable[[], float] = time.time,
+                 reload: Callable[[], tuple[str, str] | None] | None = None):
         self.creds = creds
         self.dialect = dialect or DIALECTS["meituan_sha1"]
         self.recorder = recorder
         self.on_token = on_token
         self.clock = clock
+        self.reload = reload  # the (token, refresh token) stored now, e.g. by another worker
 
     # ------------------------------------------------------------ transport
     def _post(self, path: str, fields: dict) -> tuple[int, dict]:
@@ -157,9 +159,21 @@ class MeituanClient:
         if env.ok:
             return env.data
         if error == "MEITUAN_TOKEN_EXPIRED" and retry_on_expiry and self.creds.refresh_token:
-            self.refresh()
+            self._renew()
             return self.call(op, biz, retry_on_expiry=False)
         raise MeituanError(error, env.message, env.code)
+
+    def _renew(self) -> None:
+        """Refresh the token; if our refresh token was already used (another worker refreshed
+        first), take the tokens that worker stored instead."""
+        try:
+            self.refresh()
+        except MeituanError as err:
+            used = err.code == "MEITUAN_TOKEN_INVALID" and self.reload is not None
+            stored = self.reload() if used else None
+            if not stored or stored[0] == self.creds.token:
+                raise
+            self.creds.token, self.creds.refresh_token = stored
 
     def refresh(self) -> str:
         """Trade the refresh token for a new app auth token (``/oauth/refresh``)."""

@@ -99,7 +99,19 @@ def make_client(store_id=None, staff_id=None, order_no: str = "", session: Sessi
             _TOKENS[(creds.base_url, creds.developer_id)] = (token, refresh, stored)
         db.session.info[PENDING_TOKEN] = (token, refresh)
 
-    return MeituanClient(creds, recorder=recorder(store_id, staff_id, order_no, session), on_token=on_token)
+    return MeituanClient(creds, recorder=recorder(store_id, staff_id, order_no, session), on_token=on_token,
+                         reload=_stored_tokens)
+
+
+def _stored_tokens() -> tuple[str, str] | None:
+    """The tokens committed now (another worker may have refreshed), read in a fresh session."""
+    fresh = Session(bind=db.engine)
+    try:
+        token = fresh.get(Setting, "meituan_voucher.app_auth_token")
+        refresh = fresh.get(Setting, "meituan_voucher.refresh_token")
+        return (token.value, refresh.value) if token and refresh else None
+    finally:
+        fresh.close()
 
 
 def _receipt_code(fields: dict) -> str:

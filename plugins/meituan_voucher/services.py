@@ -126,14 +126,14 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
         )
         for item in results
     ]
-    _undo_on_rollback(store_id, staff_id, order_no or call_order_no, "consume", code, request_id,
-                      results[0]["deal_id"] if results else "")
+    _undo_on_rollback(store_id, staff_id, order_no or call_order_no, "consume", request_id,
+                      [(item["code"], item["deal_id"]) for item in results])
     db.session.add_all(rows)
     db.session.flush()
     return rows
 
 
-def _undo_on_rollback(store_id, staff_id, order_no, done: str, code: str, request_id: str, deal_id: str):
+def _undo_on_rollback(store_id, staff_id, order_no, done: str, request_id: str, items: list[tuple[str, str]]):
     """If the caller's transaction rolls back, undo on the platform what was just done there
     (reverse a consume, re-consume a reverse), unless a committed twin already recorded it."""
     client = make_client(store_id, staff_id, order_no)
@@ -146,8 +146,10 @@ def _undo_on_rollback(store_id, staff_id, order_no, done: str, code: str, reques
         if done == "consume":
             if fresh.scalars(select(Verification.id).where(Verification.request_id == request_id)).first():
                 return  # a concurrent twin with the same requestId committed it
-            client.reverse(code, deal_id, shop, *account)
-        else:
+            for code, deal_id in items:  # every voucher the consume verified
+                client.reverse(code, deal_id, shop, *account)
+            return
+        for code, _deal_id in items:
             live = fresh.scalars(select(Verification).where(Verification.live_code == code)).first()
             if live is not None and live.status == "consumed":
                 client.consume(code, 1, uuid.uuid4().hex, shop, *account)
@@ -172,14 +174,15 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
     ).one_or_none()
     if row is None:
         raise ApiError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE, 404)
-    if row.order_no and row.order_no != order_no:
+    if row.applied_fen and row.order_no != order_no:  # it paid for that order
         raise ApiError("MEITUAN_VOUCHER_ON_ORDER",
                        _l("This voucher paid for order %(order_no)s: return the order instead.",
                           order_no=row.order_no), 409)
     binding = binding_for(store_id)
     _reverse_on_platform(make_client(store_id, staff_id, row.order_no or ""), row, binding.open_shop_uuid,
                          _account(staff_id))
-    _undo_on_rollback(store_id, staff_id, row.order_no or "", "reverse", code, row.request_id, row.deal_id)
+    _undo_on_rollback(store_id, staff_id, row.order_no or "", "reverse", row.request_id,
+                      [(code, row.deal_id)])
     done = db.session.execute(
         update(Verification).where(Verification.id == row.id, Verification.status == "consumed")
         .values(status="reversed", live_code=None, reversed_at=datetime.now())

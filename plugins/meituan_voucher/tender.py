@@ -55,6 +55,8 @@ class MeituanTender:
         value = deal_value(row.deal_id, row.price_fen)
         if value["mode"] == "product":
             _check_products(order, value)
+        if payment.amount_fen <= 0:
+            raise ApiError("MEITUAN_AMOUNT_INVALID", _l("A Meituan payment must be more than zero."), 422)
         if payment.amount_fen > value["value_fen"]:
             raise ApiError("MEITUAN_AMOUNT_TOO_HIGH",
                            _l("This voucher pays at most %(value)s fen.", value=value["value_fen"]), 422,

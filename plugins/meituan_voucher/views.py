@@ -3,8 +3,10 @@ reconciliations.  Store staff see their own store only."""
 
 from __future__ import annotations
 
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField
 
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from plugins.meituan_voucher.models import (
@@ -22,6 +24,9 @@ class ShopBindingView(StoreScopedModelView):
     list_title = _l("Meituan shop binding")
     list_columns = ["store", "open_shop_uuid", "shop_name", "active"]
     add_columns = edit_columns = ["store", "open_shop_uuid", "shop_name", "active"]
+    add_form_extra_fields = edit_form_extra_fields = {
+        "active": BooleanField(_l("Enabled"), default=True),  # FAB would require a ticked box
+    }
     label_columns = {
         "store": _l("Store"),
         "open_shop_uuid": _l("Meituan shop ID"),
@@ -51,6 +56,15 @@ class DealMappingView(RetailModelView):
     description_columns = {
         "mode": _l("tender: the voucher pays an amount; product: it stands for a product of ours."),
         "amount_fen": _l("Empty: the deal price Meituan reports."),
+    }
+
+    add_form_extra_fields = edit_form_extra_fields = {
+        "mode": SelectField(
+            _l("Pays for"),
+            choices=[("tender", _l("An amount (tender)")), ("product", _l("A product of ours"))],
+            widget=Select2Widget(),
+        ),
+        "active": BooleanField(_l("Enabled"), default=True),  # FAB would require a ticked box
     }
 
     def pre_add(self, item):

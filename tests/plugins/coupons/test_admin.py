@@ -53,7 +53,7 @@ def test_rule_form_shows_the_seed_field_groups(client_as):
     admin = client_as("admin")
     admin.get("/lang/zh")
     page = admin.get(f"{RULES}/add").get_data(as_text=True)
-    for group in ("券信息", "券说明", "券编码规则", "面额(分)"):
+    for group in ("券信息", "券说明", "券编码规则", "面额（分）"):
         assert group in page
     admin.get("/lang/en")
     page = admin.get(f"{RULES}/add").get_data(as_text=True)

@@ -107,6 +107,8 @@ def test_admin_lists_are_store_scoped(app, api_as, client_as, mt):
     assert s1 in hq and s2 in hq
     assert client_as("hq").get("/dealmappingview/list/").status_code == 200
     assert client_as("hq").get("/shopbindingview/list/").status_code == 200
+    home = client_as("hq").get("/").get_data(as_text=True)
+    assert "外卖对接" in home and "美团验券记录" in home  # 组织 → 外卖对接, 美团团购 → …
     assert client_as("hq").get("/reconciliationview/list/").status_code == 200
     assert manager.get("/dealmappingview/list/").status_code in (302, 403)
     assert client_as("cashier1").get("/verificationview/list/").status_code in (302, 403)
@@ -123,3 +125,95 @@ def test_verify_cli_checks_and_consumes_a_demo_voucher(app, mt):
     assert mt.state.vouchers[code].state == "CONSUMED"
     refused = runner.invoke(args=["meituan-verify", code, "--store", "S001"])
     assert refused.exit_code != 0 and "MEITUAN_VOUCHER_USED" in refused.output
+
+
+def test_deal_mapping_form_refuses_a_product_mapping_without_product(app, client_as):
+    from plugins.meituan_voucher.models import DealMapping
+
+    hq = client_as("hq")
+    form = hq.get("/dealmappingview/add").get_data(as_text=True)
+    assert 'name="mode"' in form and "product" in form
+    answer = hq.post(
+        "/dealmappingview/add",
+        data={"deal_id": "DBAD1", "title": "x", "mode": "product", "qty": "1"},
+        follow_redirects=True,
+    )
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.query(DealMapping).filter_by(deal_id="DBAD1").count() == 0
+    answer = hq.post(
+        "/dealmappingview/add",
+        data={"deal_id": "DOK1", "title": "ok", "mode": "tender", "amount_fen": "3000", "qty": "1"},
+        follow_redirects=True,
+    )
+    with app.app_context():
+        saved = db.session.query(DealMapping).filter_by(deal_id="DOK1").one()
+        assert (saved.mode, saved.amount_fen) == ("tender", 3000)
+
+
+def test_shop_binding_admin_binds_a_store(app, client_as):
+    from app.org.models import Store
+    from plugins.meituan_voucher.models import ShopBinding
+
+    with app.app_context():
+        s3 = db.session.query(Store).filter_by(code="S003").one().id
+    hq = client_as("hq")
+    hq.post(
+        "/shopbindingview/add",
+        data={"store": str(s3), "open_shop_uuid": "MT-SHOP-S003", "shop_name": "三店"},
+        follow_redirects=True,
+    )
+    with app.app_context():
+        binding = db.session.query(ShopBinding).filter_by(store_id=s3).one()
+        assert (binding.open_shop_uuid, binding.active) == ("MT-SHOP-S003", False)  # left unticked
+
+
+def test_demo_seed_is_idempotent_and_binds_s001(app):
+    from app.org.models import Store
+    from plugins.meituan_voucher.models import DealMapping, ShopBinding
+    from plugins.meituan_voucher.setup import seed_demo
+
+    with app.app_context():
+        before = (db.session.query(ShopBinding).count(), db.session.query(DealMapping).count())
+        seed_demo()
+        assert (db.session.query(ShopBinding).count(), db.session.query(DealMapping).count()) == before
+        s1 = db.session.query(Store).filter_by(code="S001").one()
+        assert db.session.query(ShopBinding).filter_by(store_id=s1.id).one().open_shop_uuid == "MT-SHOP-S001"
+        assert {
+            m.deal_id: m.mode
+            for m in db.session.query(DealMapping).filter(DealMapping.deal_id.in_(["D100", "D200"]))
+        } == {"D100": "product", "D200": "tender"}
+
+
+def test_simulator_runs_on_its_own(tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plugins.meituan_voucher.simulator", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sim/vouchers", timeout=1) as answer:
+                    codes = {v["code"] for v in json.loads(answer.read())}
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the simulator did not start")
+        assert {"1000000001", "1000000002", "1000000006"} <= codes
+    finally:
+        proc.terminate()
+        proc.wait(10)

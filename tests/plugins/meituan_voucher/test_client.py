@@ -121,8 +121,8 @@ def test_bad_signature_is_refused(sim, creds):
 
 
 def test_timeout_after_consume_leaves_the_voucher_consumed(sim, creds):
-    creds.timeout = 0.5
-    sim.state.delay = 1.5
+    creds.timeout = 1.0
+    sim.state.delay = 3.0
     sim.state.inject("timeout_after_consume")
     client = MeituanClient(creds)
     with pytest.raises(MeituanTimeout):

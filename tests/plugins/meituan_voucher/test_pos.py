@@ -166,8 +166,8 @@ def test_timeout_after_consume_is_resolved_by_getconsumed(app, api_as, mt):
     from plugins.meituan_voucher.models import Verification
 
     with app.app_context():
-        set_setting("meituan_voucher.timeout_seconds", 1)
-    mt.state.delay = 2.5
+        set_setting("meituan_voucher.timeout_seconds", 2)
+    mt.state.delay = 4.5  # well past the timeout, even on a loaded machine
     mt.state.inject("timeout_after_consume")
     code = mt.new(1)[0]
     answer = _post(api_as("pos1"), "consume", {"code": code}, key=f"to-{code}")
@@ -227,3 +227,33 @@ def test_store_not_bound_and_not_configured(app, api_as, mt):
         set_setting("meituan_voucher.developer_id", "")
     answer = _post(api_as("pos1"), "prepare", {"code": "1000000001"})
     assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "MEITUAN_NOT_CONFIGURED"
+
+
+def test_a_consume_we_cannot_record_is_reversed_for_every_voucher(app, api_as, mt):
+    """Meituan verified two vouchers but our write fails (a stale live row holds the second
+    code): nothing is recorded, so both are reversed on Meituan."""
+    from datetime import datetime
+
+    from app.org.models import Store
+    from plugins.meituan_voucher.models import Verification
+
+    first, second = mt.new(2)
+    with app.app_context():
+        store = db.session.query(Store).filter_by(code="S001").one()
+        db.session.add(
+            Verification(
+                verification_no="MVSTALE",
+                store_id=store.id,
+                receipt_code=second,
+                live_code=second,
+                request_id="stale",
+                business_date="2026-01-01",
+                consumed_at=datetime.now(),
+            )
+        )
+        db.session.commit()
+    answer = _post(api_as("pos1"), "consume", {"code": first, "count": 2}, key=f"stale-{first}")
+    assert answer.status_code == 409, answer.get_json()
+    assert [mt.state.vouchers[c].state for c in (first, second)] == ["UNUSED", "UNUSED"]
+    assert [c[0] for c in _calls(app, first)] == ["consume", "reverse"]
+    assert [c[0] for c in _calls(app, second)] == ["reverse"]

@@ -175,8 +175,8 @@ def test_timeout_inside_a_sale_never_double_consumes(app, api_as, mt, goods):
     from app.platform.settings import set_setting
 
     with app.app_context():
-        set_setting("meituan_voucher.timeout_seconds", 1)
-    mt.state.delay = 2.5
+        set_setting("meituan_voucher.timeout_seconds", 2)
+    mt.state.delay = 4.5  # well past the timeout, even on a loaded machine
     mt.state.inject("timeout_after_consume")
     api = api_as("pos1")
     code = mt.new(1)[0]
@@ -244,3 +244,58 @@ def test_a_failed_return_consumes_the_reversed_voucher_again(app, api_as, mt, go
         "consume",
     ]
     assert _verification(app, code) == [("consumed", order_no, 5000)]
+
+
+def test_consume_for_an_unknown_order_is_refused(app, api_as, mt):
+    code = mt.new(1)[0]
+    answer = api_as("pos1").post("/api/v1/pos/meituan/consume", json={"code": code, "order_no": "SO-NOPE"})
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "ORDER_NOT_FOUND"
+    assert mt.state.vouchers[code].state == "UNUSED"
+
+
+def test_two_terminals_paying_with_one_voucher_exactly_one_sale(app, api_as, mt, goods, is_postgres):
+    if not is_postgres:
+        pytest.skip("race test runs on PostgreSQL")
+    import threading
+
+    code = mt.new(1)[0]
+    clients = [api_as("pos1"), api_as("cashier1")] * 5
+    barrier = threading.Barrier(len(clients))
+    answers = []
+    payments = [
+        {"method": "meituan", "amount_fen": 5000, "code": code},
+        {"method": "cash", "amount_fen": 4900},
+    ]
+
+    def buy(api):
+        barrier.wait()
+        answers.append(_sale(api, goods, payments, key=uuid.uuid4().hex))
+
+    threads = [threading.Thread(target=buy, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * (len(clients) - 1), [
+        a.get_json() for a in answers
+    ]
+    winner = next(a for a in answers if a.status_code == 201).get_json()["result"]["order_no"]
+    assert mt.state.vouchers[code].state == "CONSUMED"
+    assert _verification(app, code) == [("consumed", winner, 5000)]
+
+
+def test_voucher_linked_to_an_existing_order_can_be_reversed_on_its_own(app, api_as, mt, goods):
+    api = api_as("pos1")
+    sold = _sale(api, goods, [{"method": "cash", "amount_fen": 9900}])
+    order_no = sold.get_json()["result"]["order_no"]
+    code = mt.new(1)[0]
+    linked = api.post("/api/v1/pos/meituan/consume", json={"code": code, "order_no": order_no})
+    assert linked.status_code == 201 and linked.get_json()["result"]["order_no"] == order_no
+    assert api.post("/api/v1/pos/meituan/reverse", json={"code": code}).status_code == 200
+    zero = _sale(
+        api,
+        goods,
+        [{"method": "meituan", "amount_fen": 0, "code": code}, {"method": "cash", "amount_fen": 9900}],
+    )
+    assert zero.status_code == 422 and zero.get_json()["error"]["code"] == "MEITUAN_AMOUNT_INVALID"
+    assert mt.state.vouchers[code].state == "UNUSED"
