@@ -1,5 +1,8 @@
 """Fixtures and helpers of the member_privacy tests.
 
+Test modules import the fixtures (``privacy_fixture``, ``sku_fixture``): a
+``conftest.py`` here would shadow the root one for ``from conftest import``.
+
 ``privacy`` turns the plugin on (and the test plugin ``sample``, which masks
 phones itself, off) for one test, and restores everything afterwards.
 """
@@ -112,8 +115,8 @@ def _reset(app) -> None:
         db.session.commit()
 
 
-@pytest.fixture
-def privacy(app):
+@pytest.fixture(name="privacy")
+def privacy_fixture(app):
     host = app.extensions["retail_plugins"]
     with app.app_context():
         host.set_enabled("sample_addon", False)
@@ -132,8 +135,8 @@ def privacy(app):
 _sku_seq = iter(range(1, 1_000_000))
 
 
-@pytest.fixture
-def sku(app):
+@pytest.fixture(name="sku")
+def sku_fixture(app):
     """A SKU at 50.00 yuan with 100 in stock in every store."""
     from app.catalog.models import Product, Sku
     from app.inventory.services import move_stock

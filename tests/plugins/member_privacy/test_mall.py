@@ -1,5 +1,7 @@
 """The mall: the member's own view is never masked; the store list follows the share group."""
 
+from privacy_helpers import privacy_fixture  # noqa: F401 (fixtures)
+
 from app.extensions import db
 
 

@@ -1,7 +1,10 @@
 """Masking rules, POS name search under masking, HQ-only settings, the member's own mall view."""
 
 import pytest
-from privacy_helpers import masked_phone
+from privacy_helpers import (
+    masked_phone,
+    privacy_fixture,  # noqa: F401 (fixtures)
+)
 
 from plugins.member_privacy.services import mask_name, mask_phone
 

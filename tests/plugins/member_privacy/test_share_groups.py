@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from privacy_helpers import privacy_fixture  # noqa: F401 (fixtures)
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db

@@ -2,7 +2,7 @@
 nothing written; inside the group everything works; disabling the plugin lifts it at once."""
 
 import pytest
-from privacy_helpers import error_code, sale
+from privacy_helpers import error_code, privacy_fixture, sale, sku_fixture  # noqa: F401 (fixtures)
 from sqlalchemy import func, select
 
 from app.extensions import db

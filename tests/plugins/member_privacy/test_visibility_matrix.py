@@ -8,7 +8,11 @@ Share group {S001, S002}; S003 is in no group (a group of its own).
 import itertools
 
 import pytest
-from privacy_helpers import error_code, masked_phone
+from privacy_helpers import (
+    error_code,
+    masked_phone,
+    privacy_fixture,  # noqa: F401 (fixtures)
+)
 
 STORE = {"pos1": "S001", "cashier1": "S001", "manager1": "S001", "guide1": "S001", "cashier2": "S002"}
 EMPLOYEE = {"pos1": "P0101", "cashier1": "E0102", "manager1": "E0101", "guide1": "E0103", "cashier2": "E0201"}
