@@ -86,3 +86,32 @@ def test_gift_code_only_for_the_stores_own_giftable_coupon(app, api_as, make_rul
     with app.app_context():
         set_disabled(db.session.get(CouponRule, rule_id), True)
     assert error_code(_gift_code(api_as, code)) == "COUPON_RULE_DISABLED"
+
+
+def test_racing_binds_of_one_token_bind_once(app, api_as, make_rule, new_member, is_postgres):
+    import threading
+
+    from plugins.coupons.models import Coupon
+
+    _, code = _collected_coupon(app, make_rule)
+    token = _gift_code(api_as, code).get_json()["result"]["token"]
+    members = [new_member() for _ in range(20 if is_postgres else 5)]
+    barrier = threading.Barrier(len(members))
+    results = []
+
+    def bind(member):
+        client, headers = mall(app, member)
+        barrier.wait()
+        response = client.post("/api/v1/mall/coupons/bind", headers=headers, json={"token": token})
+        results.append(response.status_code if response.status_code == 200 else error_code(response))
+
+    workers = [threading.Thread(target=bind, args=(m,)) for m in members]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert results.count(200) == 1
+    assert set(results) - {200} <= {"GIFT_TOKEN_USED", "BUSY_RETRY"}
+    with app.app_context():
+        owner = db.session.query(Coupon).filter_by(code=code).one().member_id
+        assert owner in {m["id"] for m in members}
