@@ -7,6 +7,9 @@ transaction: concurrent requests can neither overdraw nor lose an update.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -200,6 +203,53 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
         send_sms(member.phone, "sv_recharge", body)
         audit("stored_value.recharge", "member", member.id, user=user, amount_fen=amount_fen,
               txn_no=txn.txn_no)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return txn
+
+
+ADJUST_MAX = 100_000_000  # 1,000,000.00 yuan of stored value, or 100 million points, per adjustment
+
+
+def parse_adjustment(ledger: str, raw: str) -> int:
+    """A signed adjustment typed by a person: yuan with up to 2 decimals (stored value, returned
+    in fen) or whole points.  Raises ``ApiError`` INVALID_AMOUNT."""
+    if ledger not in ("stored_value", "points"):
+        raise ApiError("VALIDATION_ERROR", _l("Choose stored value or points."), 422)
+    text = (raw or "").strip().replace(",", "")
+    pattern = r"[+-]?\d{1,9}(\.\d{1,2})?" if ledger == "stored_value" else r"[+-]?\d{1,9}"
+    if not re.fullmatch(pattern, text):
+        raise ApiError("INVALID_AMOUNT", _l("Enter a signed amount, e.g. 50, -20 or 12.50 yuan."), 422)
+    value = int(Decimal(text) * 100) if ledger == "stored_value" else int(text)
+    if value == 0 or abs(value) > ADJUST_MAX:
+        raise ApiError("INVALID_AMOUNT", _l("The adjustment must not be 0 and must stay within the limit."),
+                       422)
+    return value
+
+
+def adjust_balance(member_id: int, ledger: str, delta: int, reason: str, user=None):
+    """HQ correction of a member's stored value (fen) or points, with a reason (commits).
+
+    One ledger row of kind ``adjust`` with its own document number; refused when it
+    would take the balance below zero.
+    """
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 200:
+        raise ApiError("REASON_REQUIRED", _l("Give the reason for the adjustment (2 to 200 characters)."),
+                       422)
+    if ledger not in ("stored_value", "points"):
+        raise ApiError("VALIDATION_ERROR", _l("Choose stored value or points."), 422)
+    try:
+        member = _member(member_id)
+        if ledger == "stored_value":
+            doc_no = next_doc_no("SV")
+            txn = change_stored_value(member.id, delta, "adjust", doc_no, None, note=reason, txn_no=doc_no)
+        else:
+            doc_no = next_doc_no("PT")
+            txn = change_points(member.id, delta, "adjust", doc_no, None, note=reason)
+        audit(f"{ledger}.adjust", "member", member.id, user=user, delta=delta, doc_no=doc_no, reason=reason)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -17,8 +17,10 @@ LEDGERS = read("StoredValueLedger") + read("PointsLedger") + menu(
     "Members", "StoredValueLedgerList", "PointsLedgerList"
 )
 
+ADJUST = write("BalanceAdjustment") + menu("BalanceAdjustment")
+
 GRANTS = {
-    MERCHANT: LEDGERS + write("PosStoredValue"),
+    MERCHANT: LEDGERS + write("PosStoredValue") + ADJUST,
     STORE_MANAGER: LEDGERS + write("PosStoredValue"),
     CASHIER: LEDGERS + write("PosStoredValue"),
     POS: write("PosStoredValue"),
@@ -53,6 +55,7 @@ SETTINGS = [
 
 
 def register(appbuilder) -> None:
+    from app.loyalty.adjust import BalanceAdjustmentView
     from app.loyalty.api import PosStoredValueApi
     from app.loyalty.views import PointsLedgerView, StoredValueLedgerView
 
@@ -63,5 +66,9 @@ def register(appbuilder) -> None:
     )
     appbuilder.add_view(
         PointsLedgerView, "PointsLedgerList", label=_l("Points ledger"), icon="fa-star", **category
+    )
+    appbuilder.add_view(
+        BalanceAdjustmentView, "BalanceAdjustment", label=_l("Adjust balance"), icon="fa-balance-scale",
+        **category
     )
     appbuilder.add_api(PosStoredValueApi)
