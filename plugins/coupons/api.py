@@ -37,6 +37,46 @@ def _order_total_arg() -> int | None:
     return int(raw)
 
 
+MAX_QUERY_LINES = 200
+
+
+def _lines_arg() -> list | None:
+    """``?lines=SKU:qty[:price_fen],…`` (SKU code or barcode): the order's lines, so excluded
+    categories and product vouchers are judged as the sale will judge them."""
+    from types import SimpleNamespace
+
+    from app.catalog.models import Sku
+
+    raw = (request.args.get("lines") or "").strip()
+    if not raw:
+        return None
+    parts = [p.split(":") for p in raw.split(",") if p]
+    invalid = ApiError(
+        "VALIDATION_ERROR",
+        _l("Some fields are invalid."),
+        422,
+        fields={"lines": [str(_l("Not a valid list."))]},
+    )
+    if len(parts) > MAX_QUERY_LINES or any(
+        len(p) not in (2, 3) or not all(x.isdigit() for x in p[1:]) for p in parts
+    ):
+        raise invalid
+    keys = {p[0] for p in parts}
+    skus = db.session.scalars(select(Sku).where(or_(Sku.sku_code.in_(keys), Sku.barcode.in_(keys)))).all()
+    by_key = {**{s.barcode: s for s in skus if s.barcode}, **{s.sku_code: s for s in skus}}
+    lines = []
+    for part in parts:
+        sku = by_key.get(part[0])
+        if sku is None:
+            raise ApiError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=part[0]), 422, sku=part[0])
+        qty = int(part[1])
+        price = int(part[2]) if len(part) == 3 else sku.price_fen
+        if qty < 1 or qty > MAX_ID or price > MAX_FEN:
+            raise invalid
+        lines.append(SimpleNamespace(sku_id=sku.id, qty=qty, amount_fen=qty * price))
+    return lines
+
+
 class RedeemIn(Schema):
     order_total_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_FEN))
     order_no = fields.String(load_default="", validate=validate.Length(max=40))
@@ -88,6 +128,7 @@ class PosCouponsApi(RetailApi):
           parameters:
           - {in: path, name: code, required: true, schema: {type: string}}
           - {in: query, name: order_total_fen, schema: {type: integer}}
+          - {in: query, name: lines, schema: {type: string}, description: "SKU:qty[:price_fen],..."}
           responses:
             200:
               description: '{"result": {coupon, "rule", "status", "usable", "reason", "discount_fen"}}'
@@ -96,8 +137,11 @@ class PosCouponsApi(RetailApi):
         """
         store_id = caller_store_id()
         total = _order_total_arg()
+        lines = _lines_arg()
+        if lines is not None and total is None:
+            total = sum(line.amount_fen for line in lines)
         coupon = services.get_coupon(code)
-        verdict = services.verify(coupon, store_id, total)
+        verdict = services.verify(coupon, store_id, total, lines)
         result = services.coupon_summary(coupon)
         result.update(
             usable=verdict.usable,

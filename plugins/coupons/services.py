@@ -593,14 +593,21 @@ def verify(
     for failed, code, message in checks:
         if failed:
             return Verdict(False, code, message, 0)
-    return Verdict(
-        True,
-        "",
-        "",
-        discount_for(rule, total, lines)
-        if order_total_fen is not None or rule.offer_type == "recharge"
-        else 0,
-    )
+    if order_total_fen is None and rule.offer_type != "recharge":
+        return Verdict(True, "", "", 0)  # no order given: usable, discount unknown yet
+    discount = discount_for(rule, total, lines)
+    if lines and discount == 0 and rule.offer_type in ("cash", "product"):
+        if rule.offer_type == "product":
+            return Verdict(
+                False,
+                "COUPON_PRODUCT_NOT_IN_ORDER",
+                _l("The exchange product of this coupon is not in the order."),
+                0,
+            )
+        return Verdict(
+            False, "COUPON_NOTHING_ELIGIBLE", _l("No item of this order counts for this coupon."), 0
+        )
+    return Verdict(True, "", "", discount)
 
 
 def _check_member(coupon: Coupon, store_id: int) -> None:
@@ -640,7 +647,12 @@ def redeem_coupon(
         verdict = verify(coupon, store_id, order_total_fen, lines)
         if not verdict.usable:
             status = 404 if verdict.reason == "COUPON_NOT_FOUND" else 409
-            if verdict.reason in ("COUPON_MIN_ORDER", "COUPON_STORE_NOT_ALLOWED"):
+            if verdict.reason in (
+                "COUPON_MIN_ORDER",
+                "COUPON_STORE_NOT_ALLOWED",
+                "COUPON_NOTHING_ELIGIBLE",
+                "COUPON_PRODUCT_NOT_IN_ORDER",
+            ):
                 status = 422
             raise _error(verdict.reason, verdict.message, status)
         _check_member(coupon, store_id)

@@ -76,7 +76,7 @@ def test_excluded_categories_are_not_counted(app, api_as, make_rule, new_member,
     member = new_member()
     code = issue(app, make_rule(face_value_fen=4000, categories=[goods["category_id"]]), member["id"])
     pos = api_as("pos1")
-    # only the 30.00 line is excluded: the plain 50.00 line is eligible, so at most 40.00 applies
+    # an order of excluded goods only: nothing counts; with the plain 50.00 line, 40.00 applies
     plain_only = pos.post(
         "/api/v1/pos/orders",
         json={
@@ -88,7 +88,7 @@ def test_excluded_categories_are_not_counted(app, api_as, make_rule, new_member,
             ],
         },
     )
-    assert plain_only.status_code == 422 and error_code(plain_only) == "COUPON_AMOUNT_TOO_LARGE"
+    assert plain_only.status_code == 422 and error_code(plain_only) == "COUPON_NOTHING_ELIGIBLE"
     mixed = _sale(
         pos,
         member,
@@ -139,3 +139,27 @@ def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule,
     assert response.status_code == 403 and error_code(response) == "MEMBER_NOT_IN_GROUP"
     assert calls == [("retail_member_usable", "coupon")]
     assert _status(app, code) == "issued"
+
+
+def test_lookup_with_the_order_lines(app, api_as, make_rule, new_member, goods):
+    member = new_member()
+    cash = issue(app, make_rule(face_value_fen=4000, categories=[goods["category_id"]]), member["id"])
+    pos = api_as("pos1")
+    plain, excluded = goods["plain"]["sku_code"], goods["excluded"]["sku_code"]
+    mixed = pos.get(f"/api/v1/pos/coupons/{cash}?lines={plain}:1:2000,{excluded}:2").get_json()["result"]
+    assert mixed["usable"] is True and mixed["discount_fen"] == 2000  # only the 20.00 eligible line counts
+    only_excluded = pos.get(f"/api/v1/pos/coupons/{cash}?lines={excluded}:1").get_json()["result"]
+    assert only_excluded["usable"] is False and only_excluded["reason"] == "COUPON_NOTHING_ELIGIBLE"
+    voucher = issue(
+        app,
+        make_rule(
+            offer_type="product", face_value_fen=None, exchange_product_id=goods["excluded"]["product_id"]
+        ),
+        member["id"],
+    )
+    with_it = pos.get(f"/api/v1/pos/coupons/{voucher}?lines={plain}:1,{excluded}:3").get_json()["result"]
+    assert with_it["discount_fen"] == 3000
+    without = pos.get(f"/api/v1/pos/coupons/{voucher}?lines={plain}:1").get_json()["result"]
+    assert without["reason"] == "COUPON_PRODUCT_NOT_IN_ORDER"
+    for bad in ("x", f"{plain}:a", f"{plain}:1:2:3", "NOPE:1"):
+        assert pos.get(f"/api/v1/pos/coupons/{cash}?lines={bad}").status_code == 422, bad
