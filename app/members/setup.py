@@ -16,8 +16,8 @@ ORDER = 20
 MEMBER_MENU = menu("Members", "MemberList")
 
 GRANTS = {
-    MERCHANT: write("Members") + write("MemberLevels") + write("PosMembers")
-    + menu("Members", "MemberList", "MemberLevelList"),
+    MERCHANT: write("Members") + write("MemberLevels") + write("MemberTags") + write("PosMembers")
+    + menu("Members", "MemberList", "MemberLevelList", "MemberTagList"),
     STORE_MANAGER: write("Members") + write("PosMembers") + MEMBER_MENU,
     CASHIER: write("Members") + write("PosMembers") + MEMBER_MENU,
     GUIDE: read("Members") + MEMBER_MENU,
@@ -27,6 +27,7 @@ GRANTS = {
 
 def register(appbuilder) -> None:
     from app.members.api import PosMembersApi
+    from app.members.tag_views import MemberTagView
     from app.members.views import MemberLevelView, MemberView
 
     category = dict(category="Members", category_label=_l("Members"), category_icon="fa-id-card")
@@ -34,4 +35,5 @@ def register(appbuilder) -> None:
     appbuilder.add_view(
         MemberLevelView, "MemberLevelList", label=_l("Member levels"), icon="fa-signal", **category
     )
+    appbuilder.add_view(MemberTagView, "MemberTagList", label=_l("Member tags"), icon="fa-tags", **category)
     appbuilder.add_api(PosMembersApi)
