@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -47,8 +48,21 @@ def run() -> None:
     sh(*flask, "db", "upgrade")
     sh(*flask, "seed-demo")
     port = os.environ.get("PORT", "5000")
+    simulator = None
+    if os.environ.get("MEITUAN_SIMULATOR", "1") == "1":
+        # the demo's Meituan vouchers are verified against this local simulator of the platform
+        simulator = subprocess.Popen([str(PY), "-m", "plugins.meituan_voucher.simulator", "--port", "5055"],
+                                     cwd=ROOT)
+        print("  Meituan simulator → http://127.0.0.1:5055/  (MEITUAN_SIMULATOR=0 to skip)", flush=True)
     print(f"\n  Retail Admin → http://127.0.0.1:{port}/login/  (admin / demo1234)\n", flush=True)
-    os.execv(str(PY), [str(PY), "run.py"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the simulator with us
+    try:
+        subprocess.run([str(PY), "run.py"], cwd=ROOT)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if simulator is not None:
+            simulator.terminate()
 
 
 def test(args: list[str]) -> None:
