@@ -99,8 +99,10 @@ def make_client(store_id=None, staff_id=None, order_no: str = "", session: Sessi
             _TOKENS[(creds.base_url, creds.developer_id)] = (token, refresh, stored)
         db.session.info[PENDING_TOKEN] = (token, refresh)
 
-    return MeituanClient(creds, recorder=recorder(store_id, staff_id, order_no, session), on_token=on_token,
-                         reload=_stored_tokens)
+    client = MeituanClient(creds, recorder=recorder(store_id, staff_id, order_no, session), on_token=on_token,
+                           reload=_stored_tokens)
+    client.context = (store_id, staff_id, order_no)  # what its call records name
+    return client
 
 
 def _stored_tokens() -> tuple[str, str] | None:

@@ -108,9 +108,9 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
     if existing:
         return list(existing)
     client = make_client(store_id, staff_id, order_no or call_order_no)
+    account = _account(staff_id)
     try:
-        results = _consume_resolving_timeout(client, code, count, request_id, binding.open_shop_uuid,
-                                             _account(staff_id))
+        results = _consume_resolving_timeout(client, code, count, request_id, binding.open_shop_uuid, account)
     except MeituanError as err:
         raise api_error(err) from err
     now = datetime.now()
@@ -126,22 +126,21 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
         )
         for item in results
     ]
-    _undo_on_rollback(store_id, staff_id, order_no or call_order_no, "consume", request_id,
+    _undo_on_rollback(client, binding.open_shop_uuid, account, "consume", request_id,
                       [(item["code"], item["deal_id"]) for item in results])
     db.session.add_all(rows)
     db.session.flush()
     return rows
 
 
-def _undo_on_rollback(store_id, staff_id, order_no, done: str, request_id: str, items: list[tuple[str, str]]):
+def _undo_on_rollback(client: MeituanClient, shop: str, account: tuple[str, str], done: str, request_id: str,
+                      items: list[tuple[str, str]]):
     """If the caller's transaction rolls back, undo on the platform what was just done there
     (reverse a consume, re-consume a reverse), unless a committed twin already recorded it."""
-    client = make_client(store_id, staff_id, order_no)
-    shop = binding_for(store_id).open_shop_uuid
-    account = _account(staff_id)
+    context = client.context
 
     def undo(fresh) -> None:
-        client.recorder = recorder(store_id, staff_id, order_no, fresh)
+        client.recorder = recorder(*context, fresh)
         client.on_token = lambda token, refresh: store_token(fresh, token, refresh)
         if done == "consume":
             if fresh.scalars(select(Verification.id).where(Verification.request_id == request_id)).first():
@@ -179,9 +178,9 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
                        _l("This voucher paid for order %(order_no)s: return the order instead.",
                           order_no=row.order_no), 409)
     binding = binding_for(store_id)
-    _reverse_on_platform(make_client(store_id, staff_id, row.order_no or ""), row, binding.open_shop_uuid,
-                         _account(staff_id))
-    _undo_on_rollback(store_id, staff_id, row.order_no or "", "reverse", row.request_id,
+    client, account = make_client(store_id, staff_id, row.order_no or ""), _account(staff_id)
+    _reverse_on_platform(client, row, binding.open_shop_uuid, account)
+    _undo_on_rollback(client, binding.open_shop_uuid, account, "reverse", row.request_id,
                       [(code, row.deal_id)])
     done = db.session.execute(
         update(Verification).where(Verification.id == row.id, Verification.status == "consumed")
