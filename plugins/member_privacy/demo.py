@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.org.models import Store
 from plugins.member_privacy.models import ShareGroup
-from plugins.member_privacy.services import stores_in_other_groups
+from plugins.member_privacy.services import groups_changed, stores_in_other_groups
 
 DEMO_GROUP = "华东直营 East China direct"
 DEMO_STORES = ("S001", "S002")
@@ -18,4 +18,4 @@ def seed_share_groups() -> None:
     if len(stores) != len(DEMO_STORES) or stores_in_other_groups([s.id for s in stores], None):
         return  # demo stores missing, or already grouped by hand
     db.session.add(ShareGroup(name=DEMO_GROUP, note="", stores=stores))
-    db.session.commit()
+    groups_changed()  # commits

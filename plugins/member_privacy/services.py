@@ -24,6 +24,7 @@ from app.api import ApiError
 from app.extensions import db
 from app.members.models import Member
 from app.org.models import Store
+from app.plugins import bump_config_version, forget_config_version
 from app.security import NO_STORE, current_staff, scoped_store_id
 from plugins.member_privacy.cache import cached
 from plugins.member_privacy.models import ShareGroup, group_store
@@ -82,6 +83,13 @@ def _load_groups() -> dict[int, tuple[int, ...]]:
 def group_store_ids(store_id: int) -> tuple[int, ...]:
     """Stores sharing members with ``store_id``: its group's stores, or itself alone."""
     return cached("groups", _load_groups).get(store_id, (store_id,))
+
+
+def groups_changed() -> None:
+    """After share groups were saved: bump the configuration version so workers reload them."""
+    bump_config_version()
+    db.session.commit()
+    forget_config_version()
 
 
 def in_share_group(member: Member, store_id: int | None) -> bool:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
-from app.platform.models import Setting
-from app.platform.settings import SettingDef
-from plugins.member_privacy.cache import cached
+from app.platform.settings import SettingDef, get_setting
 
 MASK_ON_POS = "member_privacy.mask_on_pos"
 OTHER_STORE_MAY_VIEW = "member_privacy.other_store_may_view"
@@ -59,19 +56,17 @@ class Policy:
     isolation: bool
 
 
-def _load_policy() -> Policy:
-    defaults = {d.key: d.default for d in SETTINGS}
-    query = select(Setting.key, Setting.value).where(Setting.key.in_(defaults))
-    stored = dict(db.session.execute(query).all())
-    value = {key: bool(stored.get(key, default)) for key, default in defaults.items()}
-    return Policy(
-        mask_on_pos=value[MASK_ON_POS],
-        other_store_may_view=value[OTHER_STORE_MAY_VIEW],
-        other_staff_may_view=value[OTHER_STAFF_MAY_VIEW],
-        isolation=value[ISOLATION],
-    )
-
-
 def policy() -> Policy:
-    """The current settings (one query, cached: see ``cache.py``)."""
-    return cached("policy", _load_policy)
+    """The current settings, once per request (the core keeps them per worker while the
+    configuration version holds, so this costs no query)."""
+    if has_request_context() and "_member_privacy_policy" in g:
+        return g._member_privacy_policy
+    found = Policy(
+        mask_on_pos=bool(get_setting(MASK_ON_POS)),
+        other_store_may_view=bool(get_setting(OTHER_STORE_MAY_VIEW)),
+        other_staff_may_view=bool(get_setting(OTHER_STAFF_MAY_VIEW)),
+        isolation=bool(get_setting(ISOLATION)),
+    )
+    if has_request_context():
+        g._member_privacy_policy = found
+    return found

@@ -6,9 +6,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import AUDIT_LABELS, RetailModelView
-from plugins.member_privacy.cache import clear
 from plugins.member_privacy.models import ShareGroup
-from plugins.member_privacy.services import check_group_stores
+from plugins.member_privacy.services import check_group_stores, groups_changed
 
 
 class ShareGroupView(RetailModelView):
@@ -42,6 +41,6 @@ class ShareGroupView(RetailModelView):
     pre_update = pre_add
 
     def post_add(self, item):
-        clear()  # this worker applies the new groups at once; others within the cache time
+        groups_changed()  # every worker reloads the groups at its next request
 
     post_update = post_delete = post_add

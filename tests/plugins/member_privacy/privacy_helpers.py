@@ -73,12 +73,13 @@ class Privacy:
     def group(self, name: str, *codes: str) -> int:
         from app.org.models import Store
         from plugins.member_privacy.models import ShareGroup
+        from plugins.member_privacy.services import groups_changed
 
         with self.app.app_context():
             stores = db.session.query(Store).filter(Store.code.in_(codes)).all()
             group = ShareGroup(name=name, note="", stores=stores)
             db.session.add(group)
-            db.session.commit()
+            groups_changed()  # commits and tells the workers
             return group.id
 
     def member(self, store: str | None, name: str = "陈晓明", developer: str | None = None,
@@ -106,12 +107,14 @@ class Privacy:
 
 def _reset(app) -> None:
     from app.platform.models import Setting
+    from app.plugins import bump_config_version
     from plugins.member_privacy.models import ShareGroup
 
     with app.app_context():
         for group in db.session.query(ShareGroup).all():
             db.session.delete(group)
         db.session.query(Setting).filter(Setting.key.like(f"{PLUGIN}.%")).delete(synchronize_session=False)
+        bump_config_version()  # whoever writes core_setting rows tells the workers
         db.session.commit()
 
 

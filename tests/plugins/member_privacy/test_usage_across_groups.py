@@ -20,10 +20,17 @@ def _ledger_rows(app, member_id):
 
 
 @pytest.fixture
-def isolated(privacy):
+def isolated(privacy, app):
+    from app.platform.settings import get_setting, set_setting
+
     privacy.group("East", "S001", "S002")
     privacy.settings(isolation=True)
-    return privacy
+    with app.app_context():  # points at the POS must be on for the points cases
+        before = get_setting("loyalty.points_usable_pos")
+        set_setting("loyalty.points_usable_pos", True)
+    yield privacy
+    with app.app_context():
+        set_setting("loyalty.points_usable_pos", before)
 
 
 @pytest.mark.parametrize(
