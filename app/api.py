@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_appbuilder.api import BaseApi
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
@@ -194,69 +194,80 @@ def _replay(record) -> Response:
     return response
 
 
-def idempotent(view):
-    """Honour an ``Idempotency-Key`` header on a POST endpoint.
+def idempotent_with(record_model, owner_field: str, owner_id):
+    """Build an ``Idempotency-Key`` decorator for POST endpoints.
 
-    The key's record is added to the session before the view runs, so the
-    service's commit stores it in the same transaction as the effect; a
-    retry replays the stored response and changes nothing.  A failed request
-    (4xx) rolls its record back with everything else, so it can be retried.
+    Records live in ``record_model()`` (columns ``<owner_field>``, ``key``,
+    ``fingerprint``, ``status_code``, ``response``, unique per owner and key);
+    ``owner_id()`` gives the caller's id.  The record is added to the session
+    before the view runs, so the service's commit stores it in the same
+    transaction as the effect; a retry replays the stored response and changes
+    nothing.  A failed request (4xx) rolls its record back with everything else,
+    so it can be retried.  ``idempotent`` is this for staff callers; plugins use it
+    for other callers (mall members).
     """
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        from app.platform.models import IdempotencyRecord
-        from app.security import acting_user
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get("Idempotency-Key", "").strip()
+            if not key:
+                return view(*args, **kwargs)
+            if len(key) > 100:
+                raise ApiError("IDEMPOTENCY_KEY_INVALID", _l("The Idempotency-Key is too long."), 400)
+            model = record_model()
+            owner = {owner_field: owner_id(), "key": key}
 
-        user_id = acting_user().id
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return view(*args, **kwargs)
-        if len(key) > 100:
-            raise ApiError("IDEMPOTENCY_KEY_INVALID", _l("The Idempotency-Key is too long."), 400)
-        fingerprint = _fingerprint()
-        existing = (
-            db.session.query(IdempotencyRecord).filter_by(user_id=user_id, key=key).first()
-        )
-        if existing is not None:
-            return _answer_existing(existing, fingerprint)
-        record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
-        db.session.add(record)
-        g.idempotency_record = record
-        try:
-            response = view(*args, **kwargs)
-        except IntegrityError:
-            db.session.rollback()
-            existing = (
-                db.session.query(IdempotencyRecord)
-                .filter_by(user_id=user_id, key=key)
-                .first()
-            )
-            if existing is None:
+            def stored():
+                return db.session.query(model).filter_by(**owner).first()
+
+            fingerprint = _fingerprint()
+            existing = stored()
+            if existing is not None:
+                return _answer_existing(existing, fingerprint)
+            record = model(**owner, fingerprint=fingerprint)
+            db.session.add(record)
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except IntegrityError:
+                db.session.rollback()
+                existing = stored()
+                if existing is None:
+                    raise
+                return _answer_existing(existing, fingerprint)
+            except Exception:
+                db.session.rollback()
                 raise
-            return _answer_existing(existing, fingerprint)
-        except Exception:
-            db.session.rollback()
-            raise
-        response = current_app.make_response(response)
-        if response.status_code >= 400:
-            db.session.rollback()
+            if response.status_code >= 400:
+                db.session.rollback()
+                return response
+            record.status_code = response.status_code
+            record.response = response.get_data(as_text=True)
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # a concurrent twin stored first: answer with its result
+                return _answer_existing(stored(), fingerprint)
             return response
-        record.status_code = response.status_code
-        record.response = response.get_data(as_text=True)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # a concurrent twin stored first: answer with its result
-            existing = (
-                db.session.query(IdempotencyRecord)
-                .filter_by(user_id=user_id, key=key)
-                .one()
-            )
-            return _answer_existing(existing, fingerprint)
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def _staff_record_model():
+    from app.platform.models import IdempotencyRecord
+
+    return IdempotencyRecord
+
+
+def _staff_id():
+    from app.security import acting_user
+
+    return acting_user().id
+
+
+idempotent = idempotent_with(_staff_record_model, "user_id", _staff_id)
 
 
 def _answer_existing(record, fingerprint: str) -> Response:
