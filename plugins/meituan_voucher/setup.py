@@ -95,6 +95,7 @@ def seed_demo() -> None:
     from app.catalog.models import Sku
     from app.org.models import Store
     from app.platform.models import Setting
+    from app.plugins import bump_config_version
     from plugins.meituan_voucher import simulator
     from plugins.meituan_voucher.models import DealMapping, ShopBinding
 
@@ -110,6 +111,7 @@ def seed_demo() -> None:
     ):
         if db.session.get(Setting, f"meituan_voucher.{key}") is None:
             db.session.add(Setting(key=f"meituan_voucher.{key}", value=value))
+            bump_config_version()  # running workers cache settings per configuration version
     if db.session.query(DealMapping).filter_by(deal_id="D200").first() is None:
         db.session.add(DealMapping(deal_id="D200", title="50元代金券", mode="tender", amount_fen=5000, qty=1))
     tee = db.session.query(Sku).filter_by(sku_code="P1001-02").one_or_none()
