@@ -114,10 +114,10 @@ class RetailSecurityManager(SecurityManager):
         return principal
 
     def get_user_by_id(self, pk):
-        """The user with roles, groups and staff row (and its store) in one query.
+        """The user with roles, groups and staff row in one query (admin sessions).
 
         FAB would lazy-load roles and groups separately, and the store scope
-        then loads the staff row: four round trips on every API request.
+        then loads the staff row: four round trips on every admin page.
         """
         from sqlalchemy.orm import joinedload
 
@@ -131,7 +131,6 @@ class RetailSecurityManager(SecurityManager):
             .options(
                 joinedload(user_model.roles),
                 joinedload(user_model.groups).joinedload(group_model.roles),
-                joinedload(Staff.store),
             )
         ).unique().first()
         if row is None:

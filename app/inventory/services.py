@@ -60,8 +60,11 @@ def _stock_row_exists(store_id: int, sku_id: int) -> bool:
 
 def _ensure_stock_row(store_id: int, sku_id: int) -> None:
     """Create the (store, SKU) balance row at 0 if missing; safe when two transactions race."""
-    if _stock_row_exists(store_id, sku_id):
-        return
+    if not _stock_row_exists(store_id, sku_id):
+        _insert_stock_row(store_id, sku_id)
+
+
+def _insert_stock_row(store_id: int, sku_id: int) -> None:
     try:
         with db.session.begin_nested():
             db.session.execute(insert(Stock).values(store_id=store_id, sku_id=sku_id, qty=0))
@@ -113,7 +116,7 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
     after = _bump(store_id, sku_id, qty, guard)
     if after is None and not _stock_row_exists(store_id, sku_id):
         # first move of this SKU at this store (the usual case has a row: one statement)
-        _ensure_stock_row(store_id, sku_id)
+        _insert_stock_row(store_id, sku_id)
         after = _bump(store_id, sku_id, qty, guard)
     if after is None:
         raise ApiError(

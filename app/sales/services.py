@@ -175,9 +175,10 @@ def create_sale(request: SaleRequest) -> Order:
     try:
         member = _member_for_sale(request.member_id, request.store_id, purposes)
         skus = _resolve_skus(request.lines)
-        gross, line_discounts = [], []
+        prices, gross, line_discounts = [], [], []
         for line, sku in zip(request.lines, skus, strict=True):
             price = sku.price_fen if line.price_fen is None else line.price_fen
+            prices.append(price)
             if price > sku.price_fen:
                 raise ApiError("PRICE_ABOVE_LIST", _l("The price of %(code)s is above its list price.",
                                                       code=sku.sku_code), 422)
@@ -208,8 +209,6 @@ def create_sale(request: SaleRequest) -> Order:
 
         store = db.session.get(Store, request.store_id)
         order_no = next_doc_no("SO", store.code)
-        prices = [sku.price_fen if line.price_fen is None else line.price_fen
-                  for line, sku in zip(request.lines, skus, strict=True)]
         order = _insert_order(
             dict(order_no=order_no, store_id=store.id, member_id=request.member_id,
                  staff_id=request.staff_id, status="paid", total_fen=total, discount_fen=total - payable,
