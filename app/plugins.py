@@ -341,6 +341,24 @@ def bump_config_version(session=None) -> None:
         version_row.version = PluginStateVersion.version + 1
 
 
+def cached_for_config(name: str, load):
+    """``load()``'s result, kept per worker and app while the configuration version holds.
+
+    For configuration read on hot paths (settings, a plugin's share groups): one query
+    per change instead of one per request.  Whoever changes what ``load`` reads calls
+    ``bump_config_version`` in the same transaction.
+    """
+    version = plugin_host().config_version()  # read once per request
+    worker = current_app.extensions.setdefault("retail_config_cache", {})
+    hit = worker.get(name)
+    if version >= 0 and hit is not None and hit[0] == version:
+        return hit[1]
+    value = load()
+    if version >= 0:  # -1: no schema yet (before ``db upgrade``): do not keep it
+        worker[name] = (version, value)
+    return value
+
+
 def forget_config_version() -> None:
     """After committing a configuration change: this request reads the new state."""
     if has_request_context():

@@ -15,6 +15,7 @@ from app.members.models import Member
 from app.members.services import (
     NAME_MAX,
     create_member,
+    escape_like,
     member_query,
     pos_member,
     present_member,
@@ -37,10 +38,6 @@ def caller_store_id() -> int:
     if store_id in (None, NO_STORE):
         raise ApiError("STORE_REQUIRED", _l("This needs an account bound to a store."), 403)
     return store_id
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class PosMembersApi(RetailApi):
@@ -76,7 +73,7 @@ class PosMembersApi(RetailApi):
             q = q.strip()
             if len(q) < 2 or len(q) > 50:
                 raise ApiError("QUERY_TOO_SHORT", _l("Search with 2 to 50 characters."), 422)
-            pattern = f"%{_escape_like(q)}%"
+            pattern = f"%{escape_like(q)}%"
             query = member_query(viewer, "search", text=q).where(
                 or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
             )

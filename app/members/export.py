@@ -10,7 +10,6 @@ import io
 from flask import Response, stream_with_context
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.members.models import Member
@@ -46,7 +45,6 @@ class MemberExportView(BaseView):
         columns = _columns()
         query = (
             member_query(viewer, "export")
-            .options(joinedload(Member.level), joinedload(Member.home_store))
             .order_by(Member.id)
             .execution_options(yield_per=BATCH)
         )

@@ -218,6 +218,18 @@ def member_query(
     return query
 
 
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (used with ``escape="\\"``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def member_visible(viewer, purpose: str, member_id: int) -> bool:
+    """Whether ``viewer`` may see the member for ``purpose`` (an id-only query)."""
+    return db.session.scalar(
+        select(Member.id).where(Member.id == member_id, *member_criteria(viewer, purpose))
+    ) is not None
+
+
 def visible_member(viewer, purpose: str, member_id: int) -> Member | None:
     return db.session.scalars(member_query(viewer, purpose).where(Member.id == member_id)).first()
 
@@ -246,7 +258,13 @@ def member_label(member: Member | None, viewer=None) -> str:
     """
     if member is None:
         return ""
-    data = present_member(member, viewer if viewer is not None else acting_user(), "related")
+    viewer = viewer if viewer is not None else acting_user()
+    # only what the label shows (no level or store loads per list row); plugins may mask it
+    data = {"id": member.id, "member_no": member.member_no, "phone": member.phone, "name": member.name,
+            "status": member.status, "available": True}
+    plugin_host().hook("retail_present_member")(
+        data=data, member=member, viewer=viewer, context=_context(viewer, "related")
+    )
     return f"{data['member_no']} {data['name']}".strip()
 
 
@@ -260,6 +278,6 @@ def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found:
     refusal = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose=purpose)
     if refusal is not None:
         raise refusal
-    if visible_member(viewer, "api", member.id) is None:
+    if not member_visible(viewer, "api", member.id):
         raise ApiError(not_found, message, 404)
     return member

@@ -12,7 +12,13 @@ from wtforms import SelectField
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from app.api import ApiError
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
-from app.members.services import member_criteria, register_member, validate_choice, validate_name
+from app.members.services import (
+    member_criteria,
+    member_visible,
+    register_member,
+    validate_choice,
+    validate_name,
+)
 from app.security import acting_user, current_staff, scoped_store_id
 
 
@@ -111,10 +117,7 @@ class MemberView(StoreScopedModelView):
     def _check_row_store(self, item) -> None:
         super()._check_row_store(item)
         if item is not None and scoped_store_id() is not None:
-            visible = self.datamodel.session.query(Member.id).filter(
-                Member.id == item.id, *member_criteria(acting_user(), "list")
-            ).first()
-            if visible is None:
+            if not member_visible(acting_user(), "list", item.id):
                 abort(404)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.platform.audit import audit
 from app.platform.models import Setting
-from app.plugins import bump_config_version, forget_config_version
+from app.plugins import bump_config_version, cached_for_config, forget_config_version
 
 TYPES = ("bool", "int", "str", "choice")
 
@@ -91,20 +91,10 @@ def mask_secret(value: Any) -> str:
 
 
 def _stored() -> dict[str, Any]:
-    """Stored values by key. Settings are read on every sale, so each worker keeps them
-    per app and reloads them (one query) only when the configuration version changes."""
-    from flask import current_app
-
-    from app.plugins import plugin_host
-
-    version = plugin_host().config_version()
-    cached = current_app.extensions.get("retail_settings")
-    if version >= 0 and cached is not None and cached[0] == version:
-        return cached[1]
-    values = dict(db.session.execute(select(Setting.key, Setting.value)).all())
-    if version >= 0:
-        current_app.extensions["retail_settings"] = (version, values)
-    return values
+    """Stored values by key; read on every sale, so kept per worker (``cached_for_config``)."""
+    return cached_for_config(
+        "settings", lambda: dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    )
 
 
 def get_setting(key: str) -> Any:

@@ -13,7 +13,7 @@ from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.api import caller_store_id
-from app.members.services import member_query, validate_phone
+from app.members.services import member_query, pos_member, validate_phone
 from app.platform.settings import get_setting
 from app.security import acting_user
 from plugins.coupons import gift, services
@@ -76,6 +76,13 @@ def _lines_arg() -> list | None:
         lines.append(SimpleNamespace(sku_id=sku.id, qty=qty, amount_fen=qty * price))
     return lines
 
+
+
+def _pos_member_id(member_id, store_id: int):
+    """A member named in a POS request: visible to the caller and usable here, or refused."""
+    if member_id is None:
+        return None
+    return pos_member(acting_user(), member_id, store_id, "coupon", "MEMBER_NOT_FOUND").id
 
 class RedeemIn(Schema):
     order_total_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_FEN))
@@ -212,7 +219,7 @@ class PosCouponsApi(RetailApi):
             store_id,
             data["order_total_fen"],
             order_no=data["order_no"],
-            member_id=data["member_id"],
+            member_id=_pos_member_id(data["member_id"], store_id),
             user_id=acting_user().id,
         )
         return self.response(201, result=_redeem_result(redemption))
@@ -235,7 +242,8 @@ class PosCouponsApi(RetailApi):
         coupon = services.get_coupon(code)
         if coupon.store_id != store_id:
             raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
-        coupon = services.issue_physical(coupon.id, store_id, data["member_id"], user_id=acting_user().id)
+        member_id = _pos_member_id(data["member_id"], store_id)
+        coupon = services.issue_physical(coupon.id, store_id, member_id, user_id=acting_user().id)
         return self.response(201, result=services.coupon_summary(coupon))
 
     @expose("/coupons/<string:code>/gift-code", methods=["POST"])

@@ -30,8 +30,6 @@ MEDIA = ("electronic", "physical")
 KINDS = ("normal", "marketing", "points")
 OFFER_TYPES = ("cash", "discount", "product", "recharge")
 VALIDITY_TYPES = ("days", "until")
-RULE_STATUSES = ("draft", "created", "auditing", "audited")
-COUPON_STATUSES = ("generated", "collected", "issued", "redeemed", "void")
 
 rule_store_link = Table(
     "coupons_rule_store",

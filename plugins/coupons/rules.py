@@ -266,11 +266,6 @@ def coupon_code(rule: CouponRule, number: int) -> str:
 # ---------------------------------------------------------------- workflow
 
 
-def check_editable(rule: CouponRule) -> None:
-    if rule.status not in EDITABLE_STATUSES:
-        raise ApiError("COUPON_RULE_NOT_EDITABLE", _l("Only draft and created rules can be changed."), 409)
-
-
 def transition(rule: CouponRule, action: str, user=None) -> CouponRule:
     """Move a rule along draft → created → auditing → audited (or reject); commits.
 

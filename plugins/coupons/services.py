@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import ApiError
 from app.catalog.models import Category, Product, Sku
@@ -128,7 +128,10 @@ def check_issuable(rule: CouponRule) -> None:
 
 
 def _take_member_quota(rule: CouponRule, member_id: int) -> None:
-    """+1 on (rule, member) unless the per-member limit is reached (guarded UPDATE)."""
+    """+1 on (rule, member) unless the per-member limit is reached (guarded UPDATE).
+    Rules without a limit keep no count (only audited rules issue, and they cannot be edited)."""
+    if not rule.per_member_limit:
+        return
     exists = db.session.scalar(
         select(MemberClaimCount.id).where(
             MemberClaimCount.rule_id == rule.id, MemberClaimCount.member_id == member_id
@@ -143,10 +146,9 @@ def _take_member_quota(rule: CouponRule, member_id: int) -> None:
         except IntegrityError:
             pass  # a concurrent claim created it
     query = update(MemberClaimCount).where(
-        MemberClaimCount.rule_id == rule.id, MemberClaimCount.member_id == member_id
+        MemberClaimCount.rule_id == rule.id, MemberClaimCount.member_id == member_id,
+        MemberClaimCount.count < rule.per_member_limit,
     )
-    if rule.per_member_limit:
-        query = query.where(MemberClaimCount.count < rule.per_member_limit)
     done = db.session.execute(
         query.values(count=MemberClaimCount.count + 1).execution_options(synchronize_session=False)
     ).rowcount
@@ -514,8 +516,10 @@ def _excluded_ids(rule: CouponRule) -> set[int]:
 
 def eligible_amount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
     """The part of the order the coupon counts: lines of excluded categories are left out."""
+    if not lines:
+        return order_total_fen
     excluded = _excluded_ids(rule)
-    if not lines or not excluded:
+    if not excluded:
         return order_total_fen
     sku_ids = [line.sku_id for line in lines]
     category_of = dict(
@@ -531,11 +535,11 @@ def eligible_amount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
 def _product_discount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
     """商品券: one unit of the exchange product becomes free."""
     if lines:
-        prices = [
-            line.amount_fen // line.qty
-            for line in lines
-            if line.qty and db.session.get(Sku, line.sku_id).product_id == rule.exchange_product_id
-        ]
+        exchange_skus = set(db.session.scalars(
+            select(Sku.id).where(Sku.id.in_([line.sku_id for line in lines]),
+                                 Sku.product_id == rule.exchange_product_id)
+        ))
+        prices = [line.amount_fen // line.qty for line in lines if line.qty and line.sku_id in exchange_skus]
         if not prices:
             return 0
         return min(max(prices), order_total_fen)
@@ -797,7 +801,12 @@ def reverse_redemption(
 
 def member_coupons(member_id: int, store_id: int | None = None, usable_only: bool = True) -> list[Coupon]:
     """A member's coupons (newest first); ``usable_only`` = issued, in validity, allowed at ``store_id``."""
-    query = select(Coupon).where(Coupon.member_id == member_id)
+    rule = selectinload(Coupon.rule)
+    query = select(Coupon).where(Coupon.member_id == member_id).options(  # rules once, not per coupon
+        rule.selectinload(CouponRule.usable_stores),
+        rule.selectinload(CouponRule.excluded_categories),
+        rule.joinedload(CouponRule.exchange_product),
+    )
     if usable_only:
         today = date.today()
         query = query.where(

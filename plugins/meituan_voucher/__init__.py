@@ -98,24 +98,13 @@ def retail_register_settings():
 
 @hookimpl
 def retail_role_grants():
-    pos = [("can_read", "PosMeituan"), ("can_write", "PosMeituan")]
-    store_read = [
-        ("can_read", "MeituanVerifications"),
-        ("can_read", "MeituanCalls"),
-        ("can_read", "MeituanReconciliations"),
-        ("menu_access", "Meituan"),
-        ("menu_access", "MeituanVerifications"),
-        ("menu_access", "MeituanCalls"),
-        ("menu_access", "MeituanReconciliations"),
-    ]
-    hq = store_read + [
-        ("can_read", "MeituanShops"),
-        ("can_write", "MeituanShops"),
-        ("can_read", "MeituanDeals"),
-        ("can_write", "MeituanDeals"),
-        ("menu_access", "MeituanShops"),
-        ("menu_access", "MeituanDeals"),
-    ]
+    from app.security import menu, read, write
+
+    pos = write("PosMeituan")
+    store_read = read("MeituanVerifications") + read("MeituanCalls") + read("MeituanReconciliations") + menu(
+        "Meituan", "MeituanVerifications", "MeituanCalls", "MeituanReconciliations"
+    )
+    hq = store_read + write("MeituanShops") + write("MeituanDeals") + menu("MeituanShops", "MeituanDeals")
     return {"POS": pos, "Cashier": pos, "StoreManager": pos + store_read, "Merchant": hq}
 
 

@@ -103,6 +103,7 @@ def seed_demo() -> None:
         store = db.session.query(Store).filter_by(code=code).one_or_none()
         if store is not None and db.session.query(ShopBinding).filter_by(store_id=store.id).first() is None:
             db.session.add(ShopBinding(store_id=store.id, open_shop_uuid=shop, shop_name=name))
+    added_settings = False
     for key, value in (
         ("developer_id", simulator.DEMO_DEVELOPER_ID),
         ("sign_key", simulator.DEMO_SIGN_KEY),
@@ -111,7 +112,9 @@ def seed_demo() -> None:
     ):
         if db.session.get(Setting, f"meituan_voucher.{key}") is None:
             db.session.add(Setting(key=f"meituan_voucher.{key}", value=value))
-            bump_config_version()  # running workers cache settings per configuration version
+            added_settings = True
+    if added_settings:
+        bump_config_version()  # running workers cache settings per configuration version
     if db.session.query(DealMapping).filter_by(deal_id="D200").first() is None:
         db.session.add(DealMapping(deal_id="D200", title="50元代金券", mode="tender", amount_fen=5000, qty=1))
     tee = db.session.query(Sku).filter_by(sku_code="P1001-02").one_or_none()

@@ -26,8 +26,7 @@ from plugins.meituan_voucher.services import (
 
 def _sale_request_id(code: str) -> str:
     key = request.headers.get("Idempotency-Key", "").strip() if has_request_context() else ""
-    user = acting_user() if has_request_context() else None
-    return request_id_for(getattr(user, "id", None), key, f"order:{code}")
+    return request_id_for(getattr(acting_user(), "id", None), key, f"order:{code}")
 
 
 def _check_products(order, value: dict) -> None:
@@ -76,6 +75,6 @@ class MeituanTender:
         if amount_fen != payment.amount_fen - payment.refunded_fen:
             raise ApiError("MEITUAN_PARTIAL_RETURN",
                            _l("A Meituan voucher is reversed whole: return the whole order instead."), 409)
-        staff = current_staff() if has_request_context() else None
+        staff = current_staff()
         reverse_voucher(order.store_id, staff.id if staff else order.staff_id, payment.reference,
                         order_no=order.order_no)

@@ -23,10 +23,10 @@ from sqlalchemy import and_, false, or_, select
 from app.api import ApiError
 from app.extensions import db
 from app.members.models import Member
+from app.members.services import escape_like
 from app.org.models import Store
-from app.plugins import bump_config_version, forget_config_version
+from app.plugins import bump_config_version, cached_for_config, forget_config_version
 from app.security import NO_STORE, current_staff, scoped_store_id
-from plugins.member_privacy.cache import cached
 from plugins.member_privacy.models import ShareGroup, group_store
 from plugins.member_privacy.settings import Policy, policy
 
@@ -82,7 +82,7 @@ def _load_groups() -> dict[int, tuple[int, ...]]:
 
 def group_store_ids(store_id: int) -> tuple[int, ...]:
     """Stores sharing members with ``store_id``: its group's stores, or itself alone."""
-    return cached("groups", _load_groups).get(store_id, (store_id,))
+    return cached_for_config("member_privacy.groups", _load_groups).get(store_id, (store_id,))
 
 
 def groups_changed() -> None:
@@ -158,10 +158,6 @@ def _visible_rules(viewer, store_id: int, rules: Policy) -> list:
     return criteria
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def member_filters(viewer, context: dict) -> list:
     """SQL criteria of ``retail_member_filters`` (lists, search, counts, sorting, exports, API)."""
     purpose = context.get("purpose")
@@ -175,7 +171,7 @@ def member_filters(viewer, context: dict) -> list:
     text = context.get("text")
     if rules.mask_on_pos and purpose == "search" and text:
         # names are masked on the POS: matching name fragments would reveal them
-        criteria.append(Member.member_no.like(f"%{_escape_like(text)}%", escape="\\"))
+        criteria.append(Member.member_no.like(f"%{escape_like(text)}%", escape="\\"))
     if not criteria:
         return []
     visible = and_(*criteria)
