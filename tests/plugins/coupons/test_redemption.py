@@ -193,6 +193,10 @@ def test_recharge_voucher_tops_up_stored_value(app, api_as, make_rule, new_membe
     pos = api_as("pos1")
     no_member = pos.post(f"/api/v1/pos/coupons/{codes[0]}/redeem", json={"order_total_fen": 0})
     assert error_code(no_member) == "MEMBER_REQUIRED"
+    unknown = pos.post(  # the named member goes through the core's POS member checks
+        f"/api/v1/pos/coupons/{codes[0]}/redeem", json={"order_total_fen": 0, "member_id": 999_999_999}
+    )
+    assert unknown.status_code == 404 and error_code(unknown) == "MEMBER_NOT_FOUND"
     done = pos.post(
         f"/api/v1/pos/coupons/{codes[0]}/redeem", json={"order_total_fen": 0, "member_id": member["id"]}
     )

@@ -109,3 +109,38 @@ def test_disabling_the_plugin_restores_plain_behaviour_at_once(isolated, api_as,
     with app.app_context():
         isolated.host.set_enabled("member_privacy", True)
     assert pos.get(f"/api/v1/pos/members/{member['id']}/wallet").status_code == 403
+
+
+def test_a_recharge_voucher_cannot_top_up_a_member_of_another_group(isolated, api_as, app):
+    """The coupons plugin asks the core's POS member checks for a member named in the request."""
+    import secrets
+    from datetime import date
+
+    from app.loyalty.services import stored_value_balance
+    from app.org.models import Store
+    from plugins.coupons.generation import request_generation
+    from plugins.coupons.models import Coupon, CouponRule
+    from plugins.coupons.rules import validate_rule
+    from plugins.coupons.services import collect_coupons, get_coupon, issue_physical
+
+    member = isolated.member("S003")
+    with app.app_context():
+        s001 = db.session.query(Store).filter_by(code="S001").one().id
+        rule = CouponRule(name="跨组充值券", medium="physical", kind="normal", offer_type="recharge",
+                          face_value_fen=10000, recharge_code_length=16, total_count=1,
+                          code_prefix=f"X{secrets.token_hex(3).upper()}", code_length=6, start_value=0,
+                          min_order_fen=0, effective_date=date.today(), validity_type="days", valid_days=30)
+        validate_rule(rule)
+        rule.status = "audited"
+        db.session.add(rule)
+        db.session.commit()
+        request_generation(db.session.get(CouponRule, rule.id))
+        code = db.session.query(Coupon).filter_by(rule_id=rule.id).one().code
+        collect_coupons([get_coupon(code).id], s001)
+        issue_physical(get_coupon(code).id, s001, None)
+    answer = api_as("pos1").post(f"/api/v1/pos/coupons/{code}/redeem",
+                                 json={"order_total_fen": 0, "member_id": member["id"]})
+    assert answer.status_code == 403 and error_code(answer) == "MEMBER_NOT_IN_GROUP"
+    with app.app_context():
+        assert stored_value_balance(member["id"]) == 0
+        assert get_coupon(code).status == "issued"
