@@ -9,7 +9,14 @@ from flask_appbuilder import AppBuilder
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from app.api import ApiError, api_error_response, http_error, is_api_request
+from app.api import (
+    ApiError,
+    api_error_response,
+    begin_read_only_request,
+    http_error,
+    is_api_request,
+    refuse_read_only_flush,
+)
 from app.extensions import db
 from app.menu import RetailMenu
 from app.plugins import PluginHost
@@ -39,6 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
+        if not event.contains(db.session.session_factory.class_, "before_flush", refuse_read_only_flush):
+            event.listen(db.session.session_factory.class_, "before_flush", refuse_read_only_flush)
         appbuilder = AppBuilder(update_perms=False, menu=RetailMenu())
         appbuilder.init_app(app, db.session)
         app.extensions["babel"].locale_selector = _select_locale
@@ -50,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.before_request(begin_read_only_request)  # first: it procures the request's connection
     app.before_request(_guard_disabled_plugins)
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
     app.register_error_handler(HTTPException, _http_error)

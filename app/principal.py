@@ -12,6 +12,7 @@ Admin pages keep FAB's ORM user (flask-login sessions).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,6 +23,8 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_group,
     assoc_user_role,
 )
+from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config as jwt_config
 from sqlalchemy import bindparam, select, true, union
 
 from app.org.models import Staff
@@ -123,3 +126,37 @@ def load_principal(session, user_id: int) -> tuple[ApiPrincipal | None, int]:
         roles=list(roles.values()), staff=staff,
     )
     return principal, first.config_version or 0
+
+
+class VerifiedTokenCache(JWTManager):
+    """flask-jwt-extended's manager, remembering tokens it has already verified (per worker).
+
+    Decoding and checking a token's signature costs about as much CPU as the
+    whole POS member look-up; a terminal sends the same token all day.  The
+    cache is keyed by the full encoded token (signature included), so only a
+    token this worker verified itself is ever a hit.  Expiry is checked again on
+    every hit; an expired token goes through the library, which raises as usual.
+    Revocation and the caller's user row are still read on every request.
+    """
+
+    MAX_TOKENS = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._verified: dict[tuple, dict] = {}
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
+                                allow_expired: bool = False) -> dict:
+        key = (encoded_token, csrf_value)
+        claims = self._verified.get(key)
+        if claims is not None:
+            expires = claims.get("exp")
+            if allow_expired or expires is None or time.time() < expires + jwt_config.leeway:
+                return dict(claims)
+            self._verified.pop(key, None)
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if not allow_expired:  # only tokens that passed every check are remembered
+            if len(self._verified) >= self.MAX_TOKENS:
+                self._verified.clear()
+            self._verified[key] = dict(claims)
+        return claims

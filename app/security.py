@@ -97,6 +97,14 @@ class RetailSecurityManager(SecurityManager):
     def clear_permission_cache(self) -> None:
         self._permission_cache = None
 
+    def create_jwt_manager(self, app):
+        from app.principal import VerifiedTokenCache
+
+        jwt_manager = VerifiedTokenCache()
+        jwt_manager.init_app(app)
+        jwt_manager.user_lookup_loader(self.load_user_jwt)
+        return jwt_manager
+
     def load_user_jwt(self, _jwt_header, jwt_data):
         """The caller of an API request (bearer token) as a lightweight principal."""
         from app.principal import load_principal

@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.api import ApiError, RetailApi, validation_error
+from app.api import ApiError, RetailApi, read_only, validation_error
 from app.catalog.services import find_skus, sku_name
 from app.security import NO_STORE, scoped_store_id
 
@@ -40,6 +40,7 @@ class PosProductsApi(RetailApi):
 
     @expose("/products", methods=["GET"])
     @protect()
+    @read_only
     def products(self):
         """Find SKUs by exact barcode or by a name / product code / SKU code fragment.
         ---

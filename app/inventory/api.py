@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.api import ApiError, RetailApi, validation_error
+from app.api import ApiError, RetailApi, read_only, validation_error
 from app.catalog.services import sku_by_code, sku_name
 from app.inventory.services import alliance_stock
 from app.security import scoped_store_id
@@ -26,6 +26,7 @@ class PosStockApi(RetailApi):
 
     @expose("/stock", methods=["GET"])
     @protect()
+    @read_only
     def stock(self):
         """On-hand of one SKU at every active store (own store flagged with ``own``).
         ---

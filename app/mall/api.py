@@ -18,7 +18,7 @@ from flask import g, request
 from flask_appbuilder.api import expose
 from marshmallow import Schema, fields, validate
 
-from app.api import RetailApi, http_error, json_body
+from app.api import RetailApi, http_error, json_body, read_only
 from app.extensions import db
 from app.mall.services import (
     issue_member_token,
@@ -142,6 +142,7 @@ class MallAuthApi(MallApi):
 
     @expose("/me", methods=["GET"])
     @member_required
+    @read_only
     def me(self):
         """The logged-in member's own profile.
         ---
@@ -159,6 +160,7 @@ class MallAuthApi(MallApi):
 
     @expose("/stores", methods=["GET"])
     @member_required
+    @read_only
     def stores(self):
         """The stores the logged-in member may visit (plugins may narrow the list).
         ---

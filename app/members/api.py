@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
 
-from app.api import ApiError, RetailApi, idempotent, json_body
+from app.api import ApiError, RetailApi, idempotent, json_body, read_only
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import (
@@ -49,6 +49,7 @@ class PosMembersApi(RetailApi):
 
     @expose("/members", methods=["GET"])
     @protect()
+    @read_only
     def find_members(self):
         """Find members by exact phone (any store) or by member no / name fragment (own store).
         ---
@@ -118,6 +119,7 @@ class PosMembersApi(RetailApi):
 
     @expose("/members/<int:member_id>/wallet", methods=["GET"])
     @protect()
+    @read_only
     def wallet(self, member_id: int):
         """Stored value, points and usable coupons of a member.
         ---

@@ -7,7 +7,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.api import ApiError, RetailApi, idempotent, json_body
+from app.api import ApiError, RetailApi, idempotent, json_body, read_only
 from app.catalog.models import Sku
 from app.extensions import db
 from app.members.models import Member
@@ -128,6 +128,7 @@ class PosOrdersApi(RetailApi):
 
     @expose("/<order_no>", methods=["GET"])
     @protect()
+    @read_only
     def detail(self, order_no):
         """An order with its lines and payments (caller's store only).
         ---

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body
+from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.api import caller_store_id
@@ -128,6 +128,7 @@ class PosCouponsApi(RetailApi):
 
     @expose("/coupons/<string:code>", methods=["GET"])
     @protect()
+    @read_only
     def lookup(self, code: str):
         """Look up a coupon by code or scanned barcode and verify it against an order.
         ---
@@ -160,6 +161,7 @@ class PosCouponsApi(RetailApi):
 
     @expose("/coupons", methods=["GET"])
     @protect()
+    @read_only
     def by_phone(self):
         """A member's usable coupons at the caller's store, by exact phone.
         ---
@@ -315,6 +317,7 @@ class MallCouponsApi(MallApi):
 
     @expose("/rules", methods=["GET"])
     @member_required
+    @read_only
     def rules(self):
         """Electronic coupons a member can claim or buy now.
         ---
@@ -344,6 +347,7 @@ class MallCouponsApi(MallApi):
 
     @expose("", methods=["GET"])
     @member_required
+    @read_only
     def mine(self):
         """The member's own coupons (every status).
         ---

@@ -150,3 +150,75 @@ def test_a_dropped_database_connection_costs_one_clean_retry(app, api_as, is_pos
     for answer in answers:
         if answer.status_code == 503:
             assert answer.get_json()["error"]["code"] == "SERVER_BUSY"
+
+
+def test_a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it(app):
+    import time
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    user_id = _add_user(app, "hotpath_token")
+    with app.test_request_context():
+        token = create_access_token(identity=str(user_id), fresh=True, expires_delta=timedelta(seconds=2))
+    client = app.test_client()
+    path = "/api/v1/pos/products?q=P1001"
+    for _ in range(2):
+        assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    remembered = app.appbuilder.sm.jwt_manager._verified
+    assert any(key[0] == token for key in remembered)  # the second request did not verify it again
+
+    header, payload, signature = token.split(".")
+    forged_claims = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB")
+    for forged in (f"{header}.{payload}.{signature[:-2]}xx", f"{header}.{forged_claims}.{signature}"):
+        answer = client.get(path, headers={"Authorization": f"Bearer {forged}"})
+        assert answer.status_code == 401
+        assert answer.get_json()["error"]["code"] == "UNAUTHORIZED"
+
+    time.sleep(2.1)
+    answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert not any(key[0] == token for key in remembered)
+
+
+def _autocommit_flags(app, call):
+    """Whether each statement ``call()`` sends runs on an autocommit (transaction-less) connection."""
+    with app.app_context():
+        engine = db.engine
+    flags = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        flags.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return flags
+
+
+def test_read_only_endpoints_skip_the_transaction_round_trips(app, api_as, is_postgres):
+    if not is_postgres:
+        pytest.skip("SQLite has no round trips to save")
+    pos = api_as("pos1")
+    body = _sale_body(app)
+    looked_up = _autocommit_flags(app, lambda: pos.get("/api/v1/pos/members?phone=13900000001"))
+    assert looked_up and all(looked_up)
+    sold = _autocommit_flags(app, lambda: pos.post("/api/v1/pos/orders", json=body))
+    assert sold and not any(sold)  # a sale is one transaction
+    looked_up = _autocommit_flags(app, lambda: pos.get("/api/v1/pos/products?q=P1001"))
+    assert looked_up and all(looked_up)  # the pooled connection came back in transaction mode
+
+
+def test_a_read_only_request_that_writes_is_refused(app):
+    from flask import g
+
+    from app.messages.models import Message
+
+    with app.test_request_context("/api/v1/pos/members"):
+        g.retail_read_only = True
+        db.session.add(Message(user_id=1, title="x", body="x"))
+        with pytest.raises(RuntimeError, match="read_only"):
+            db.session.flush()
+        db.session.rollback()
