@@ -61,6 +61,9 @@ RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 # Role permissions are cached per worker for this many seconds (0 = no cache)
 PERMISSION_CACHE_SECONDS = float(os.environ.get("PERMISSION_CACHE_SECONDS", "10"))
+# An API caller (active flag, roles, store) and the configuration version (plugin toggles,
+# settings) are re-read by each worker at most this often (0 = on every request)
+CALLER_CACHE_SECONDS = float(os.environ.get("CALLER_CACHE_SECONDS", "5"))
 JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=int(os.environ.get("JWT_HOURS", "12")))
 
 # Languages: Chinese is the default, English the other one.

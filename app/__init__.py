@@ -19,7 +19,12 @@ from app.api import (
 )
 from app.extensions import db
 from app.menu import RetailMenu
-from app.plugins import PluginHost
+from app.plugins import (
+    PluginHost,
+    bump_on_reference_change,
+    forget_after_reference_change,
+    reference_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
@@ -46,8 +51,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
-        if not event.contains(db.session.session_factory.class_, "before_flush", refuse_read_only_flush):
-            event.listen(db.session.session_factory.class_, "before_flush", refuse_read_only_flush)
+        _listen_once(db.session.session_factory.class_, "before_flush", refuse_read_only_flush)
+        _listen_once(db.session.session_factory.class_, "before_flush", bump_on_reference_change)
+        _listen_once(db.session.session_factory.class_, "after_commit", forget_after_reference_change)
         appbuilder = AppBuilder(update_perms=False, menu=RetailMenu())
         appbuilder.init_app(app, db.session)
         app.extensions["babel"].locale_selector = _select_locale
@@ -70,6 +76,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def _listen_once(target, name: str, listener) -> None:
+    if not event.contains(target, name, listener):  # one process may build several apps (tests)
+        event.listen(target, name, listener)
+
+
 def _import_models(host: PluginHost) -> None:
     import app.catalog.models  # noqa: F401
     import app.docnumbers.models  # noqa: F401
@@ -81,7 +92,10 @@ def _import_models(host: PluginHost) -> None:
     import app.org.models  # noqa: F401
     import app.platform.models  # noqa: F401
     import app.sales.models  # noqa: F401
+    from app.members.models import MemberLevel
+    from app.org.models import Store
 
+    reference_data(Store, MemberLevel)  # kept per worker (cached_store, present_member)
     host.models()
 
 

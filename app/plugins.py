@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -359,8 +359,40 @@ def cached_for_config(name: str, load):
     return value
 
 
+REFERENCE_MODELS: list[type] = []
+
+
+def reference_data(*models: type) -> None:
+    """Declare models whose rows workers keep with ``cached_for_config`` (stores, member
+    levels): any ORM change to one of their rows bumps the configuration version in the
+    same flush, so every worker reloads them (at once in this one)."""
+    REFERENCE_MODELS.extend(m for m in models if m not in REFERENCE_MODELS)
+
+
+def bump_on_reference_change(session, _flush_context, _instances) -> None:
+    """``before_flush``: see ``reference_data``."""
+    if not REFERENCE_MODELS:
+        return
+    kinds = tuple(REFERENCE_MODELS)
+    for changed in (session.new, session.dirty, session.deleted):
+        if any(isinstance(obj, kinds) for obj in changed):
+            bump_config_version(session)
+            session.info["retail_config_changed"] = True
+            return
+
+
+def forget_after_reference_change(session) -> None:
+    """``after_commit``: this worker reads the new configuration version at once."""
+    if session.info.pop("retail_config_changed", False) and has_app_context():
+        forget_config_version()
+
+
 def forget_config_version() -> None:
-    """After committing a configuration change: this request reads the new state."""
+    """After committing a configuration change: this request and this worker's next
+    requests read the new state (other workers within ``CALLER_CACHE_SECONDS``)."""
+    callers = current_app.extensions.get("retail_callers")
+    if callers is not None:
+        callers.clear()  # cached API callers carry the configuration version they were read with
     if has_request_context():
         g.pop("_plugin_enabled", None)
         g.pop("_config_version", None)

@@ -4,8 +4,12 @@ FAB would load the ORM user, then lazy-load roles, groups and their roles, and
 the store scope would load the staff row: four round trips and an ORM object
 graph on every API request. An API request only needs the ids and names, so
 ``load_principal`` reads them (and the configuration version, see
-``PluginHost.config_version``) with one Core statement, fresh on every request:
-deactivating a user or changing roles takes effect at the caller's next request.
+``PluginHost.config_version``) with one Core statement.
+
+Each worker keeps what it read for ``CALLER_CACHE_SECONDS`` (``CallerCache``),
+like the role grants (``PERMISSION_CACHE_SECONDS``): deactivating a user,
+changing roles or store, a plugin toggle or a setting takes effect in every
+worker within that time, and at once in the worker that made the change.
 
 Admin pages keep FAB's ORM user (flask-login sessions).
 """
@@ -49,9 +53,10 @@ class StaffRef:
     status: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class ApiPrincipal:
-    """Quacks like FAB's user for ``has_access`` and ``g.user``; never attached to a session."""
+    """Quacks like FAB's user for ``has_access`` and ``g.user``; never attached to a session.
+    Frozen: one instance serves every request of the caller while it is cached."""
 
     id: int
     username: str
@@ -59,7 +64,7 @@ class ApiPrincipal:
     last_name: str
     email: str
     active: bool
-    roles: list[RoleRef] = field(default_factory=list)
+    roles: list[RoleRef] = field(default_factory=list)  # a list: FAB adds it to a list
     staff: StaffRef | None = None
     groups: list = field(default_factory=list)  # group roles are folded into ``roles``
 
@@ -126,6 +131,54 @@ def load_principal(session, user_id: int) -> tuple[ApiPrincipal | None, int]:
         roles=list(roles.values()), staff=staff,
     )
     return principal, first.config_version or 0
+
+
+class CallerCache:
+    """``load_principal`` results per user id, kept per worker for ``ttl`` seconds.
+
+    Reading the caller costs a round trip on every API request, as much as a
+    POS member look-up itself.  Within the time to live a request reuses what
+    this worker read; ``clear()`` (after a configuration change in this worker)
+    makes the next request read again.
+    """
+
+    MAX_CALLERS = 4096
+
+    def __init__(self):
+        self._entries: dict[int, tuple[ApiPrincipal, int, float]] = {}
+
+    def get(self, user_id: int, ttl: float) -> tuple[ApiPrincipal, int] | None:
+        entry = self._entries.get(user_id)
+        if entry is None or time.monotonic() - entry[2] >= ttl:
+            return None
+        return entry[0], entry[1]
+
+    def put(self, user_id: int, principal: ApiPrincipal, version: int) -> None:
+        if len(self._entries) >= self.MAX_CALLERS:
+            self._entries.clear()
+        self._entries[user_id] = (principal, version, time.monotonic())
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def caller_cache(app) -> CallerCache:
+    return app.extensions.setdefault("retail_callers", CallerCache())
+
+
+def cached_principal(app, session, user_id: int) -> tuple[ApiPrincipal | None, int]:
+    """``load_principal``, through the worker's ``CallerCache`` when ``CALLER_CACHE_SECONDS`` > 0."""
+    ttl = float(app.config.get("CALLER_CACHE_SECONDS", 0))
+    if ttl <= 0:
+        return load_principal(session, user_id)
+    cache = caller_cache(app)
+    hit = cache.get(user_id, ttl)
+    if hit is not None:
+        return hit
+    principal, version = load_principal(session, user_id)
+    if principal is not None and version >= 0:
+        cache.put(user_id, principal, version)
+    return principal, version
 
 
 class VerifiedTokenCache(JWTManager):

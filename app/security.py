@@ -107,13 +107,13 @@ class RetailSecurityManager(SecurityManager):
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         """The caller of an API request (bearer token) as a lightweight principal."""
-        from app.principal import load_principal
+        from app.principal import cached_principal
 
         try:
             user_id = int(jwt_data["sub"])
         except (KeyError, TypeError, ValueError):
             return None
-        principal, version = load_principal(self.session, user_id)
+        principal, version = cached_principal(current_app, self.session, user_id)
         if principal is None or not principal.is_active:
             return None
         g.user = principal

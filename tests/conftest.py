@@ -65,6 +65,7 @@ TEST_CONFIG = {
     "AUTH_RATE_LIMIT": "10000 per second",
     "SERVER_NAME": None,
     "PERMISSION_CACHE_SECONDS": 0,  # tests change grants between requests
+    "CALLER_CACHE_SECONDS": 0,  # ... and users, staff and settings (tests/core/test_hot_path.py: the cache)
     "DB_POOL_SIZE": 20,
     "DB_MAX_OVERFLOW": 60,  # threaded tests run 50 requests at once in one process
 }

@@ -12,15 +12,15 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.api import ApiError
 from app.docnumbers.services import next_doc_no
 from app.extensions import db
 from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLevel
 from app.org.models import Store
+from app.org.services import store_snapshots
 from app.platform.audit import audit
-from app.plugins import plugin_host
+from app.plugins import cached_for_config, plugin_host
 from app.security import NO_STORE, acting_user, scoped_store_id
 
 # ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline
@@ -210,7 +210,7 @@ def member_query(
 
     ``text`` is the free search text (purpose "search"), passed on to plugins.
     """
-    query = select(Member).options(joinedload(Member.level), joinedload(Member.home_store))
+    query = select(Member)  # level and store names come from worker caches (present_member)
     if phone is not None:
         query = query.where(Member.phone == phone)
     for criterion in member_criteria(viewer, purpose, store_id, phone, text):
@@ -234,14 +234,24 @@ def visible_member(viewer, purpose: str, member_id: int) -> Member | None:
     return db.session.scalars(member_query(viewer, purpose).where(Member.id == member_id)).first()
 
 
+def _level_names() -> dict[int, str]:
+    return dict(db.session.execute(select(MemberLevel.id, MemberLevel.name)).all())
+
+
+def level_names() -> dict[int, str]:
+    """Member level names by id, kept per worker until levels change (reference data)."""
+    return cached_for_config("members.level_names", _level_names)
+
+
 def present_member(member: Member, viewer, purpose: str) -> dict:
+    store = store_snapshots().get(member.home_store_id)
     data = {
         "id": member.id,
         "member_no": member.member_no,
         "phone": member.phone,
         "name": member.name,
-        "level": member.level.name if member.level else None,
-        "home_store": member.home_store.code if member.home_store else None,
+        "level": level_names().get(member.level_id),
+        "home_store": store.code if store is not None else None,
         "status": member.status,
         "available": True,
     }

@@ -2,10 +2,14 @@
 
 from datetime import datetime
 
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+
 from app.extensions import db
-from app.org.models import Staff
+from app.org.models import Staff, Store
 from app.platform.audit import audit
-from app.plugins import plugin_host
+from app.plugins import cached_for_config, plugin_host
 
 
 def mark_staff_left(staff: Staff, user=None) -> Staff:
@@ -24,3 +28,32 @@ def mark_staff_left(staff: Staff, user=None) -> Staff:
         db.session.rollback()
         raise
     return staff
+
+
+def _store_snapshots() -> dict:
+    snapshots = {}
+    for store in db.session.execute(select(Store)).scalars():
+        snapshot = Store(**{attr.key: getattr(store, attr.key) for attr in inspect(Store).column_attrs})
+        make_transient_to_detached(snapshot)
+        snapshots[store.id] = snapshot
+    return snapshots
+
+
+def store_snapshots() -> dict:
+    """Every store by id as detached snapshots, kept per worker until stores change
+    (``Store`` is reference data: a change bumps the configuration version).  Read-only."""
+    return cached_for_config("org.stores", _store_snapshots)
+
+
+def cached_store(store_id: int) -> Store | None:
+    """The store as a persistent object of the request's session, without a query.
+
+    Every POS sale needs its store (the code goes into the order number); a round
+    trip per sale for it would cost as much as writing a line.
+    """
+    session = db.session()
+    present = session.identity_map.get(identity_key(Store, store_id))
+    if present is not None:
+        return present
+    snapshot = store_snapshots().get(store_id)
+    return session.merge(snapshot, load=False) if snapshot is not None else None  # no SQL: clean

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import ApiError, RetailApi, idempotent, json_body, read_only
 from app.catalog.models import Sku
 from app.extensions import db
-from app.members.models import Member
 from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
@@ -70,8 +69,7 @@ def _visible_order(order_no: str) -> Order:
         db.session.query(Order)
         .options(
             joinedload(Order.store),
-            joinedload(Order.member).joinedload(Member.level),
-            joinedload(Order.member).joinedload(Member.home_store),
+            joinedload(Order.member),
             selectinload(Order.lines).joinedload(OrderLine.sku).joinedload(Sku.product),
             selectinload(Order.payments),
         )

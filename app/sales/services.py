@@ -22,6 +22,7 @@ from app.docnumbers.services import next_doc_no
 from app.extensions import attach_inserted, commit_keeping_state, core_execute, db
 from app.members.models import Member
 from app.org.models import Store
+from app.org.services import cached_store
 from app.platform.audit import current_user_id
 from app.plugins import plugin_host
 from app.sales.models import Order, OrderLine, Payment, Refund, Return, ReturnLine
@@ -207,7 +208,7 @@ def create_sale(request: SaleRequest) -> Order:
                               paid=sum(t.amount_fen for t in request.payments), due=payable),
                            422, due_fen=payable)
 
-        store = db.session.get(Store, request.store_id)
+        store = cached_store(request.store_id)
         order_no = next_doc_no("SO", store.code)
         order = _insert_order(
             dict(order_no=order_no, store_id=store.id, member_id=request.member_id,
