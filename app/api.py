@@ -13,7 +13,10 @@ from typing import Any
 
 from flask import Response, current_app, g, has_request_context, jsonify, request
 from flask_appbuilder.api import BaseApi
+from flask_appbuilder.const import PERMISSION_PREFIX
+from flask_appbuilder.security.decorators import protect as fab_protect
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import verify_jwt_in_request
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -177,6 +180,40 @@ class RetailApi(BaseApi):
         return http_error(500).to_response()
 
 
+# ---------------------------------------------------------------- permission check
+
+
+def protect():
+    """FAB's ``protect()`` for our APIs, with the bearer token checked first.
+
+    FAB tries the browser session before the token and asks the security manager
+    twice on every token request; a POS terminal always sends a token.  A request
+    with ``Authorization: Bearer`` is checked here by the same rule (the method's
+    permission on the class, for the token's user); any other request goes through
+    FAB's own wrapper (browser session for the API docs, public items, 401).
+    """
+
+    def decorator(view):
+        fab_checked = fab_protect()(view)  # also names the permission (``_permission_name``)
+
+        @functools.wraps(fab_checked)
+        def wrapper(self, *args, **kwargs):
+            if not request.headers.get("Authorization", "").startswith("Bearer "):
+                return fab_checked(self, *args, **kwargs)
+            name = (self.method_permission_name or {}).get(view.__name__) or view._permission_name
+            permission = f"{PERMISSION_PREFIX}{name}"
+            if permission not in self.base_permissions:
+                return self.response_403()
+            verify_jwt_in_request()  # 401 through the JWT loaders; sets g.user (load_user_jwt)
+            if current_app.appbuilder.sm._has_view_access(g.user, permission, self.class_permission_name):
+                return view(self, *args, **kwargs)
+            return self.response_403()
+
+        return wrapper
+
+    return decorator
+
+
 # ---------------------------------------------------------------- read-only requests
 
 
@@ -316,4 +353,4 @@ def _answer_existing(record, fingerprint: str) -> Response:
     return _replay(record)
 
 
-__all__ = ["ApiError", "RetailApi", "idempotent", "json_body", "read_only", "EXCLUDE", "RAISE"]
+__all__ = ["ApiError", "RetailApi", "idempotent", "json_body", "protect", "read_only", "EXCLUDE", "RAISE"]

@@ -16,10 +16,13 @@ Admin pages keep FAB's ORM user (flask-login sessions).
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import flask_jwt_extended.view_decorators as jwt_views
+from flask import current_app
 from flask_appbuilder.security.sqla.models import (
     Role,
     User,
@@ -29,6 +32,7 @@ from flask_appbuilder.security.sqla.models import (
 )
 from flask_jwt_extended import JWTManager
 from flask_jwt_extended.config import config as jwt_config
+from jwt import get_unverified_header
 from sqlalchemy import bindparam, select, true, union
 
 from app.org.models import Staff
@@ -146,16 +150,20 @@ class CallerCache:
 
     def __init__(self):
         self._entries: dict[int, tuple[ApiPrincipal, int, float]] = {}
+        # the newest configuration version any caller was read with: versions only grow, so
+        # callers cached at different times agree on it and configuration caches do not flip
+        self._latest_version = -1
 
     def get(self, user_id: int, ttl: float) -> tuple[ApiPrincipal, int] | None:
         entry = self._entries.get(user_id)
         if entry is None or time.monotonic() - entry[2] >= ttl:
             return None
-        return entry[0], entry[1]
+        return entry[0], max(entry[1], self._latest_version)
 
     def put(self, user_id: int, principal: ApiPrincipal, version: int) -> None:
         if len(self._entries) >= self.MAX_CALLERS:
             self._entries.clear()
+        self._latest_version = max(self._latest_version, version)
         self._entries[user_id] = (principal, version, time.monotonic())
 
     def clear(self) -> None:
@@ -197,6 +205,7 @@ class VerifiedTokenCache(JWTManager):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._verified: dict[tuple, dict] = {}
+        self._headers: dict[str, dict] = {}
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
                                 allow_expired: bool = False) -> dict:
@@ -207,9 +216,36 @@ class VerifiedTokenCache(JWTManager):
             if allow_expired or expires is None or time.time() < expires + jwt_config.leeway:
                 return dict(claims)
             self._verified.pop(key, None)
+            self._headers.pop(encoded_token, None)
         claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
         if not allow_expired:  # only tokens that passed every check are remembered
             if len(self._verified) >= self.MAX_TOKENS:
                 self._verified.clear()
+                self._headers.clear()
+            self._headers[encoded_token] = get_unverified_header(encoded_token)
             self._verified[key] = dict(claims)
         return claims
+
+    def verified_headers(self, encoded_token: str) -> dict | None:
+        headers = self._headers.get(encoded_token)
+        return dict(headers) if headers is not None else None
+
+
+def _headers_of_verified_tokens(read_headers):
+    """flask-jwt-extended reads a token's header again, unverified, right after verifying it;
+    for a token this worker verified, the header it saw then is the same."""
+
+    @functools.wraps(read_headers)
+    def get_unverified_jwt_headers(encoded_token: str) -> dict:
+        manager = current_app.extensions.get("flask-jwt-extended")
+        if isinstance(manager, VerifiedTokenCache):
+            remembered = manager.verified_headers(encoded_token)
+            if remembered is not None:
+                return remembered
+        return read_headers(encoded_token)
+
+    return get_unverified_jwt_headers
+
+
+if not hasattr(jwt_views.get_unverified_jwt_headers, "__wrapped__"):
+    jwt_views.get_unverified_jwt_headers = _headers_of_verified_tokens(jwt_views.get_unverified_jwt_headers)

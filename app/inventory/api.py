@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.api import ApiError, RetailApi, read_only, validation_error
+from app.api import ApiError, RetailApi, protect, read_only, validation_error
 from app.catalog.services import sku_by_code, sku_name
 from app.inventory.services import alliance_stock
 from app.security import scoped_store_id

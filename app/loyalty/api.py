@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from marshmallow import Schema, fields, validate
 
-from app.api import MAX_ID, RetailApi, idempotent, json_body
+from app.api import MAX_ID, RetailApi, idempotent, json_body, protect
 from app.loyalty.services import recharge_stored_value
 from app.members.api import caller_store_id
 from app.members.services import pos_member

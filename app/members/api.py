@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
 
-from app.api import ApiError, RetailApi, idempotent, json_body, read_only
+from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import (

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.api import ApiError, RetailApi, idempotent, json_body, read_only
+from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.catalog.models import Sku
 from app.extensions import db
 from app.members.services import pos_member, present_member

@@ -13,13 +13,19 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.api import ApiError
-from app.catalog.models import Sku
+from app.catalog.models import Product, Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import attach_inserted, commit_keeping_state, core_execute, db
+from app.extensions import (
+    attach_inserted,
+    attach_loaded,
+    commit_keeping_state,
+    core_execute,
+    db,
+    loaded_columns,
+)
 from app.members.models import Member
 from app.org.models import Store
 from app.org.services import cached_store
@@ -72,19 +78,41 @@ def split_proportionally(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
-# built once (expanding parameters): runs on every sale; names come in the same query
-SKUS_BY_CODE = (
-    select(Sku)
-    .where(Sku.sku_code.in_(bindparam("codes", expanding=True))
-           | Sku.barcode.in_(bindparam("barcodes", expanding=True)))
-    .options(joinedload(Sku.product))
-)
+SKUS, PRODUCTS = Sku.__table__, Product.__table__
+
+
+def _skus_where(criterion):
+    """Built once per kind (expanding parameters): SKUs with their products in one row each."""
+    return (
+        select(*loaded_columns(Sku), *loaded_columns(Product, "product__"))
+        .join(PRODUCTS, PRODUCTS.c.id == SKUS.c.product_id)
+        .where(criterion)
+    )
+
+
+SKUS_BY_CODE = _skus_where(SKUS.c.sku_code.in_(bindparam("codes", expanding=True)))
+SKUS_BY_BARCODE = _skus_where(SKUS.c.barcode.in_(bindparam("barcodes", expanding=True)))
+SKUS_BY_EITHER = _skus_where(SKUS.c.sku_code.in_(bindparam("codes", expanding=True))
+                             | SKUS.c.barcode.in_(bindparam("barcodes", expanding=True)))
+
+
+def _load_skus(codes: set[str], barcodes: set[str]) -> list[Sku]:
+    """The SKUs named by code or barcode, each with its product, as session objects."""
+    statement = SKUS_BY_EITHER if codes and barcodes else SKUS_BY_CODE if codes else SKUS_BY_BARCODE
+    skus = []
+    for row in core_execute(statement, {"codes": list(codes), "barcodes": list(barcodes)}).mappings():
+        sku = attach_loaded(Sku, row)
+        product = attach_loaded(Product, row, "product__")
+        if "product" not in sku.__dict__:
+            set_committed_value(sku, "product", product)
+        skus.append(sku)
+    return skus
 
 
 def _resolve_skus(lines: list[SaleLine]) -> list[Sku]:
     codes = {line.sku_code for line in lines if line.sku_code}
     barcodes = {line.barcode for line in lines if line.barcode and not line.sku_code}
-    found = db.session.scalars(SKUS_BY_CODE, {"codes": list(codes), "barcodes": list(barcodes)}).all()
+    found = _load_skus(codes, barcodes)
     by_code = {s.sku_code: s for s in found}
     by_barcode = {s.barcode: s for s in found if s.barcode}
     skus = []

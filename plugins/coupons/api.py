@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import g, request, url_for
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, read_only
+from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.api import caller_store_id

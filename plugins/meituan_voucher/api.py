@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose
-from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api import ApiError, RetailApi, idempotent, json_body
+from app.api import ApiError, RetailApi, idempotent, json_body, protect
 from app.extensions import db
 from app.sales.api import caller_store_id
 from app.security import acting_user, current_staff

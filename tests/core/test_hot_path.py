@@ -165,8 +165,10 @@ def test_a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it(a
     path = "/api/v1/pos/products?q=P1001"
     for _ in range(2):
         assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    remembered = app.appbuilder.sm.jwt_manager._verified
+    manager = app.appbuilder.sm.jwt_manager
+    remembered = manager._verified
     assert any(key[0] == token for key in remembered)  # the second request did not verify it again
+    assert manager.verified_headers(token) == {"alg": "HS256", "typ": "JWT"}
 
     header, payload, signature = token.split(".")
     forged_claims = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB")
@@ -175,6 +177,7 @@ def test_a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it(a
         assert answer.status_code == 401
         assert answer.get_json()["error"]["code"] == "UNAUTHORIZED"
 
+    assert manager.verified_headers(forged) is None
     time.sleep(2.1)
     answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401
@@ -222,3 +225,16 @@ def test_a_read_only_request_that_writes_is_refused(app):
         with pytest.raises(RuntimeError, match="read_only"):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_browser_session_may_call_the_api_and_a_token_takes_precedence(app, client_as):
+    """The API docs page calls the API with the admin session; a bearer token, when sent,
+    decides who calls (and is refused on its own merits)."""
+    manager = client_as("manager1")
+    assert manager.get("/api/v1/pos/products?q=P1001").status_code == 200
+    assert client_as("guide1").get("/api/v1/pos/orders/NOPE").status_code == 403
+    answer = manager.get("/api/v1/pos/products?q=P1001", headers={"Authorization": "Bearer not-a-token"})
+    assert answer.status_code == 401
+    guide_token = api_token(app, "guide1")
+    answer = manager.get("/api/v1/pos/orders/NOPE", headers={"Authorization": f"Bearer {guide_token}"})
+    assert answer.status_code == 403  # the guide's token, not the manager's session

@@ -281,3 +281,39 @@ def test_large_points_consumption_warns_hq(app, api_as, goods, member):
     finally:
         with app.app_context():
             set_setting("loyalty.points_warning_threshold", 10000)
+
+
+def test_a_sale_names_products_by_code_and_by_barcode_in_one_order(app, api_as, goods):
+    """Lines by SKU code and by barcode are read in one statement; each line shows its
+    product; an inactive or unknown SKU is refused with nothing written."""
+    from app.catalog.models import Product, Sku
+    from app.inventory.services import move_stock
+    from app.org.models import Store
+
+    with app.app_context():
+        other = Product(code=_unique("B"), name="测试帽子")
+        sku = Sku(product=other, sku_code=f"{other.code}-F", barcode=f"68{other.code}", spec="F",
+                  price_fen=3000)
+        db.session.add_all([other, sku])
+        db.session.flush()
+        store = db.session.query(Store).filter_by(code="S001").one()
+        move_stock(store.id, sku.id, 5, "purchase_in", f"TEST-{other.code}")
+        db.session.commit()
+        hat = {"sku_code": sku.sku_code, "barcode": sku.barcode}
+    pos = api_as("cashier1")
+    body = {"lines": [{"sku_code": goods["sku_code"], "qty": 2}, {"barcode": hat["barcode"], "qty": 1}],
+            "payments": [{"method": "cash", "amount_fen": 13000}]}
+    answer = pos.post("/api/v1/pos/orders", json=body)
+    assert answer.status_code == 201, answer.get_json()
+    lines = answer.get_json()["result"]["lines"]
+    assert [(line["sku_code"], line["qty"], line["amount_fen"]) for line in lines] == [
+        (goods["sku_code"], 2, 10000), (hat["sku_code"], 1, 3000)]
+    assert lines[1]["name"] == "测试帽子 F"
+
+    with app.app_context():
+        db.session.query(Sku).filter_by(sku_code=hat["sku_code"]).one().active = False
+        db.session.commit()
+    refused = pos.post("/api/v1/pos/orders", json=body)
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "UNKNOWN_SKU"
+    unknown = pos.post("/api/v1/pos/orders", json={**body, "lines": [{"barcode": "0000000000", "qty": 1}]})
+    assert unknown.status_code == 422 and unknown.get_json()["error"]["sku"] == "0000000000"
