@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.api import ApiError
@@ -85,13 +85,45 @@ def _bump_statement(guard: bool):
     return statement.where(STOCK.c.qty + bindparam("q") >= 0) if guard else statement
 
 
+MOVES = StockMove.__table__
+MOVE_COLUMNS = ("store_id", "sku_id", "kind", "qty", "qty_after", "doc_no", "created_on")
+
+
+def _bump_and_move_statement(guard: bool):
+    """PostgreSQL: the balance update and the move it explains in one statement (a CTE)."""
+    bumped = BUMPS[guard].cte("bumped")
+    values = select(
+        bindparam("s", type_=Integer), bindparam("k", type_=Integer), bindparam("kind", type_=String),
+        bindparam("q", type_=BigInteger), bumped.c.qty, bindparam("doc_no", type_=String),
+        bindparam("created_on", type_=DateTime),
+    )
+    return insert(MOVES).from_select(MOVE_COLUMNS, values).returning(MOVES.c.id, MOVES.c.qty_after)
+
+
 # built once (bound parameters): they run for every line of every sale
 BUMPS = {guard: _bump_statement(guard) for guard in (False, True)}
-INSERT_MOVE = insert(StockMove.__table__).returning(StockMove.__table__.c.id)
+INSERT_MOVE = insert(MOVES).returning(MOVES.c.id)
+BUMPS_AND_MOVES = {guard: _bump_and_move_statement(guard) for guard in (False, True)}
 
 
 def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
     return core_execute(BUMPS[guard], {"s": store_id, "k": sku_id, "q": qty}).scalar()
+
+
+def _write_move(row: dict, guard: bool) -> tuple[int, int] | None:
+    """Bump the balance and append the move: ``(move id, qty after)``, or None when the
+    balance row is missing or (``guard``) the stock would go below zero, nothing written.
+    One round trip on PostgreSQL, two elsewhere."""
+    if db.engine.dialect.name == "postgresql":
+        written = core_execute(BUMPS_AND_MOVES[guard], {
+            "s": row["store_id"], "k": row["sku_id"], "q": row["qty"], "kind": row["kind"],
+            "doc_no": row["doc_no"], "created_on": row["created_on"],
+        }).first()
+        return (written.id, written.qty_after) if written is not None else None
+    after = _bump(row["store_id"], row["sku_id"], row["qty"], guard)
+    if after is None:
+        return None
+    return core_execute(INSERT_MOVE, {**row, "qty_after": after}).scalar_one(), after
 
 
 def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
@@ -113,21 +145,21 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
     if allow_negative is None:
         allow_negative = negative_stock_allowed()
     guard = qty < 0 and not allow_negative
-    after = _bump(store_id, sku_id, qty, guard)
-    if after is None and not _stock_row_exists(store_id, sku_id):
+    row = dict(store_id=store_id, sku_id=sku_id, kind=kind, qty=qty, doc_no=doc_no, created_on=datetime.now())
+    written = _write_move(row, guard)
+    if written is None and not _stock_row_exists(store_id, sku_id):
         # first move of this SKU at this store (the usual case has a row: one statement)
         _insert_stock_row(store_id, sku_id)
-        after = _bump(store_id, sku_id, qty, guard)
-    if after is None:
+        written = _write_move(row, guard)
+    if written is None:
         raise ApiError(
             "INSUFFICIENT_STOCK",
             _l("Not enough stock of %(sku)s.", sku=f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()),
             409,
             sku_code=sku.sku_code,
         )
-    row = dict(store_id=store_id, sku_id=sku_id, kind=kind, qty=qty, qty_after=after, doc_no=doc_no,
-               created_on=datetime.now())
-    return attach_inserted(StockMove, row, core_execute(INSERT_MOVE, row).scalar_one())
+    move_id, after = written
+    return attach_inserted(StockMove, {**row, "qty_after": after}, move_id)
 
 
 def on_hand(store_id: int, sku_id: int) -> int:

@@ -79,8 +79,9 @@ def test_a_cached_caller_costs_no_statement(app, cached_app):
     assert len(seen) == 1 and "members_member" in seen[0], seen  # only the look-up itself
 
 
-def test_a_cached_sale_takes_as_many_statements_as_the_bare_baseline(app, cached_app):
-    """SKUs, number, order, lines, payments, stock, move: bench/bare_sale_app.py's seven."""
+def test_a_cached_sale_takes_no_more_statements_than_the_bare_baseline(app, cached_app, is_postgres):
+    """SKUs, number, order, lines, payments, stock, move: bench/bare_sale_app.py's seven; on
+    PostgreSQL the stock update and its move are one statement."""
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     body = _sale_body(app)
     assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201
@@ -88,7 +89,7 @@ def test_a_cached_sale_takes_as_many_statements_as_the_bare_baseline(app, cached
                                                                 headers=headers))
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["result"]["store"] == "S001"
-    assert len(seen) <= 7, "\n".join(s[:100] for s in seen)
+    assert len(seen) <= (6 if is_postgres else 7), "\n".join(s[:100] for s in seen)
 
 
 def _stock_of_sale_sku(app, qty=None):
