@@ -39,12 +39,23 @@ def core_execute(statement, params=None):
 def attach_inserted(model, row: dict, row_id: int):
     """The ORM object of a row just inserted with Core (every column in ``row``): persistent
     in the session as if loaded, so nothing is flushed or read back for it."""
-    obj = _class_manager(model).new_instance()  # no constructor: the row is complete
-    values = obj.__dict__
-    values.update(row)
-    values["id"] = row_id
-    make_transient_to_detached(obj)
+    obj = _detached(model, {**row, "id": row_id})
     db.session.add(obj)
+    return obj
+
+
+def detached_copy(obj):
+    """A clean detached copy of ``obj``'s columns, for a per-worker cache; a request takes it
+    into its session with ``session.merge(copy, load=False)`` (no SQL)."""
+    model = type(obj)
+    return _detached(model, {key: getattr(obj, key) for key in _attribute_keys(model)})
+
+
+def _detached(model, values: dict):
+    """``model`` with ``values`` as if loaded and then detached (no constructor: they are complete)."""
+    obj = _class_manager(model).new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
     return obj
 
 
@@ -75,5 +86,6 @@ def attach_loaded(model, row, prefix: str = ""):
     present = db.session.identity_map.get(identity_key(model, values["id"]))
     if present is not None:
         return present
-    row_id = values.pop("id")
-    return attach_inserted(model, values, row_id)
+    obj = _detached(model, values)
+    db.session.add(obj)
+    return obj

@@ -2,11 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
 
-from app.extensions import db
+from app.extensions import db, detached_copy
 from app.org.models import Staff, Store
 from app.platform.audit import audit
 from app.plugins import cached_for_config, plugin_host
@@ -31,12 +30,7 @@ def mark_staff_left(staff: Staff, user=None) -> Staff:
 
 
 def _store_snapshots() -> dict:
-    snapshots = {}
-    for store in db.session.execute(select(Store)).scalars():
-        snapshot = Store(**{attr.key: getattr(store, attr.key) for attr in inspect(Store).column_attrs})
-        make_transient_to_detached(snapshot)
-        snapshots[store.id] = snapshot
-    return snapshots
+    return {store.id: detached_copy(store) for store in db.session.scalars(select(Store))}
 
 
 def store_snapshots() -> dict:

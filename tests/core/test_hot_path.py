@@ -104,26 +104,33 @@ def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db
             db.session.commit()
 
 
+def statements_of(app, call):
+    """``(call()'s answer, the SQL statements it sent)``."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        # role grants are cached per worker in production (PERMISSION_CACHE_SECONDS; 0 in tests)
+        if "ab_permission" not in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return answer, seen
+
+
 def test_a_sale_takes_nine_statements(app, api_as):
     """Caller, SKUs, store, number, order, lines, payments, stock, moves: the bare
     baseline of bench/core_bench.py needs seven of the same.  Both databases."""
     pos = api_as("pos1")
     body = _sale_body(app)
     assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, params, context, executemany):
-        # role grants are cached per worker in production (PERMISSION_CACHE_SECONDS; 0 in tests)
-        if "ab_permission" not in statement:
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    answer, statements = statements_of(app, lambda: pos.post("/api/v1/pos/orders", json=body))
+    assert answer.status_code == 201
     assert len(statements) <= 9, "\n".join(s[:100] for s in statements)
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 from conftest import api_token, make_app
-from sqlalchemy import event, text
-from test_hot_path import _add_user, _sale_body
+from sqlalchemy import text
+from test_hot_path import _add_user, _sale_body, statements_of
 
 from app.extensions import db
 from app.inventory.services import ALLOW_NEGATIVE
@@ -37,23 +37,6 @@ def _set_active(app, user_id, active):
         db.session.commit()
 
 
-def _statements(app, call):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        if "ab_permission" not in statement:  # role grants: PERMISSION_CACHE_SECONDS, 0 in tests
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return answer, seen
-
-
 def test_a_deactivated_caller_is_refused_within_the_time_to_live(app, cached_app):
     user_id = _add_user(app, "cache_pos")
     client, headers = cached_app.test_client(), _bearer(cached_app, "cache_pos")
@@ -74,7 +57,7 @@ def test_a_cached_caller_costs_no_statement(app, cached_app):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     path = "/api/v1/pos/members?phone=13900000001"
     assert client.get(path, headers=headers).status_code == 200
-    answer, seen = _statements(cached_app, lambda: client.get(path, headers=headers))
+    answer, seen = statements_of(cached_app, lambda: client.get(path, headers=headers))
     assert answer.status_code == 200 and answer.get_json()["count"] == 1
     assert len(seen) == 1 and "members_member" in seen[0], seen  # only the look-up itself
 
@@ -85,7 +68,7 @@ def test_a_cached_sale_takes_no_more_statements_than_the_bare_baseline(app, cach
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     body = _sale_body(app)
     assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201
-    answer, seen = _statements(cached_app, lambda: client.post("/api/v1/pos/orders", json=body,
+    answer, seen = statements_of(cached_app, lambda: client.post("/api/v1/pos/orders", json=body,
                                                                 headers=headers))
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["result"]["store"] == "S001"
