@@ -9,29 +9,20 @@ the original order, refunding each tender through its own handler.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.api import ApiError
 from app.catalog.models import Product, Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import (
-    attach_inserted,
-    attach_loaded,
-    commit_keeping_state,
-    core_execute,
-    db,
-    loaded_columns,
-)
+from app.extensions import attach_loaded, commit_keeping_state, core_execute, db, loaded_columns
 from app.members.models import Member
-from app.org.models import Store
 from app.org.services import cached_store
-from app.platform.audit import current_user_id
 from app.plugins import plugin_host
-from app.sales.models import Order, OrderLine, Payment, Refund, Return, ReturnLine
+from app.sales.models import Order, OrderLine, Refund, Return, ReturnLine
+from app.sales.order_insert import insert_order
 from app.sales.tenders import tender_handlers
 
 MAX_LINES = 200
@@ -141,45 +132,6 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
     return member
 
 
-ORDERS, LINES, PAYMENTS = Order.__table__, OrderLine.__table__, Payment.__table__
-# built once: the three inserts of every sale
-INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
-INSERT_LINES = insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True)
-INSERT_PAYMENTS = insert(PAYMENTS).returning(PAYMENTS.c.id, sort_by_parameter_order=True)
-
-
-def _insert_order(order_row: dict, store: Store, lines: list[tuple[Sku, dict]], payments: list[dict]):
-    """Insert the order, its lines and its payments with three Core statements and return
-    the order as a persistent ORM object with lines, payments and store in place.
-
-    The sale is the hottest write path; the ORM unit of work cost more CPU than the
-    database did.  Handlers and hooks still get ordinary ORM objects.
-    """
-    now = datetime.now()
-    user_id = current_user_id()
-    order_row = {**order_row, "created_on": now, "changed_on": now, "created_by_fk": user_id,
-                 "changed_by_fk": user_id}
-    order_id = core_execute(INSERT_ORDER, order_row).scalar_one()
-    line_rows = [{**row, "order_id": order_id} for _, row in lines]
-    payment_rows = [{**row, "order_id": order_id} for row in payments]
-    line_ids = core_execute(INSERT_LINES, line_rows).scalars().all()
-    payment_ids = core_execute(INSERT_PAYMENTS, payment_rows).scalars().all()
-    order = attach_inserted(Order, order_row, order_id)
-    line_objects = [attach_inserted(OrderLine, row, i) for row, i in zip(line_rows, line_ids, strict=True)]
-    payment_objects = [
-        attach_inserted(Payment, row, i) for row, i in zip(payment_rows, payment_ids, strict=True)
-    ]
-    for line, (sku, _) in zip(line_objects, lines, strict=True):
-        set_committed_value(line, "sku", sku)
-        set_committed_value(line, "order", order)
-    for payment in payment_objects:
-        set_committed_value(payment, "order", order)
-    set_committed_value(order, "store", store)
-    set_committed_value(order, "lines", line_objects)
-    set_committed_value(order, "payments", payment_objects)
-    return order
-
-
 def create_sale(request: SaleRequest) -> Order:
     """Book a paid retail sale (commits) or raise ``ApiError`` with nothing written."""
     from app.inventory.services import move_stock
@@ -237,9 +189,8 @@ def create_sale(request: SaleRequest) -> Order:
                            422, due_fen=payable)
 
         store = cached_store(request.store_id)
-        order_no = next_doc_no("SO", store.code)
-        order = _insert_order(
-            dict(order_no=order_no, store_id=store.id, member_id=request.member_id,
+        order = insert_order(
+            dict(member_id=request.member_id,
                  staff_id=request.staff_id, status="paid", total_fen=total, discount_fen=total - payable,
                  paid_fen=payable, points_used=request.points_used, points_earned=0, note=request.note),
             store,
@@ -249,6 +200,7 @@ def create_sale(request: SaleRequest) -> Order:
             [dict(method=t.method, amount_fen=t.amount_fen, refunded_fen=0, reference=t.code or "")
              for t in request.payments],
         )
+        order_no = order.order_no
         for line, sku in zip(request.lines, skus, strict=True):
             move_stock(store.id, sku.id, -line.qty, "sale", order_no)
         for tender, payment in zip(request.payments, order.payments, strict=True):

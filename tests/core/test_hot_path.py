@@ -4,7 +4,7 @@ booked in a fixed number of statements, and a connection the database dropped co
 clean 503, not a 500."""
 
 import pytest
-from conftest import PASSWORD, api_token, make_app
+from conftest import add_store_user, api_token, make_app, statements_of
 from sqlalchemy import event, text
 
 from app.extensions import db
@@ -22,24 +22,8 @@ def _sale_body(app):
     return {**SALE, "payments": [{"method": "cash", "amount_fen": price}]}
 
 
-def _add_user(app, username, role="POS", store_code="S001"):
-    from app.org.models import Staff, Store
-
-    with app.app_context():
-        sm = app.appbuilder.sm
-        user = sm.find_user(username=username)
-        if user is None:
-            user = sm.add_user(username, username, "", f"{username}@demo.local", sm.find_role(role),
-                               password=PASSWORD)
-            store = db.session.query(Store).filter_by(code=store_code).one()
-            db.session.add(Staff(user_id=user.id, store_id=store.id, employee_no=f"E{user.id:04d}",
-                                 name=username))
-            db.session.commit()
-        return user.id
-
-
 def test_deactivating_a_user_stops_its_token_at_the_next_request(app):
-    user_id = _add_user(app, "hotpath_pos")
+    user_id = add_store_user(app, "hotpath_pos")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_token(app, 'hotpath_pos')}"}
     assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 200
@@ -54,7 +38,7 @@ def test_deactivating_a_user_stops_its_token_at_the_next_request(app):
 
 
 def test_a_role_change_applies_at_the_next_request(app):
-    user_id = _add_user(app, "hotpath_role")
+    user_id = add_store_user(app, "hotpath_role")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_token(app, 'hotpath_role')}"}
     assert client.get("/api/v1/pos/products?q=P1001", headers=headers).status_code == 200
@@ -104,25 +88,6 @@ def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db
             db.session.commit()
 
 
-def statements_of(app, call):
-    """``(call()'s answer, the SQL statements it sent)``."""
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        # role grants are cached per worker in production (PERMISSION_CACHE_SECONDS; 0 in tests)
-        if "ab_permission" not in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return answer, seen
-
-
 def test_a_sale_takes_nine_statements(app, api_as):
     """Caller, SKUs, store, number, order, lines, payments, stock, moves: the bare
     baseline of bench/core_bench.py needs seven of the same.  Both databases."""
@@ -165,7 +130,7 @@ def test_a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it(a
 
     from flask_jwt_extended import create_access_token
 
-    user_id = _add_user(app, "hotpath_token")
+    user_id = add_store_user(app, "hotpath_token")
     with app.test_request_context():
         token = create_access_token(identity=str(user_id), fresh=True, expires_delta=timedelta(seconds=2))
     client = app.test_client()
