@@ -65,7 +65,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    _skip_limiter_on_pos_api(app)
     app.before_request(begin_read_only_request)  # first: it procures the request's connection
     app.before_request(_guard_disabled_plugins)
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
@@ -192,19 +191,6 @@ def _register_jobs(app: Flask, host: PluginHost) -> None:
 
     make_huey(app)
     register_jobs(app, host.jobs())
-
-
-def _skip_limiter_on_pos_api(app: Flask) -> None:
-    """Flask-Limiter guards FAB's login views only; unless default limits are configured
-    (``RATELIMIT_DEFAULT``), it has nothing to check on POS/mall calls but still works
-    out, on every one, which limits apply.  Token-bearing API calls skip that."""
-    limiter = getattr(app.appbuilder.sm, "limiter", None)
-    if limiter is None or app.config.get("RATELIMIT_DEFAULT"):
-        return
-    limiter.request_filter(
-        lambda: request.path.startswith("/api/v1/") and not request.path.startswith("/api/v1/security/")
-        and request.headers.get("Authorization", "").startswith("Bearer ")
-    )
 
 
 def _guard_disabled_plugins():

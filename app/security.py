@@ -97,6 +97,15 @@ class RetailSecurityManager(SecurityManager):
     def clear_permission_cache(self) -> None:
         self._permission_cache = None
 
+    def create_limiter(self, app):
+        from flask_limiter.util import get_remote_address
+
+        from app.ratelimit import LoginLimiter
+
+        limiter = LoginLimiter(key_func=app.config.get("RATELIMIT_KEY_FUNC", get_remote_address))
+        limiter.init_app(app)
+        return limiter
+
     def create_jwt_manager(self, app):
         from app.principal import VerifiedTokenCache
 

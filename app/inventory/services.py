@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import attach_inserted, core_execute, db
+from app.extensions import core_execute, db
 from app.inventory.models import MOVE_KINDS, Stock, StockDoc, StockDocLine, StockMove
 from app.org.models import Store
 from app.platform.audit import audit
@@ -97,12 +97,12 @@ def _bump_and_move_statement(guard: bool):
         bindparam("q", type_=BigInteger), bumped.c.qty, bindparam("doc_no", type_=String),
         bindparam("created_on", type_=DateTime),
     )
-    return insert(MOVES).from_select(MOVE_COLUMNS, values).returning(MOVES.c.id, MOVES.c.qty_after)
+    return insert(MOVES).from_select(MOVE_COLUMNS, values).returning(MOVES.c.qty_after)
 
 
 # built once (bound parameters): they run for every line of every sale
 BUMPS = {guard: _bump_statement(guard) for guard in (False, True)}
-INSERT_MOVE = insert(MOVES).returning(MOVES.c.id)
+INSERT_MOVE = insert(MOVES)
 BUMPS_AND_MOVES = {guard: _bump_and_move_statement(guard) for guard in (False, True)}
 
 
@@ -110,25 +110,25 @@ def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:
     return core_execute(BUMPS[guard], {"s": store_id, "k": sku_id, "q": qty}).scalar()
 
 
-def _write_move(row: dict, guard: bool) -> tuple[int, int] | None:
-    """Bump the balance and append the move: ``(move id, qty after)``, or None when the
-    balance row is missing or (``guard``) the stock would go below zero, nothing written.
+def _write_move(row: dict, guard: bool) -> int | None:
+    """Bump the balance and append the move: the qty after it, or None when the balance row
+    is missing or (``guard``) the stock would go below zero, nothing written.
     One round trip on PostgreSQL, two elsewhere."""
     if db.engine.dialect.name == "postgresql":
-        written = core_execute(BUMPS_AND_MOVES[guard], {
+        return core_execute(BUMPS_AND_MOVES[guard], {
             "s": row["store_id"], "k": row["sku_id"], "q": row["qty"], "kind": row["kind"],
             "doc_no": row["doc_no"], "created_on": row["created_on"],
-        }).first()
-        return (written.id, written.qty_after) if written is not None else None
+        }).scalar()
     after = _bump(row["store_id"], row["sku_id"], row["qty"], guard)
-    if after is None:
-        return None
-    return core_execute(INSERT_MOVE, {**row, "qty_after": after}).scalar_one(), after
+    if after is not None:
+        core_execute(INSERT_MOVE, {**row, "qty_after": after})
+    return after
 
 
 def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
-               allow_negative: bool | None = None) -> StockMove:
-    """Change on-hand stock by signed ``qty`` and append the move. Never commits.
+               allow_negative: bool | None = None) -> int:
+    """Change on-hand stock by signed ``qty`` and append the move; returns the on-hand after
+    it.  Never commits.  The move is written with Core: read it back with a query if needed.
 
     Refuses with ``INSUFFICIENT_STOCK`` (409) when stock would go below zero,
     unless the ``inventory.allow_negative_stock`` setting (or ``allow_negative``) says otherwise.
@@ -146,20 +146,23 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
         allow_negative = negative_stock_allowed()
     guard = qty < 0 and not allow_negative
     row = dict(store_id=store_id, sku_id=sku_id, kind=kind, qty=qty, doc_no=doc_no, created_on=datetime.now())
-    written = _write_move(row, guard)
-    if written is None and not _stock_row_exists(store_id, sku_id):
+    after = _write_move(row, guard)
+    if after is None and not _stock_row_exists(store_id, sku_id):
         # first move of this SKU at this store (the usual case has a row: one statement)
         _insert_stock_row(store_id, sku_id)
-        written = _write_move(row, guard)
-    if written is None:
-        raise ApiError(
-            "INSUFFICIENT_STOCK",
-            _l("Not enough stock of %(sku)s.", sku=f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()),
-            409,
-            sku_code=sku.sku_code,
-        )
-    move_id, after = written
-    return attach_inserted(StockMove, {**row, "qty_after": after}, move_id)
+        after = _write_move(row, guard)
+    if after is None:
+        raise insufficient_stock(sku)
+    return after
+
+
+def insufficient_stock(sku: Sku) -> ApiError:
+    return ApiError(
+        "INSUFFICIENT_STOCK",
+        _l("Not enough stock of %(sku)s.", sku=f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()),
+        409,
+        sku_code=sku.sku_code,
+    )
 
 
 def on_hand(store_id: int, sku_id: int) -> int:

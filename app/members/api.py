@@ -16,6 +16,7 @@ from app.members.services import (
     create_member,
     escape_like,
     member_query,
+    members_by_phone,
     pos_member,
     present_member,
     validate_phone,
@@ -67,9 +68,10 @@ class PosMembersApi(RetailApi):
         q = request.args.get("q")
         if phone is not None:
             validate_phone(phone.strip())
-            query = member_query(viewer, "api", phone=phone.strip())
-            purpose = "api"
-        elif q is not None:
+            members = members_by_phone(viewer, "api", phone.strip())
+            result = [present_member(m, viewer, "api") for m in members]
+            return self.response(200, count=len(result), result=result)
+        if q is not None:
             q = q.strip()
             if len(q) < 2 or len(q) > 50:
                 raise ApiError("QUERY_TOO_SHORT", _l("Search with 2 to 50 characters."), 422)
@@ -77,12 +79,10 @@ class PosMembersApi(RetailApi):
             query = member_query(viewer, "search", text=q).where(
                 or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
             )
-            purpose = "search"
-        else:
-            raise ApiError("QUERY_REQUIRED", _l("Give a phone number or a search text."), 422)
-        members = db.session.scalars(query.order_by(Member.id).limit(SEARCH_LIMIT)).all()
-        result = [present_member(m, viewer, purpose) for m in members]
-        return self.response(200, count=len(result), result=result)
+            members = db.session.scalars(query.order_by(Member.id).limit(SEARCH_LIMIT)).all()
+            result = [present_member(m, viewer, "search") for m in members]
+            return self.response(200, count=len(result), result=result)
+        raise ApiError("QUERY_REQUIRED", _l("Give a phone number or a search text."), 422)
 
     @expose("/members", methods=["POST"])
     @protect()

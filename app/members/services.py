@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, select, update
+from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.api import ApiError
@@ -216,6 +216,19 @@ def member_query(
     for criterion in member_criteria(viewer, purpose, store_id, phone, text):
         query = query.where(criterion)
     return query
+
+
+# built once (bound phone): the POS look-up runs it on every call, and a statement built per
+# call pays for its construction and its cache key each time
+MEMBER_BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
+
+
+def members_by_phone(viewer, purpose: str, phone: str) -> list[Member]:
+    """The member with ``phone`` (``[]`` or ``[member]``: phones are unique) if ``viewer`` may
+    see it for ``purpose``; the same rule as ``member_query``."""
+    criteria = member_criteria(viewer, purpose, phone=phone)
+    statement = MEMBER_BY_PHONE.where(*criteria) if criteria else MEMBER_BY_PHONE
+    return db.session.scalars(statement, {"phone": phone}).all()
 
 
 def escape_like(text: str) -> str:

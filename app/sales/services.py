@@ -22,7 +22,7 @@ from app.members.models import Member
 from app.org.services import cached_store
 from app.plugins import plugin_host
 from app.sales.models import Order, OrderLine, Refund, Return, ReturnLine
-from app.sales.order_insert import insert_order
+from app.sales.order_insert import insert_sale
 from app.sales.tenders import tender_handlers
 
 MAX_LINES = 200
@@ -134,7 +134,6 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
 
 def create_sale(request: SaleRequest) -> Order:
     """Book a paid retail sale (commits) or raise ``ApiError`` with nothing written."""
-    from app.inventory.services import move_stock
     from app.loyalty.services import (
         change_points,
         check_points_redeem,
@@ -189,7 +188,7 @@ def create_sale(request: SaleRequest) -> Order:
                            422, due_fen=payable)
 
         store = cached_store(request.store_id)
-        order = insert_order(
+        order = insert_sale(
             dict(member_id=request.member_id,
                  staff_id=request.staff_id, status="paid", total_fen=total, discount_fen=total - payable,
                  paid_fen=payable, points_used=request.points_used, points_earned=0, note=request.note),
@@ -201,8 +200,6 @@ def create_sale(request: SaleRequest) -> Order:
              for t in request.payments],
         )
         order_no = order.order_no
-        for line, sku in zip(request.lines, skus, strict=True):
-            move_stock(store.id, sku.id, -line.qty, "sale", order_no)
         for tender, payment in zip(request.payments, order.payments, strict=True):
             handlers[tender.method].charge(order, payment)
         if member is not None:

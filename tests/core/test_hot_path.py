@@ -210,3 +210,16 @@ def test_a_browser_session_may_call_the_api_and_a_token_takes_precedence(app, cl
     guide_token = api_token(app, "guide1")
     answer = manager.get("/api/v1/pos/orders/NOPE", headers={"Authorization": f"Bearer {guide_token}"})
     assert answer.status_code == 403  # the guide's token, not the manager's session
+
+
+def test_bearer_api_calls_skip_the_login_limiter_unless_default_limits_are_set(app, db_url):
+    path = "/api/v1/pos/members?phone=13900000001"
+    plain = make_app(db_url, AUTH_RATE_LIMIT="2 per minute")
+    headers = {"Authorization": f"Bearer {api_token(app, 'pos1')}"}
+    assert [plain.test_client().get(path, headers=headers).status_code for _ in range(4)] == [200] * 4
+    limited = make_app(db_url, RATELIMIT_DEFAULT="2 per minute")
+    codes = [limited.test_client().get(path, headers=headers).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    for worker in (plain, limited):
+        with worker.app_context():
+            db.engine.dispose()

@@ -2,6 +2,7 @@
 PostgreSQL number + order + lines + payments are one statement, with a statement-by-statement
 fallback for a store's first sale of the day; both must give the same rows and numbers."""
 
+import threading
 import uuid
 from datetime import date
 
@@ -108,3 +109,118 @@ def test_lines_and_payments_keep_their_order_and_ids(app):
         assert [(p["method"], p["amount_fen"], p["reference"]) for p in sold["payments"]] == payments
         assert [p[0] for p in payments] == ["wechat", "cash", "alipay"]
         assert order == (11500, 10900, "多行多付", code, True)
+
+
+def _stock_of(app, store_code, sku_code):
+    """``(on-hand, sum of moves, [(qty, qty_after) of moves in order])`` at the store."""
+    from app.catalog.models import Sku
+    from app.inventory.models import Stock, StockMove
+    from app.org.models import Store
+
+    with app.app_context():
+        store = db.session.scalars(select(Store).where(Store.code == store_code)).one()
+        sku = db.session.scalars(select(Sku).where(Sku.sku_code == sku_code)).one()
+        row = db.session.get(Stock, {"store_id": store.id, "sku_id": sku.id})
+        moves = db.session.execute(
+            select(StockMove.qty, StockMove.qty_after)
+            .where(StockMove.store_id == store.id, StockMove.sku_id == sku.id).order_by(StockMove.id)
+        ).all()
+        return (row.qty if row else None), sum(m.qty for m in moves), [tuple(m) for m in moves]
+
+
+def test_one_skus_lines_move_stock_in_turn_and_the_ledger_adds_up(app):
+    code, (small, large), headers = _new_store_with_goods(app)
+    client = app.test_client()
+    body = {"lines": [{"sku_code": small, "qty": 2}, {"sku_code": large, "qty": 1},
+                      {"sku_code": small, "qty": 3}],
+            "payments": [{"method": "cash", "amount_fen": 7500}]}
+    for _ in range(2):  # statement by statement, then (PostgreSQL) in one statement
+        _sell(client, headers, body)
+    assert _stock_of(app, code, small) == (40, 40, [(50, 50), (-2, 48), (-3, 45), (-2, 43), (-3, 40)])
+    assert _stock_of(app, code, large) == (48, 48, [(50, 50), (-1, 49), (-1, 48)])
+
+
+def test_too_little_stock_of_any_line_refuses_the_whole_sale(app):
+    code, (small, large), headers = _new_store_with_goods(app)
+    client = app.test_client()
+    _sell(client, headers, {"lines": [{"sku_code": small, "qty": 1}],
+                            "payments": [{"method": "cash", "amount_fen": 1000}]})
+    before = (_stock_of(app, code, small), _stock_of(app, code, large))
+    # 30 + 30 of one SKU: each line alone fits the 50 on hand, both together do not
+    body = {"lines": [{"sku_code": large, "qty": 1}, {"sku_code": small, "qty": 30},
+                      {"sku_code": small, "qty": 30}],
+            "payments": [{"method": "cash", "amount_fen": 62500}]}
+    answer = client.post("/api/v1/pos/orders", json=body, headers=headers)
+    assert answer.status_code == 409, answer.get_json()
+    assert answer.get_json()["error"]["code"] == "INSUFFICIENT_STOCK"
+    assert answer.get_json()["error"]["sku_code"] == small
+    assert (_stock_of(app, code, small), _stock_of(app, code, large)) == before
+    day = date.today().strftime("%Y%m%d")
+    next_sale = _sell(client, headers, {"lines": [{"sku_code": large, "qty": 1}],
+                                        "payments": [{"method": "cash", "amount_fen": 2500}]})
+    assert next_sale["order_no"] == format_doc_no("SO", day, code, 2)  # the refused sale took no number
+
+
+def test_with_negative_stock_allowed_a_sku_without_stock_row_sells(app):
+    from app.catalog.models import Product, Sku
+    from app.inventory.services import ALLOW_NEGATIVE
+    from app.platform.settings import set_setting
+
+    code, (small, _), headers = _new_store_with_goods(app)
+    with app.app_context():
+        product = Product(code=f"N{code}", name=f"无库存 {code}")
+        db.session.add_all([product, Sku(product=product, sku_code=f"N{code}-1", spec="", price_fen=300)])
+        db.session.commit()
+    client = app.test_client()
+    body = {"lines": [{"sku_code": f"N{code}-1", "qty": 2}, {"sku_code": small, "qty": 1}],
+            "payments": [{"method": "cash", "amount_fen": 1600}]}
+    refused = client.post("/api/v1/pos/orders", json=body, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["sku_code"] == f"N{code}-1"
+    _sell(client, headers, {"lines": [{"sku_code": small, "qty": 1}],  # the store's counter row exists now
+                            "payments": [{"method": "cash", "amount_fen": 1000}]})
+    with app.app_context():
+        set_setting(ALLOW_NEGATIVE, True)
+        db.session.commit()
+    try:
+        _sell(client, headers, body)
+        _sell(client, headers, body)
+    finally:
+        with app.app_context():
+            set_setting(ALLOW_NEGATIVE, False)
+            db.session.commit()
+    assert _stock_of(app, code, f"N{code}-1") == (-4, -4, [(-2, -2), (-2, -4)])
+    assert _stock_of(app, code, small) == (47, 47, [(50, 50), (-1, 49), (-1, 48), (-1, 47)])
+
+
+def test_racing_sales_never_oversell_and_never_share_a_number(app, is_postgres):
+    """On PostgreSQL, 30 tills at once selling two lines each: 49 on hand of one SKU is
+    enough for 24 of them; the others are refused whole, and the numbers have no gap."""
+    code, (small, large), headers = _new_store_with_goods(app)
+    client = app.test_client()
+    _sell(client, headers, {"lines": [{"sku_code": small, "qty": 1}, {"sku_code": large, "qty": 1}],
+                            "payments": [{"method": "cash", "amount_fen": 3500}]})
+    tills = 30 if is_postgres else 6
+    barrier = threading.Barrier(tills)
+    answers = []
+
+    def sell():
+        till = app.test_client()
+        barrier.wait()
+        answers.append(till.post("/api/v1/pos/orders", headers=headers, json={
+            "lines": [{"sku_code": large, "qty": 1}, {"sku_code": small, "qty": 2}],
+            "payments": [{"method": "cash", "amount_fen": 4500}]}))
+
+    threads = [threading.Thread(target=sell) for _ in range(tills)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sold = [a.get_json()["result"]["order_no"] for a in answers if a.status_code == 201]
+    refused = [a.get_json()["error"]["code"] for a in answers if a.status_code != 201]
+    assert len(sold) == min(tills, 24) and set(refused) <= {"INSUFFICIENT_STOCK"}
+    day = date.today().strftime("%Y%m%d")
+    assert sorted(sold) == [format_doc_no("SO", day, code, n) for n in range(2, len(sold) + 2)]
+    on_hand, ledger, _ = _stock_of(app, code, small)
+    assert on_hand == ledger == 49 - 2 * len(sold)
+    on_hand, ledger, _ = _stock_of(app, code, large)
+    assert on_hand == ledger == 49 - len(sold)
