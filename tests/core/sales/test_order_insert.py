@@ -6,6 +6,7 @@ import threading
 import uuid
 from datetime import date
 
+import pytest
 from conftest import add_store_user, api_token, statements_of
 from sqlalchemy import select, text
 
@@ -13,8 +14,21 @@ from app.docnumbers.services import format_doc_no
 from app.extensions import db
 
 
+@pytest.fixture
+def fresh_store(app):
+    """``(store code, (small SKU, large SKU), bearer headers)``: a store with no counter row
+    yet, a POS user there and two SKUs with 50 on hand; closed afterwards, so the lists of
+    active stores other tests check stay the demo ones."""
+    store = _new_store_with_goods(app)
+    yield store
+    from app.org.models import Store
+
+    with app.app_context():
+        db.session.scalars(select(Store).where(Store.code == store[0])).one().status = "closed"
+        db.session.commit()
+
+
 def _new_store_with_goods(app):
-    """A fresh store (no counter row yet), a POS user there and two SKUs in stock."""
     from app.catalog.models import Product, Sku
     from app.inventory.services import move_stock
     from app.org.models import Store
@@ -61,8 +75,8 @@ def _sell(client, headers, body):
     return answer.get_json()["result"]
 
 
-def test_a_stores_first_sale_of_the_day_and_the_next_are_numbered_in_turn(app, is_postgres):
-    code, (small, large), headers = _new_store_with_goods(app)
+def test_a_stores_first_sale_of_the_day_and_the_next_are_numbered_in_turn(app, fresh_store, is_postgres):
+    code, (small, large), headers = fresh_store
     client = app.test_client()
     body = {"lines": [{"sku_code": small, "qty": 1}], "payments": [{"method": "cash", "amount_fen": 1000}]}
     first = _sell(client, headers, body)  # no counter row yet: statement by statement
@@ -75,8 +89,8 @@ def test_a_stores_first_sale_of_the_day_and_the_next_are_numbered_in_turn(app, i
         assert not any("INSERT INTO sales_order_line" in s and "core_doc_sequence" not in s for s in seen)
 
 
-def test_numbers_past_9999_read_the_same_on_every_path(app):
-    code, (small, _), headers = _new_store_with_goods(app)
+def test_numbers_past_9999_read_the_same_on_every_path(app, fresh_store):
+    code, (small, _), headers = fresh_store
     client = app.test_client()
     body = {"lines": [{"sku_code": small, "qty": 1}], "payments": [{"method": "cash", "amount_fen": 1000}]}
     _sell(client, headers, body)
@@ -89,9 +103,9 @@ def test_numbers_past_9999_read_the_same_on_every_path(app):
     assert _sell(client, headers, body)["order_no"] == f"SO{day}{code}10000"
 
 
-def test_lines_and_payments_keep_their_order_and_ids(app):
+def test_lines_and_payments_keep_their_order_and_ids(app, fresh_store):
     """Several lines (one SKU twice) and tenders: the answer, the rows and their ids agree."""
-    code, (small, large), headers = _new_store_with_goods(app)
+    code, (small, large), headers = fresh_store
     client = app.test_client()
     body = {
         "lines": [{"sku_code": large, "qty": 2, "discount_fen": 100}, {"sku_code": small, "qty": 1},
@@ -128,8 +142,8 @@ def _stock_of(app, store_code, sku_code):
         return (row.qty if row else None), sum(m.qty for m in moves), [tuple(m) for m in moves]
 
 
-def test_one_skus_lines_move_stock_in_turn_and_the_ledger_adds_up(app):
-    code, (small, large), headers = _new_store_with_goods(app)
+def test_one_skus_lines_move_stock_in_turn_and_the_ledger_adds_up(app, fresh_store):
+    code, (small, large), headers = fresh_store
     client = app.test_client()
     body = {"lines": [{"sku_code": small, "qty": 2}, {"sku_code": large, "qty": 1},
                       {"sku_code": small, "qty": 3}],
@@ -140,8 +154,8 @@ def test_one_skus_lines_move_stock_in_turn_and_the_ledger_adds_up(app):
     assert _stock_of(app, code, large) == (48, 48, [(50, 50), (-1, 49), (-1, 48)])
 
 
-def test_too_little_stock_of_any_line_refuses_the_whole_sale(app):
-    code, (small, large), headers = _new_store_with_goods(app)
+def test_too_little_stock_of_any_line_refuses_the_whole_sale(app, fresh_store):
+    code, (small, large), headers = fresh_store
     client = app.test_client()
     _sell(client, headers, {"lines": [{"sku_code": small, "qty": 1}],
                             "payments": [{"method": "cash", "amount_fen": 1000}]})
@@ -161,12 +175,12 @@ def test_too_little_stock_of_any_line_refuses_the_whole_sale(app):
     assert next_sale["order_no"] == format_doc_no("SO", day, code, 2)  # the refused sale took no number
 
 
-def test_with_negative_stock_allowed_a_sku_without_stock_row_sells(app):
+def test_with_negative_stock_allowed_a_sku_without_stock_row_sells(app, fresh_store):
     from app.catalog.models import Product, Sku
     from app.inventory.services import ALLOW_NEGATIVE
     from app.platform.settings import set_setting
 
-    code, (small, _), headers = _new_store_with_goods(app)
+    code, (small, _), headers = fresh_store
     with app.app_context():
         product = Product(code=f"N{code}", name=f"无库存 {code}")
         db.session.add_all([product, Sku(product=product, sku_code=f"N{code}-1", spec="", price_fen=300)])
@@ -192,10 +206,10 @@ def test_with_negative_stock_allowed_a_sku_without_stock_row_sells(app):
     assert _stock_of(app, code, small) == (47, 47, [(50, 50), (-1, 49), (-1, 48), (-1, 47)])
 
 
-def test_racing_sales_never_oversell_and_never_share_a_number(app, is_postgres):
+def test_racing_sales_never_oversell_and_never_share_a_number(app, fresh_store, is_postgres):
     """On PostgreSQL, 30 tills at once selling two lines each: 49 on hand of one SKU is
     enough for 24 of them; the others are refused whole, and the numbers have no gap."""
-    code, (small, large), headers = _new_store_with_goods(app)
+    code, (small, large), headers = fresh_store
     client = app.test_client()
     _sell(client, headers, {"lines": [{"sku_code": small, "qty": 1}, {"sku_code": large, "qty": 1}],
                             "payments": [{"method": "cash", "amount_fen": 3500}]})
