@@ -91,8 +91,9 @@ INSERT_NUMBERED_SALE = text(
 
 def _write_numbered(store: Store, order_row: dict, lines: list[tuple], payment_rows: list[dict],
                     guard: bool):
-    """PostgreSQL: ``(order id, order no, line ids, payment ids)`` in one statement, or None
-    with nothing written when the store has no counter row for today yet."""
+    """PostgreSQL: the rows and the stock out in one statement, then ``(order id, order no,
+    line ids, payment ids)``; None with nothing written when the store has no counter row for
+    today yet."""
     line_rows = [row for _, row in lines]
     params = {**doc_no_params("SO", store.code), **{c: order_row[c] for c in ORDER_COLUMNS}, "guard": guard}
     for prefix, columns, rows in (("l_", LINE_COLUMNS, line_rows), ("p_", PAYMENT_COLUMNS, payment_rows)):
@@ -104,6 +105,8 @@ def _write_numbered(store: Store, order_row: dict, lines: list[tuple], payment_r
     if len(written.line_ids) != len(line_rows) or len(written.payment_ids) != len(payment_rows):
         raise RuntimeError("the sale insert wrote a different number of lines or payments")
     stocked = set(written.stocked_sku_ids)
+    if written.moves != sum(sku.id in stocked for sku, _ in lines):
+        raise RuntimeError("the sale insert wrote a different number of stock moves")
     for sku, row in lines:
         if sku.id in stocked:
             continue
