@@ -9,7 +9,8 @@ On PostgreSQL all of it is one statement (data-modifying CTEs): one round trip i
 four plus one or two per line.  Elsewhere, and on the first sale of a store's day (no counter
 row yet), the number and rows are written statement by statement and the stock through
 ``move_stock``.  Both give the same rows; the stock ledger rule (balance = sum of moves,
-no negative on-hand unless allowed) is the one ``app.inventory.services`` documents.
+no negative on-hand unless allowed) is the one ``app.inventory.services`` documents and
+writes (``SALE_STOCK_OUT``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.docnumbers.services import BUMP_RETURNING_DOC_NO, doc_no_params, next_doc_no
 from app.extensions import attach_inserted, core_execute, db
-from app.inventory.services import insufficient_stock, move_stock, negative_stock_allowed
+from app.inventory.services import SALE_STOCK_OUT, insufficient_stock, move_stock, negative_stock_allowed
 from app.org.models import Store
 from app.platform.audit import current_user_id
 from app.sales.models import Order, OrderLine, Payment
@@ -57,24 +58,6 @@ def _children(table: str, columns: dict[str, str], prefix: str) -> str:
             f" FROM o, {_unnest(prefix, columns)} ORDER BY x.n RETURNING id")
 
 
-# the stock out of every line: one balance update per SKU (lines of one SKU summed; refused
-# below zero when ``guard``), then one move per line whose qty_after is the balance after that
-# line (the final balance plus the later lines of the SKU).  A SKU missing from ``bumped``
-# had too little stock, or no balance row yet: the caller refuses or takes the slow path.
-LINE_SKUS = "unnest(CAST(:l_sku_id AS integer[]), CAST(:l_qty AS integer[]))"
-STOCK_OUT = (
-    f" want AS (SELECT x.sku_id, sum(x.qty) AS qty FROM o, {LINE_SKUS} AS x(sku_id, qty) GROUP BY x.sku_id),"
-    " bumped AS (UPDATE inventory_stock AS s SET qty = s.qty - w.qty FROM want AS w"
-    " WHERE s.store_id = CAST(:store_id AS integer) AND s.sku_id = w.sku_id"
-    " AND (s.qty - w.qty >= 0 OR NOT CAST(:guard AS boolean)) RETURNING s.sku_id, s.qty),"
-    " moved AS (INSERT INTO inventory_move (store_id, sku_id, kind, qty, qty_after, doc_no, created_on)"
-    " SELECT CAST(:store_id AS integer), x.sku_id, 'sale', -x.qty,"
-    " b.qty + sum(x.qty) OVER (PARTITION BY x.sku_id ORDER BY x.n DESC) - x.qty,"
-    " o.order_no, CAST(:created_on AS timestamp)"
-    f" FROM o, {LINE_SKUS} WITH ORDINALITY AS x(sku_id, qty, n) JOIN bumped AS b ON b.sku_id = x.sku_id"
-    " ORDER BY x.n RETURNING id)"
-)
-
 INSERT_NUMBERED_SALE = text(
     f"WITH seq AS ({BUMP_RETURNING_DOC_NO}),"
     f" o AS (INSERT INTO {ORDERS.name} (order_no, {', '.join(ORDER_COLUMNS)})"
@@ -82,7 +65,7 @@ INSERT_NUMBERED_SALE = text(
     " FROM seq RETURNING id, order_no),"
     f" l AS ({_children(LINES.name, LINE_COLUMNS, 'l_')}),"
     f" p AS ({_children(PAYMENTS.name, PAYMENT_COLUMNS, 'p_')}),"
-    f"{STOCK_OUT}"
+    f"{SALE_STOCK_OUT}"
     " SELECT o.id, o.order_no, ARRAY(SELECT id FROM l ORDER BY id) AS line_ids,"
     " ARRAY(SELECT id FROM p ORDER BY id) AS payment_ids,"
     " ARRAY(SELECT sku_id FROM bumped) AS stocked_sku_ids, (SELECT count(*) FROM moved) AS moves FROM o"
