@@ -12,6 +12,7 @@ from markupsafe import Markup
 from wtforms import ValidationError as WTFValidationError
 
 from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView
+from app.formatting import audit_detail, register_labels
 from app.platform.models import AuditLog, Job
 from app.platform.settings import SettingError, all_settings, get_setting, mask_secret, set_setting
 from app.plugins import PluginToggleRefused, plugin_host
@@ -146,6 +147,21 @@ def _progress_bar(percent: int) -> Markup:
 
 
 UNFINISHED_JOB_STATES = ("queued", "running")
+register_labels("job_status", {
+    "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed"),
+})
+register_labels("audit_action", {
+    "plugin.enable": _l("Plugin enabled"),
+    "plugin.disable": _l("Plugin disabled"),
+    "setting.change": _l("Setting changed"),
+    "member.create": _l("Member created"),
+    "member.created": _l("Member created"),
+    "staff.left": _l("Staff left"),
+})
+register_labels("audit_object", {
+    "plugin": _l("Plugin"), "setting": _l("Setting"), "member": _l("Member"), "staff": _l("Staff"),
+    "stock_doc": _l("Stock document"),
+})
 
 
 class JobView(RetailModelView):
@@ -165,6 +181,7 @@ class JobView(RetailModelView):
     order_columns = ["id", "created_on"]
     base_order = ("id", "desc")
     formatters_columns = {"progress": _progress_bar}
+    label_kinds = {"name": "job_name", "status": "job_status"}
     label_columns = {
         "name": _l("Job"),
         "status": _l("Status"),
@@ -175,7 +192,6 @@ class JobView(RetailModelView):
         "created_on": _l("Created on"),
         "finished_on": _l("Finished on"),
     }
-
 
     @expose("/progress")
     @has_access
@@ -199,6 +215,8 @@ class AuditLogView(RetailModelView):
     list_columns = ["created_on", "username", "action", "object_type", "object_id", "detail"]
     search_columns = ["username", "action", "object_type", "object_id"]
     base_order = ("id", "desc")
+    label_kinds = {"action": "audit_action", "object_type": "audit_object"}
+    formatters_columns = {"detail": audit_detail}
     label_columns = {
         "created_on": _l("Time"),
         "username": _l("User"),
