@@ -82,4 +82,8 @@ def error_page(exc: HTTPException):
 
 
 def install_layout(app: Flask) -> None:
+    from app.fab_i18n import blank_choice_shows_a_dash, translate_fab_views
+
     app.context_processor(_layout_context)
+    translate_fab_views(app.appbuilder)
+    blank_choice_shows_a_dash()

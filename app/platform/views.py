@@ -184,6 +184,7 @@ class JobView(RetailModelView):
     label_kinds = {"name": "job_name", "status": "job_status"}
     label_columns = {
         "name": _l("Job"),
+        "params": _l("Parameters"),
         "status": _l("Status"),
         "progress": _l("Progress"),
         "done": _l("Done"),

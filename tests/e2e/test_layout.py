@@ -143,6 +143,8 @@ def test_pos_terminal_lands_on_a_page_that_says_what_it_is(new_page):
     expect(home).to_contain_text("/api/v1/security/login")
     expect(sidebar(page).locator(".retail-group")).to_have_count(0)
     shot(page, "layout-pos1-home")
+    docs = page.locator("#retail-pos-api-docs").get_attribute("href")
+    assert page.request.get(docs).status == 200  # the terminal account may read the API docs
 
 
 def test_jobs_page_refreshes_itself(new_page, app):
