@@ -68,6 +68,9 @@ class RetailSecurityManager(SecurityManager):
     """
 
     _permission_cache: tuple[float, dict[int, frozenset], int | None] | None = None
+    # FAB's "User's Statistics" chart loads Google Charts from the internet: not offered
+    # (the home page dashboard draws its charts with the packaged Chart.js)
+    userstatschartview = None
 
     def _role_permissions(self) -> tuple[dict[int, frozenset], int | None]:
         ttl = float(current_app.config.get("PERMISSION_CACHE_SECONDS", 10))
