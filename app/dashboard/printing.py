@@ -16,9 +16,6 @@ from app.sales.models import Order, Return
 from app.security import can_see_store
 
 RECEIPT_LAYOUTS = {"58": _l("58 mm receipt"), "80": _l("80 mm receipt"), "a4": _l("A4")}
-ORDER_STATUS_LABELS = {
-    "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),
-}
 
 
 def _scoped(model, pk: int):
@@ -67,7 +64,6 @@ class OrderPrintView(PrintView):
             layout=layout,
             layouts=RECEIPT_LAYOUTS,
             member=member_label(order.member) if order.member is not None else "",
-            status=ORDER_STATUS_LABELS.get(order.status, order.status),
             tender_label=tender_label,
             returned_fen=sum(r.amount_fen for r in returns),
             returns=returns,
@@ -83,14 +79,7 @@ class StockDocPrintView(PrintView):
     @expose("/<int:pk>")
     @has_access
     def document(self, pk):
-        from app.inventory.views import DOC_KIND_LABELS, REASON_LABELS, STATUS_LABELS
-
         doc = _scoped(StockDoc, pk)
         return self.render_print(
-            "print/stock_doc.html",
-            doc=doc,
-            kind=DOC_KIND_LABELS.get(doc.kind, doc.kind),
-            reason=REASON_LABELS.get(doc.reason, doc.reason),
-            status=STATUS_LABELS.get(doc.status, doc.status),
-            total_qty=sum(line.qty for line in doc.lines),
+            "print/stock_doc.html", doc=doc, total_qty=sum(line.qty for line in doc.lines)
         )

@@ -23,9 +23,11 @@ def register(appbuilder) -> None:
     from flask import current_app
 
     from app.dashboard.printing import OrderPrintView, StockDocPrintView
-    from app.dashboard.views import home_dashboard, yuan
+    from app.dashboard.views import home_dashboard
+    from app.formatting import code_label, timestamp, yuan
 
     current_app.jinja_env.globals["home_dashboard"] = home_dashboard
-    current_app.jinja_env.filters.setdefault("yuan", yuan)
+    # the shared value formatters (app/formatting.py), for the dashboard and the print pages
+    current_app.jinja_env.filters.update(yuan=yuan, timestamp=timestamp, code_label=code_label)
     appbuilder.add_view_no_menu(OrderPrintView)
     appbuilder.add_view_no_menu(StockDocPrintView)

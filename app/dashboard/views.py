@@ -6,19 +6,11 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from app.dashboard import services
+from app.formatting import yuan
 from app.platform.settings import get_setting
 from app.security import acting_user, current_staff, is_hq
 
 PERIOD_LABELS = {"today": _l("Today"), "7d": _l("Last 7 days"), "30d": _l("Last 30 days")}
-
-
-def yuan(fen: int | None) -> str:
-    """Integer fen as yuan with two decimals and thousands separators: 123456 → ``1,234.56``."""
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def _can_read(resource: str) -> bool:

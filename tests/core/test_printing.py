@@ -25,7 +25,7 @@ def _order_of(app, store_code: str) -> dict:
 
 @pytest.mark.parametrize("layout,width", [("58", "58mm auto"), ("80", "80mm auto"), ("a4", "A4")])
 def test_receipt_layouts(app, client_as, layout, width):
-    from app.dashboard.views import yuan
+    from app.formatting import yuan
 
     order = _order_of(app, "S001")
     response = client_as("manager1").get(f"/print/order/{order['id']}?layout={layout}")

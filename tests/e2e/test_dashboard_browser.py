@@ -8,19 +8,12 @@ Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+from browser_support import browser, expect, live_server, shot  # noqa: F401  (fixtures)
+from browser_support import login as _login
 
 TIMEOUT_MS = 15_000
-
 pytestmark = pytest.mark.e2e
 
 # a canvas Chart.js drew on: some pixel is not transparent
@@ -35,7 +28,7 @@ CANVAS_PAINTED = """canvas => {
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server):  # noqa: F811  (like browser_support's, but records outside requests)
     context = browser.new_context(base_url=live_server, locale="zh-CN",
                                   viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
@@ -61,15 +54,6 @@ def page(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo1234")
-    with page.expect_navigation():
-        page.click("form[name=login] [type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
-
-
 def _assert_chart_drawn(page, canvas_id: str) -> None:
     canvas = page.locator(f"canvas#{canvas_id}")
     expect(canvas).to_be_visible()
@@ -78,7 +62,7 @@ def _assert_chart_drawn(page, canvas_id: str) -> None:
     assert drawn["painted"] > 500, drawn
 
 
-def test_hq_dashboard_draws_its_charts_from_the_package(page, screenshot):
+def test_hq_dashboard_draws_its_charts_from_the_package(page):
     _login(page, "hq")
     page.goto("/?period=30d")
     expect(page.locator("#dash-scope")).to_have_text("全部门店")
@@ -88,13 +72,13 @@ def test_hq_dashboard_draws_its_charts_from_the_package(page, screenshot):
     expect(stores).to_have_count(3)  # S001, S002, S003 all sold in the last 30 days
     expect(page.locator("#dash-by-tender tbody tr[data-method=wechat]")).to_have_count(1)
     expect(page.locator("#dash-stock-alerts tbody tr")).not_to_have_count(0)
-    screenshot(page, "dashboard-hq-30d")
+    shot(page, "dashboard-hq-30d")
     page.goto("/?period=today")
     _assert_chart_drawn(page, "chart-trend")
-    screenshot(page, "dashboard-hq-today")
+    shot(page, "dashboard-hq-today")
 
 
-def test_store_manager_sees_only_their_store(page, screenshot):
+def test_store_manager_sees_only_their_store(page):
     _login(page, "manager1")
     page.goto("/?period=30d")
     expect(page.locator("#dash-scope")).to_contain_text("S001")
@@ -108,10 +92,10 @@ def test_store_manager_sees_only_their_store(page, screenshot):
     assert len(legend) == 1 and legend[0].startswith("S001"), legend
     for row in page.locator("#dash-stock-alerts tbody tr td:first-child").all_inner_texts():
         assert row == "S001"
-    screenshot(page, "dashboard-manager1")
+    shot(page, "dashboard-manager1")
 
 
-def test_receipt_print_view(page, app, screenshot):
+def test_receipt_print_view(page, app):
     from app.extensions import db
     from app.sales.models import Order
 
@@ -124,7 +108,7 @@ def test_receipt_print_view(page, app, screenshot):
         expect(page.locator("#receipt-order-no")).to_have_text(order_no)
         sheet = page.locator("#receipt").bounding_box()
         assert abs(sheet["width"] - width_mm * 96 / 25.4) < 3, (layout, sheet)
-        screenshot(page, f"receipt-{layout}")
+        shot(page, f"receipt-{layout}")
     expect(page.locator("#receipt-lines tbody tr")).to_have_count(lines)
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     page.click("[data-print]")
