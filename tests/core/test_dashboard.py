@@ -70,7 +70,7 @@ def test_hq_figures_are_the_sums_of_the_orders(app, client_as, period, days):
     assert shown == _expected_by_store(app, days)
     assert {m: int(f) for m, f in TENDER_ROW.findall(html)} == _expected_by_tender(app, days)
     if period == "30d":  # the demo's four weeks of sales reach every store
-        assert set(shown) == {"S001", "S002", "S003"}
+        assert {"S001", "S002", "S003"} <= set(shown)
     total = sum(fen for _, fen in shown.values())
     assert f'data-period="{period}"' in html
     kpi = re.search(
