@@ -10,7 +10,7 @@ from app.extensions import db
 from plugins.meituan_voucher.client import MeituanError
 from plugins.meituan_voucher.models import Reconciliation, ShopBinding, Verification
 from plugins.meituan_voucher.platform import make_client
-from plugins.meituan_voucher.signing import business_date
+from plugins.meituan_voucher.services import settle_rows
 
 PAGE = 100
 
@@ -54,25 +54,7 @@ def settle_pending(binding: ShopBinding) -> tuple[int, int]:
         .order_by(Verification.id)).all()
     if not pending:
         return 0, 0
-    client = make_client(binding.store_id)
-    settled = 0
-    for row in pending:
-        try:
-            found = client.getconsumed(row.receipt_code, binding.open_shop_uuid)
-        except MeituanError:
-            continue
-        live = db.session.scalars(select(Verification.id).where(
-            Verification.live_code == row.receipt_code)).first()
-        if found is not None and found["request_id"] in ("", row.request_id) and live is None:
-            row.status, row.live_code = "consumed", row.receipt_code
-            row.platform_order_id, row.deal_id = found["order_id"], found["deal_id"]
-            row.deal_title, row.price_fen = found["deal_title"][:100], found["price_fen"]
-            if found["consumed_at_ms"]:
-                at = found["consumed_at_ms"] / 1000
-                row.consumed_at, row.business_date = datetime.fromtimestamp(at), business_date(at)
-        else:
-            row.status = "void"
-        settled += 1
+    settled = settle_rows(make_client(binding.store_id), binding.open_shop_uuid, pending)
     db.session.commit()
     return settled, len(pending) - settled
 

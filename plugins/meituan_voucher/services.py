@@ -270,6 +270,46 @@ def _undo_on_rollback(client: MeituanClient, shop: str, account: tuple[str, str]
     compensate_on_rollback(undo)
 
 
+def settle_rows(client: MeituanClient, shop: str, rows: list[Verification]) -> int:
+    """Settle pending verifications by asking ``getconsumed``: verified by the row's ``requestId``
+    → ``consumed`` (live: it can pay a sale or be reversed); not verified, or by another request
+    → ``void``; the platform cannot be asked → left pending.  Returns how many were settled;
+    flushes, does not commit."""
+    settled = 0
+    for row in rows:
+        try:
+            found = client.getconsumed(row.receipt_code, shop)
+        except MeituanError:
+            continue
+        live = db.session.scalars(select(Verification.id).where(
+            Verification.live_code == row.receipt_code)).first()
+        if found is not None and found["request_id"] in ("", row.request_id) and live is None:
+            row.status, row.live_code = "consumed", row.receipt_code
+            row.platform_order_id, row.deal_id = found["order_id"], found["deal_id"]
+            row.deal_title, row.price_fen = found["deal_title"][:100], found["price_fen"]
+            if found["consumed_at_ms"]:
+                at = found["consumed_at_ms"] / 1000
+                row.consumed_at, row.business_date = datetime.fromtimestamp(at), business_date(at)
+        else:
+            row.status = "void"
+        db.session.flush()
+        settled += 1
+    return settled
+
+
+def settle_pending_code(store_id: int, staff_id: int | None, code: str) -> bool:
+    """A voucher shown again at the POS (to pay a sale, to be reversed) while a verification of it
+    in this store is pending: settle it now.  True when it became a live verification."""
+    rows = db.session.scalars(select(Verification).where(
+        Verification.store_id == store_id, Verification.receipt_code == code,
+        Verification.status == "pending").order_by(Verification.id)).all()
+    if not rows:
+        return False
+    binding = binding_for(store_id)
+    settle_rows(make_client(store_id, staff_id), binding.open_shop_uuid, rows)
+    return any(row.status == "consumed" for row in rows)
+
+
 def _reverse_on_platform(client: MeituanClient, row: Verification, shop: str,
                          account: tuple[str, str]) -> None:
     """Reverse on the platform; an unknown outcome is settled by asking ``getconsumed``."""
@@ -291,9 +331,14 @@ def _reverse_on_platform(client: MeituanClient, row: Verification, shop: str,
 def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
                     order_no: str | None = None) -> Verification:
     """Reverse the live verification of ``code`` in this store (within the platform's window)."""
-    row = db.session.scalars(
-        select(Verification).where(Verification.live_code == code, Verification.store_id == store_id)
-    ).one_or_none()
+    def live():
+        return db.session.scalars(
+            select(Verification).where(Verification.live_code == code, Verification.store_id == store_id)
+        ).one_or_none()
+
+    row = live()
+    if row is None and settle_pending_code(store_id, staff_id, code):
+        row = live()
     if row is None:
         raise ApiError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE, 404)
     if row.applied_fen and row.order_no != order_no:  # it paid for that order

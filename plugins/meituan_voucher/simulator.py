@@ -34,6 +34,8 @@ FAULTS = (
     "malformed_getconsumed",  # getconsumed answers `malformed_body`
     "timeout_getconsumed",  # getconsumed answers after `delay` seconds
     "refuse_consume",  # consume refuses with `refusal` (code, message), nothing verified
+    "malformed_reverse",  # reverseconsume answers `malformed_body` without reversing
+    "malformed_after_reverse",  # the voucher is reversed, the answer is `malformed_body`
     "expired_token",
     "wrong_shop",
     "already_used",
@@ -250,6 +252,8 @@ def create_simulator(state: SimState | None = None) -> Flask:
     @app.post("/ddzh/tuangou/receipt/reverseconsume")
     def reverse():
         biz, shops = authenticate()
+        if state.take("malformed_reverse"):
+            return malformed()
         with state.lock:
             v = voucher(biz, shop_of(biz, shops))
             if v.state != "CONSUMED":
@@ -261,7 +265,9 @@ def create_simulator(state: SimState | None = None) -> Flask:
             entry = _verified(v)
             state.replays.pop(v.request_id, None)
             v.state, v.consumed_at, v.request_id, v.account = "UNUSED", None, "", ""
-            return _answer(data={"result": [entry]})
+        if state.take("malformed_after_reverse"):
+            return malformed()
+        return _answer(data={"result": [entry]})
 
     @app.post("/ddzh/tuangou/receipt/getconsumed")
     def getconsumed():

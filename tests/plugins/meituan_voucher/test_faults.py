@@ -283,3 +283,55 @@ def test_sale_with_an_expired_voucher_is_409(app, api_as, mt, goods):
     refused = _sale(api_as("pos1"), goods, code, key=f"sexp-{code}")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "MEITUAN_VOUCHER_EXPIRED"
     assert [op for op, _ in _ops(app, code)] == ["prepare"]
+
+
+def test_a_voucher_that_cannot_be_reversed_after_our_failure_stays_usable(
+    app, api_as, mt, goods, monkeypatch
+):
+    """Our failure after the consume, and the reversal fails too: a pending row keeps the value;
+    showing the voucher again (a new sale, new key) settles it with Meituan and it pays."""
+    from plugins.meituan_voucher import services
+
+    _fail_once(monkeypatch, services, "business_date", RuntimeError("disk full"))
+    mt.state.inject("malformed_reverse")
+    api = api_as("pos1")
+    code = mt.new(1)[0]
+    failed = _sale(api, goods, code, key=f"keep-{code}")
+    assert failed.status_code == 500
+    assert failed.get_json()["error"]["code"] == "MEITUAN_VOUCHER_NOT_RECORDED"
+    assert mt.state.vouchers[code].state == "CONSUMED"
+    assert _rows(app, code) == [("pending", None, None, 0)]
+
+    sold = _sale(api, goods, code, key=f"keep2-{code}")
+    assert sold.status_code == 201, sold.get_json()
+    assert _rows(app, code) == [("consumed", code, sold.get_json()["result"]["order_no"], 5000)]
+    assert mt.state.calls.count("/ddzh/tuangou/receipt/consume") == 1
+
+
+def test_reverse_at_the_pos_settles_a_pending_verification_first(app, api_as, mt):
+    mt.state.inject("malformed_after_consume")
+    mt.state.inject("malformed_getconsumed")
+    api = api_as("pos1")
+    code = mt.new(1)[0]
+    assert _consume(api, code, key=f"prev-{code}").status_code == 502
+    assert _rows(app, code) == [("pending", None, None, 0)]
+    answer = api.post("/api/v1/pos/meituan/reverse", json={"code": code})
+    assert answer.status_code == 200, answer.get_json()
+    assert mt.state.vouchers[code].state == "UNUSED"
+    assert _rows(app, code) == [("reversed", None, None, 0)]
+
+
+def test_reverse_with_an_unreadable_answer_is_settled_by_getconsumed(app, api_as, mt):
+    api = api_as("pos1")
+    done, kept = mt.new(1)[0], mt.new(1)[0]
+    for code in (done, kept):
+        assert _consume(api, code, key=f"rv-{code}").status_code == 201
+    mt.state.inject("malformed_after_reverse")  # reversed on Meituan, answer unreadable
+    answer = api.post("/api/v1/pos/meituan/reverse", json={"code": done})
+    assert answer.status_code == 200, answer.get_json()
+    assert _rows(app, done) == [("reversed", None, None, 0)]
+    mt.state.inject("malformed_reverse")  # not reversed, answer unreadable
+    answer = api.post("/api/v1/pos/meituan/reverse", json={"code": kept})
+    assert answer.status_code == 502 and answer.get_json()["error"]["code"] == "MEITUAN_BAD_RESPONSE"
+    assert mt.state.vouchers[kept].state == "CONSUMED"
+    assert _rows(app, kept) == [("consumed", kept, None, 0)]  # still true: it is still verified
