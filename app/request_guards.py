@@ -21,10 +21,10 @@ from functools import cache
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlalchemy import String, inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.admin_fields import FieldError
 from app.api import ApiError, http_error, is_api_request
 from app.ratelimit import LOGIN_ENDPOINTS, login_attempt_allowed
 
@@ -162,16 +162,12 @@ def security_headers(response):
 # ---------------------------------------------------------------- blank names
 
 
-class BlankNameError(ValidationError):
+class BlankNameError(FieldError):
     """A ``name`` column set to spaces only: a 422 ``VALIDATION_ERROR`` under /api/, the
-    message flashed on an admin form; nothing is written."""
+    message beside the field on an admin form; nothing is written."""
 
     def __init__(self, field: str):
-        self.text = str(_l("The name may not be blank."))
-        super().__init__({field: [self.text]})
-
-    def __str__(self) -> str:
-        return self.text
+        super().__init__(field, _l("The name may not be blank."))
 
 
 @cache

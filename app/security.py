@@ -40,6 +40,9 @@ SELF_SERVICE = [
     ("can_this_form_post", "ResetMyPasswordView"),
 ]
 
+# The OpenAPI spec and Swagger UI: readable by every logged-in user (never anonymous).
+API_DOCS = [("can_get", "OpenApi"), ("can_show", "SwaggerView")]
+
 
 def read(resource: str) -> list[tuple[str, str]]:
     return [("can_read", resource)]
@@ -60,7 +63,7 @@ def core_grants() -> dict[str, list[tuple[str, str]]]:
     grants = domain_grants()
     for role in PRODUCT_ROLES:
         if role != ADMIN:
-            grants.setdefault(role, []).extend(SELF_SERVICE)
+            grants.setdefault(role, []).extend(SELF_SERVICE + API_DOCS)
     return grants
 
 

@@ -74,9 +74,10 @@ def test_nul_in_api_login_is_a_400(app):
 
 
 def test_nul_in_html_login_is_a_400(app):
-    answer = app.test_client().post("/login/", data={"username": "admin\x00", "password": "x"})
+    client = app.test_client()
+    answer = client.post("/login/", data={"username": "admin\x00", "password": "x"})
     assert answer.status_code == 400
-    assert "NUL" in answer.get_data(as_text=True)
+    assert client.post("/login/", data={"username": "admin", "password": "pass\x00"}).status_code == 400
 
 
 @pytest.mark.parametrize("url", [
