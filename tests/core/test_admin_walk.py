@@ -42,6 +42,10 @@ SKIPPED_PAGES = ("/samplenoteview/",)
 # FAB's security pages list permission and view names: stable English keys, data there
 SECURITY_PAGES = ("/permissions/", "/viewmenus/", "/permissionviews/", "/roles/", "/users/")
 
+RAW_CELLS = {"None", "False", "True", "[]", "{}"}
+PYTHON_OBJECT = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")  # a repr() on the page
+OBJECT_MARK = "<object>"
+
 # What is still raw on a page because that page's values are not formatted yet:
 # {path prefix: {raw words or values}}. Shrink it as pages get their labels; never add a
 # page here to hide a layout string. Owners are named so the lead can file them.
@@ -49,6 +53,9 @@ KNOWN_VALUE_PROBLEMS: dict[str, set[str]] = {
     # org views (formatters in app/org/views.py): store type and status codes shown raw
     "/storeview/list/": {"active", "direct", "franchise"},
     "/staffview/list/": {"active"},
+    # returns list (values: app/sales/views.py): the order column prints
+    # <app.sales.models.Order object at 0x…> instead of the order number
+    "/returnview/list/": {OBJECT_MARK},
     # coupon rule form (values: conditional coupon rule form) prints None in an empty field
     "/couponruleview/add": {"None"},
     # Meituan plugin views: no add_title ("Add Deal Mapping", "Add Shop Binding") and the
@@ -65,10 +72,7 @@ KNOWN_BROKEN_LINKS = {
     "/couponview/add": "coupons are generated from a rule, not added by hand",
 }
 
-RAW_CELLS = {"None", "False", "True", "[]", "{}"}
 SKIP_TAGS = {"script", "style", "code", "pre", "template"}
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-             "track", "wbr"}
 SHOWN_ATTRS = ("placeholder", "title", "alt", "aria-label", "data-original-title")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
 
@@ -107,6 +111,8 @@ class VisibleText(HTMLParser):
 def _read(html: str) -> VisibleText:
     parser = VisibleText()
     parser.feed(html)
+    objects = {OBJECT_MARK for chunk in parser.chunks if PYTHON_OBJECT.search(chunk)}
+    parser.chunks = [PYTHON_OBJECT.sub("", chunk) for chunk in parser.chunks] + sorted(objects)
     return parser
 
 
@@ -155,6 +161,8 @@ def _add_links(page: VisibleText) -> list[str]:
 def _english_words(text_chunks: list[str], allowed: set[str]) -> set[str]:
     found = set()
     for chunk in text_chunks:
+        if chunk == OBJECT_MARK:
+            continue
         for word in WORD.findall(chunk):
             if word not in allowed and word.rstrip("s") not in allowed:
                 found.add(word)
@@ -166,7 +174,8 @@ def _problems(path: str, html: str, lang: str, allowed: set[str]) -> tuple[Visib
     problems = []
     known = set().union(*(words for prefix, words in KNOWN_VALUE_PROBLEMS.items()
                           if path.startswith(prefix)))
-    raw = sorted({chunk for chunk in page.chunks if chunk in RAW_CELLS or "__None" in chunk} - known)
+    raw = sorted({chunk for chunk in page.chunks
+                  if chunk in RAW_CELLS or chunk == OBJECT_MARK or "__None" in chunk} - known)
     if raw:
         problems.append(f"{path} [{lang}] raw values {raw}")
     if lang == "zh":
