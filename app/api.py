@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from app.errors import error_code
 from app.extensions import db
 
 MAX_ID = 2**31 - 1  # ids and quantities beyond this are refused before reaching the database
@@ -39,8 +40,11 @@ READ_WRITE_METHODS = {
 class ApiError(Exception):
     """An API error with a stable code, a lazy localized message and a status."""
 
-    def __init__(self, code: str, message, status: int = 400, **extra: Any):
+    def __init__(self, code: str, message, status: int | None = None, **extra: Any):
         super().__init__(code)
+        if status is None:  # the registered status (app/errors.py); 400 for an unregistered code
+            entry = error_code(code)
+            status = entry.status if entry is not None else 400
         self.code = code
         self.message = message
         self.status = status
@@ -107,10 +111,16 @@ def validation_error(err: ValidationError) -> ApiError:
 
 
 def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
-    """Parse the JSON object body, validating with ``schema`` (unknown fields refused)."""
+    """Parse the JSON object body, validating with ``schema`` (unknown fields refused).
+
+    The body was parsed and checked (type, size, depth, NULs) by ``app.request_guards``
+    before the view ran; that parse is reused.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
         data: Any = {}
+    elif "retail_json" in g:
+        data = g.retail_json
     else:
         try:
             data = json.loads(raw)
@@ -121,9 +131,15 @@ def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
     if schema is None:
         return data
     try:
-        return schema.load(data, unknown=unknown)
+        loaded = schema.load(data, unknown=unknown)
     except ValidationError as err:
         raise validation_error(err) from err
+    blank = {name: ["Missing data for required field."] for name, field in schema.fields.items()
+             if field.required and isinstance(loaded.get(field.attribute or name), str)
+             and not loaded[field.attribute or name].strip()}
+    if blank:  # a required text of spaces only is missing, in every schema
+        raise validation_error(ValidationError(blank))
+    return loaded
 
 
 def api_error_response(exc: Exception) -> Response:
@@ -134,6 +150,11 @@ def api_error_response(exc: Exception) -> Response:
         return validation_error(exc).to_response()
     if isinstance(exc, HTTPException):
         return http_error(exc.code or 500).to_response()
+    from app.admin_fields import FieldError  # (it imports this module)
+
+    if isinstance(exc, FieldError) and exc.field:  # a rule checked at flush (blank names)
+        db.session.rollback()
+        return validation_error(ValidationError({exc.field: [str(exc.message)]})).to_response()
     if isinstance(exc, (DataError, OverflowError)):  # a value the database cannot hold
         db.session.rollback()
         return http_error(422).to_response()

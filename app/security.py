@@ -10,11 +10,16 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, has_request_context
+from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
+from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import create_access_token, create_refresh_token
 from flask_login import current_user
-from sqlalchemy import false, select
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy import and_, exists, false, or_, select
 
 ADMIN = "Admin"
 MERCHANT = "Merchant"
@@ -25,6 +30,8 @@ SERVICE_PROVIDER = "ServiceProvider"
 POS = "POS"
 PRODUCT_ROLES = (ADMIN, MERCHANT, STORE_MANAGER, CASHIER, GUIDE, SERVICE_PROVIDER, POS)
 HQ_ROLES = frozenset({ADMIN, MERCHANT})
+# roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
+STORE_STAFF_ROLES = frozenset({STORE_MANAGER, CASHIER, GUIDE, POS})
 
 # Permissions every logged-in admin user needs (own profile, own password).
 SELF_SERVICE = [
@@ -32,6 +39,9 @@ SELF_SERVICE = [
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
 ]
+
+# The OpenAPI spec and Swagger UI: readable by every logged-in user (never anonymous).
+API_DOCS = [("can_get", "OpenApi"), ("can_show", "SwaggerView")]
 
 
 def read(resource: str) -> list[tuple[str, str]]:
@@ -53,8 +63,46 @@ def core_grants() -> dict[str, list[tuple[str, str]]]:
     grants = domain_grants()
     for role in PRODUCT_ROLES:
         if role != ADMIN:
-            grants.setdefault(role, []).extend(SELF_SERVICE)
+            grants.setdefault(role, []).extend(SELF_SERVICE + API_DOCS)
     return grants
+
+
+def _allowed_provider(value: str) -> None:
+    sm = current_app.appbuilder.sm
+    allowed = {"db", "ldap"} if sm.api_login_allow_multiple_providers else {sm.auth_type_provider_name}
+    if value not in allowed:
+        raise ValidationError(str(_l("Unknown login provider.")))
+
+
+class LoginBody(Schema):
+    length = validate.Length(min=1, max=256, error=_l("Enter between 1 and 256 characters."))
+    username = fields.String(required=True, validate=length)
+    password = fields.String(required=True, validate=length)
+    provider = fields.String(required=True, validate=_allowed_provider)
+    refresh = fields.Boolean(load_default=False)
+
+
+class SecurityApi(FabSecurityApi):
+    """FAB's security API with our envelope: a missing or invalid field is a 422
+    ``VALIDATION_ERROR``, a wrong password a localized 401 ``UNAUTHORIZED``; attempts are
+    counted by the login limit (``app.ratelimit``) before this runs."""
+
+    @expose("/login", methods=["POST"])
+    def login(self):
+        from app.api import ApiError, json_body
+
+        payload = json_body(LoginBody(), unknown=EXCLUDE)
+        sm = self.appbuilder.sm
+        check = sm.auth_user_db if payload["provider"] == "db" else sm.auth_user_ldap
+        user = check(payload["username"], payload["password"])
+        if not user:
+            raise ApiError("UNAUTHORIZED", _l("Wrong user name or password."), 401)
+        answer = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
+        if payload["refresh"]:
+            answer["refresh_token"] = create_refresh_token(identity=str(user.id))
+        return self.response(200, **answer)
+
+    login.__doc__ = FabSecurityApi.login.__doc__  # the OpenAPI operation
 
 
 class RetailSecurityManager(SecurityManager):
@@ -68,6 +116,12 @@ class RetailSecurityManager(SecurityManager):
     """
 
     _permission_cache: tuple[float, dict[int, frozenset], int | None] | None = None
+    security_api = SecurityApi
+
+    @property
+    def is_auth_limited(self) -> bool:
+        """FAB's own login limit counts per worker: ``app.ratelimit`` counts logins instead."""
+        return False
 
     def _role_permissions(self) -> tuple[dict[int, frozenset], int | None]:
         ttl = float(current_app.config.get("PERMISSION_CACHE_SECONDS", 10))
@@ -274,3 +328,48 @@ class FilterStoreScope(BaseFilter):
     def apply(self, query, value):
         query, field = get_field_setup_query(query, self.model, self.column_name)
         return scope_to_store(query, field)
+
+
+def can_manage_user(target, user=None) -> bool:
+    """May the caller attach ``target`` (a FAB user) to a store, edit or deactivate it?
+
+    HQ manages everyone.  A store role manages only accounts holding store roles alone
+    that work in its own store or in no store yet: never an HQ, Admin or provider
+    account, never a user of another store.
+    """
+    store_id = scoped_store_id(user)
+    if store_id is None:
+        return True
+    if store_id == NO_STORE or target is None:
+        return False
+    if {role.name for role in target.roles} - STORE_STAFF_ROLES:
+        return False
+    from app.extensions import db
+    from app.org.models import Staff
+
+    staff = db.session.query(Staff).filter_by(user_id=target.id).one_or_none()
+    return staff is None or staff.store_id == store_id
+
+
+class FilterManageableUsers(BaseFilter):
+    """FAB filter on the user model: only the users ``can_manage_user`` allows (dropdowns)."""
+
+    name = "Manageable users"
+    arg_name = None
+
+    def apply(self, query, value):
+        store_id = scoped_store_id()
+        if store_id is None:
+            return query
+        if store_id == NO_STORE:
+            return query.filter(false())
+        from app.org.models import Staff
+
+        user_model = self.model
+        role_model = user_model.roles.property.mapper.class_
+        elsewhere = exists().where(
+            and_(Staff.user_id == user_model.id, or_(Staff.store_id.is_(None), Staff.store_id != store_id))
+        )
+        return query.filter(
+            ~user_model.roles.any(role_model.name.notin_(STORE_STAFF_ROLES)), ~elsewhere
+        )
