@@ -116,6 +116,9 @@ class RetailSecurityManager(SecurityManager):
     """
 
     _permission_cache: tuple[float, dict[int, frozenset], int | None] | None = None
+    # FAB's "User's Statistics" chart loads Google Charts from the internet: not offered
+    # (the home page dashboard draws its charts with the packaged Chart.js)
+    userstatschartview = None
     security_api = SecurityApi
 
     @property
