@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.platform.settings import get_setting
 from app.security import ADMIN, scoped_store_id, user_role_names
@@ -45,8 +45,8 @@ def may_override(user) -> bool:
 def _approver(approval: dict, store_id: int):
     """The active user named in ``approval`` whose password matches, who holds the grant and
     works at ``store_id`` (or at HQ); else ``PRICE_APPROVAL_INVALID`` (one answer for every cause)."""
-    invalid = ApiError("PRICE_APPROVAL_INVALID",
-                       _l("The approval is not valid: a store manager of this store must approve."), 403)
+    invalid = DomainError("PRICE_APPROVAL_INVALID",
+                          _l("The approval is not valid: a store manager of this store must approve."))
     username = (approval.get("username") or "").strip()
     password = approval.get("password") or ""
     user = db.session.scalar(select(User).where(User.username == username)) if username else None
@@ -66,9 +66,8 @@ def approving_user_id(user, approval: dict | None, store_id: int) -> int:
         return _approver(approval, store_id).id
     if may_override(user):
         return user.id
-    raise ApiError(
+    raise DomainError(
         "PRICE_OVERRIDE_NOT_ALLOWED",
         _l("This price or discount is below the list price by more than %(limit)s%%: "
            "a store manager must approve it.", limit=limit_percent()),
-        403,
     )
