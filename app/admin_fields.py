@@ -16,16 +16,18 @@ import logging
 from typing import NamedTuple
 
 from flask import abort, flash, request, url_for
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import TextArea
 
 from app.api import ApiError
 from app.extensions import db
-from app.formatting import display, label_formatter, money, parse_yuan, yuan
+from app.formatting import EMPTY, display, label_formatter, money, parse_yuan, yuan
 
 log = logging.getLogger(__name__)
 MAX_FEN = 10**11  # one billion yuan: more than any retail amount
@@ -111,6 +113,14 @@ class LineEditorWidget(TextArea):
         labels = {key: str(label) for key, label in LINE_EDITOR_LABELS.items()}
         kwargs["data-labels"] = json.dumps(labels, ensure_ascii=False)
         return super().__call__(field, **kwargs)
+
+
+def _dash_for_no_choice(form) -> None:
+    """An empty relation choice reads "—", not FAB's ``__None`` (WTForms shows the value of an
+    unlabelled option)."""
+    for unbound in vars(form or object).values():
+        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, QuerySelectField):
+            unbound.kwargs["blank_text"] = EMPTY
 
 
 class FieldError(ValueError):
@@ -203,11 +213,14 @@ class ReadableFormsMixin:
             if not column.endswith("_fen") or column in extra:
                 continue
             required = not self.datamodel.is_nullable(column)
+            column_default = getattr(self.datamodel.list_columns.get(column), "default", None)
+            default = getattr(column_default, "arg", None)
             fields[column] = money_field(
                 self.label_columns.get(column, column),
                 required=required,
-                description=self.description_columns.get(column),
+                description=self.description_columns.get(column) or "",
                 min_fen=self.money_min_fen.get(column, 0),
+                default=default if isinstance(default, int) else None,
             )
         return fields
 
@@ -231,6 +244,8 @@ class ReadableFormsMixin:
             **self.edit_form_extra_fields,
         }
         super()._init_forms()
+        for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
+            _dash_for_no_choice(form)
 
     # ------------------------------------------------------------ refused saves
     def _refusal(self, exc: Exception) -> tuple[str | None, str]:

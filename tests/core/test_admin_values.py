@@ -184,6 +184,9 @@ def test_member_page_has_no_raw_empties(app, admin_client):
     for raw in ("None", "__None", "False", "[]", "inactive", "unknown"):
         assert raw not in text, raw
     assert "未激活" in text and "未知" in text  # status and gender as labels
+    for url in ("/memberview/add", "/couponruleview/add", "/stockdocview/add"):
+        form = text_of(_page(admin_client, url))
+        assert "__None" not in form and "None" not in form, url  # an empty choice reads "—"
 
 
 def test_job_names_and_statuses_are_labels(app, admin_client):

@@ -51,6 +51,7 @@
       cell(row, "name").textContent = "";
       cell(row, "on_hand").textContent = "";
       row.classList.remove("danger");
+      row.removeAttribute("data-looked-up");
       sync();
       cell(row, "code").focus();
     }
@@ -62,16 +63,19 @@
 
     function lookup(row, then) {
       var code = cell(row, "code").value.trim();
-      if (!code) { if (then) { then(); } return; }
+      if (!code || row.getAttribute("data-looked-up") === code) { if (then) { then(); } return; }
+      row.setAttribute("data-looked-up", code);
       var url = lookupUrl + "?code=" + encodeURIComponent(code) + "&store_id=" + encodeURIComponent(storeId());
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           return response.json().then(function (data) { return { ok: response.ok, data: data }; });
         })
         .then(function (answer) {
+          if (cell(row, "code").value.trim() !== code) { return; }  // the line changed meanwhile
           if (answer.ok) {
             row.classList.remove("danger");
             cell(row, "code").value = answer.data.sku_code;
+            row.setAttribute("data-looked-up", answer.data.sku_code);
             cell(row, "name").textContent = answer.data.name;
             cell(row, "on_hand").textContent = answer.data.on_hand === null ? "" : String(answer.data.on_hand);
           } else {
