@@ -12,6 +12,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
 from app.extensions import db
+from app.formatting import code_label
 from app.members.models import Member
 from app.members.services import member_query, present_member
 from app.security import acting_user
@@ -24,6 +25,13 @@ def _columns():
         ("member_no", gettext("Member no.")), ("phone", gettext("Phone")), ("name", gettext("Name")),
         ("level", gettext("Level")), ("home_store", gettext("Home store")), ("status", gettext("Status")),
     ]
+
+
+def _cell(key: str, value) -> str:
+    """Readable like the admin lists: the status as its label, empty as blank."""
+    if value is None:
+        return ""
+    return code_label(value, "member_status") if key == "status" else value
 
 
 def _csv_line(values) -> str:
@@ -53,7 +61,7 @@ class MemberExportView(BaseView):
             yield "\ufeff" + _csv_line([label for _, label in columns])  # BOM: Excel reads UTF-8
             for member in db.session.scalars(query):
                 data = present_member(member, viewer, "export")
-                yield _csv_line([data.get(key) if data.get(key) is not None else "" for key, _ in columns])
+                yield _csv_line([_cell(key, data.get(key)) for key, _ in columns])
 
         return Response(
             stream_with_context(rows()),

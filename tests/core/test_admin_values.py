@@ -309,3 +309,9 @@ def test_line_editor_lookup_finds_a_sku_by_code_or_barcode(app, admin_client, cl
     # the add page carries the grid editor and its hint
     page = _page(admin_client, "/stockdocview/add")
     assert "data-line-editor=" in page and "js/line_editor.js" in page and "Ctrl+Backspace" in page
+
+
+def test_member_export_shows_status_labels(admin_client, sale):
+    text = admin_client.get("/member-export/members.csv").get_data(as_text=True)
+    assert sale["member_no"] in text
+    assert "已激活" in text and ",active" not in text and ",inactive" not in text

@@ -7,90 +7,21 @@ Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
+from browser_support import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
 from values_helpers import paid_sale, sku_in_stock, unique
 
 from app.extensions import db
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 15_000
-
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def live_server(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-forms-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-
-    def only_local(route):
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route(re.compile(r"^https?://"), only_local)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield pg
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+def page(new_page):  # noqa: F811 - a Chinese browser at 1366 px
+    return new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _login(page, username: str, password: str = "demo1234") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("form[name=login] [type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def _row(page, field: str):
@@ -104,7 +35,7 @@ def _submit(page) -> None:
 
 
 def test_refused_member_form_keeps_its_input(app, page):
-    _login(page, "cashier1")
+    login(page, "cashier1")
     page.goto("/memberview/add")
     page.fill("input[name=phone]", "12345678901")
     page.fill("input[name=name]", "王小明")
@@ -114,14 +45,14 @@ def test_refused_member_form_keeps_its_input(app, page):
     expect(page.locator("input[name=name]")).to_have_value("王小明")
     expect(_row(page, "phone").locator(".alert-danger")).to_contain_text("请输入中国大陆手机号")
     expect(_row(page, "name").locator(".alert-danger")).to_have_count(0)
-    _shot(page, "forms-01-member-refused-zh")
+    shot(page, "forms-01-member-refused-zh")
 
 
 def test_money_typed_in_yuan_is_stored_in_fen(app, page):
     from app.members.models import MemberLevel
 
     code = unique("W")[:16]
-    _login(page, "admin")
+    login(page, "admin")
     page.goto("/memberlevelview/add")
     expect(_row(page, "threshold_fen")).to_contain_text("升级门槛（元）")
     page.fill("input[name=code]", code)
@@ -130,7 +61,7 @@ def test_money_typed_in_yuan_is_stored_in_fen(app, page):
     _submit(page)
     expect(_row(page, "threshold_fen").locator(".alert-danger")).to_contain_text("最多两位小数")
     expect(page.locator("input[name=threshold_fen]")).to_have_value("12.345")
-    _shot(page, "forms-02-money-refused-zh")
+    shot(page, "forms-02-money-refused-zh")
     page.fill("input[name=threshold_fen]", "12.34")
     _submit(page)
     expect(page.locator(".alert-success")).to_be_visible()  # saved: back where the user came from
@@ -138,12 +69,12 @@ def test_money_typed_in_yuan_is_stored_in_fen(app, page):
         assert db.session.query(MemberLevel).filter_by(code=code).one().threshold_fen == 1234
     page.goto(f"/memberlevelview/list/?_flt_0_code={code}")
     expect(page.locator("table.table-hover:not(.filters)")).to_contain_text("12.34")
-    _shot(page, "forms-03-money-list-zh")
+    shot(page, "forms-03-money-list-zh")
 
 
 def test_order_detail_lists_lines_and_payments(app, api_as, page):
     sale = paid_sale(app, api_as)
-    _login(page, "admin")
+    login(page, "admin")
     page.goto(f"/orderview/show/{sale['order_id']}")
     lines = page.locator("#section-lines")
     expect(lines).to_contain_text(sale["sku_code"])
@@ -155,10 +86,10 @@ def test_order_detail_lists_lines_and_payments(app, api_as, page):
     expect(payments).to_contain_text("40.00")
     expect(page.locator("#section-member")).to_contain_text(sale["member_no"])
     expect(page.locator("body")).not_to_contain_text("None")
-    _shot(page, "forms-04-order-detail-zh")
+    shot(page, "forms-04-order-detail-zh")
     page.locator("#section-member a").click()
     expect(page.locator("#section-orders")).to_contain_text(sale["order_no"])
-    _shot(page, "forms-05-member-detail-zh")
+    shot(page, "forms-05-member-detail-zh")
 
 
 def test_line_editor_from_the_keyboard(app, page):
@@ -166,7 +97,7 @@ def test_line_editor_from_the_keyboard(app, page):
 
     first = sku_in_stock(app, "键盘一", qty=5)
     second = sku_in_stock(app, "键盘二", qty=8)
-    _login(page, "admin")
+    login(page, "admin")
     page.goto("/stockdocview/add")
     grid = page.locator("table.line-editor")
     expect(grid).to_be_visible()
@@ -202,7 +133,7 @@ def test_line_editor_from_the_keyboard(app, page):
     expect(page.locator("textarea[name=lines_text]")).to_have_value(
         f"{first['sku_code']} 3\n{second['sku_code']} 4"
     )
-    _shot(page, "forms-06-line-editor-zh")
+    shot(page, "forms-06-line-editor-zh")
     _submit(page)
     expect(page.locator(".alert-success")).to_be_visible()
     with app.app_context():
@@ -213,11 +144,11 @@ def test_line_editor_from_the_keyboard(app, page):
         doc_id = doc.id
     page.goto(f"/stockdocview/show/{doc_id}")
     expect(page.locator("#section-lines")).to_contain_text("键盘二")
-    _shot(page, "forms-07-stock-doc-detail-zh")
+    shot(page, "forms-07-stock-doc-detail-zh")
 
 
 def test_coupon_rule_form_shows_the_fields_of_its_type(page):
-    _login(page, "hq")
+    login(page, "hq")
     page.goto("/couponruleview/add")
     face_value = _row(page, "face_value_fen")
     discount = _row(page, "discount_rate")
@@ -227,4 +158,21 @@ def test_coupon_rule_form_shows_the_fields_of_its_type(page):
     page.locator("select[name=offer_type]").dispatch_event("change")
     expect(discount).to_be_visible()
     expect(face_value).to_be_hidden()
-    _shot(page, "forms-08-coupon-rule-discount-zh")
+    shot(page, "forms-08-coupon-rule-discount-zh")
+
+
+def test_plugin_toggle_asks_first(page, restore_plugins):
+    login(page, "admin")
+    page.goto("/plugins/")
+    row = page.locator("#plugins tr[data-plugin='sample_addon']")
+    expect(row.locator(".plugin-state")).to_have_text("已启用")
+    questions = []
+
+    def dismiss(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    row.locator(".plugin-toggle").click()
+    expect(row.locator(".plugin-state")).to_have_text("已启用")  # said no: nothing changed
+    assert questions and "停用插件" in questions[0] and "数据" in questions[0], questions
