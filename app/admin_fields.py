@@ -279,6 +279,9 @@ class ReadableFormsMixin:
             return False
         try:
             self.datamodel.add(item) if adding else self.datamodel.edit(item)
+        except FieldError as exc:  # a rule checked at flush (app.request_guards: blank names)
+            self._show_refusal(form, exc)
+            return False
         except Exception:  # noqa: BLE001 - the interface logged it and rolled back
             db.session.rollback()
             message = _l("This could not be saved: a value may already be used by another record.")

@@ -4,13 +4,11 @@ viewer may see them — both decided by ``member_query(viewer, "export")`` and
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, stream_with_context
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
+from app.csv_export import BOM, csv_line
 from app.extensions import db
 from app.formatting import code_label
 from app.members.models import Member
@@ -27,17 +25,9 @@ def _columns():
     ]
 
 
-def _cell(key: str, value) -> str:
-    """Readable like the admin lists: the status as its label, empty as blank."""
-    if value is None:
-        return ""
-    return code_label(value, "member_status") if key == "status" else value
-
-
-def _csv_line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
+def _cell(key: str, value):
+    """Readable like the admin lists: the status as its label."""
+    return code_label(value, "member_status") if key == "status" and value else value
 
 
 class MemberExportView(BaseView):
@@ -58,10 +48,10 @@ class MemberExportView(BaseView):
         )
 
         def rows():
-            yield "\ufeff" + _csv_line([label for _, label in columns])  # BOM: Excel reads UTF-8
+            yield BOM + csv_line([label for _, label in columns])
             for member in db.session.scalars(query):
                 data = present_member(member, viewer, "export")
-                yield _csv_line([_cell(key, data.get(key)) for key, _ in columns])
+                yield csv_line([_cell(key, data.get(key)) for key, _ in columns])  # formulas neutralised
 
         return Response(
             stream_with_context(rows()),
