@@ -175,14 +175,17 @@ def _seed_activity(stores: dict) -> int:
 
     if db.session.scalar(select(Order.id).where(Order.note == ACTIVITY_NOTE).limit(1)) is not None:
         return 0
+    from app.dashboard.services import store_clock_offset
+
     rng = random.Random(20261126)
-    today = date.today()
-    now = datetime.now()
+    shift = store_clock_offset()  # the story is told on the stores' clock (core.time_zone)
+    now = datetime.now() + shift
+    today = now.date()
     skus = list(db.session.scalars(select(Sku).where(Sku.sku_code.like("P100%")).order_by(Sku.sku_code)))
     dated: list[tuple[str, datetime]] = []  # (document number, when it happened)
     first_day = datetime.combine(today - timedelta(days=ACTIVITY_DAYS), time(9, 0))
     dated += _restock(stores, skus, first_day)
-    members = _more_members(stores, rng, today, now)
+    members = _more_members(stores, rng, today, now, shift)
     orders = []
     for days_ago in range(ACTIVITY_DAYS - 1, -1, -1):
         day = today - timedelta(days=days_ago)
@@ -197,7 +200,7 @@ def _seed_activity(stores: dict) -> int:
                 dated.append((order.order_no, when))
     dated += _demo_returns(orders, rng)
     dated += _low_stock(stores, now)
-    _backdate(dated)
+    _backdate([(doc_no, when - shift) for doc_no, when in dated])
     db.session.commit()
     return len(members) + len(orders)
 
@@ -213,7 +216,8 @@ def _restock(stores: dict, skus: list, when: datetime) -> list[tuple[str, dateti
     return dated
 
 
-def _more_members(stores: dict, rng: random.Random, today: date, now: datetime) -> dict[str, list]:
+def _more_members(stores: dict, rng: random.Random, today: date, now: datetime,
+                  shift: timedelta) -> dict[str, list]:
     """Members who joined over the weeks (some with stored value), by home store code:
     ``{code: [[member id, stored value left], …]}``."""
     from app.loyalty.services import change_stored_value
@@ -227,7 +231,7 @@ def _more_members(stores: dict, rng: random.Random, today: date, now: datetime) 
         member = create_member(f"1390000{index + 101:04d}", name, stores[code].id)
         joined = datetime.combine(today - timedelta(days=rng.randint(0, ACTIVITY_DAYS - 1)),
                                   time(rng.randint(10, 20), rng.randint(0, 59)))
-        joined = min(joined, now)
+        joined = min(joined, now) - shift
         db.session.execute(update(Member).where(Member.id == member.id).values(
             status="active", activated_on=joined, created_on=joined, changed_on=joined))
         balance = 100000 if index % 3 == 0 else 0
