@@ -169,8 +169,10 @@ def test_panels_follow_the_roles_read_rights(client_as):
     guide = _home(client_as("guide1"), "today")  # reads stock and members, not orders
     assert 'id="dash-stock-alerts"' in guide and 'id="dash-kpis"' not in guide
     assert "chart.umd.min.js" not in guide
-    pos = _home(client_as("pos1"), "today")
-    assert 'id="dash-kpis"' not in pos and 'id="dash-stock-alerts"' not in pos and 'id="dash-jobs"' not in pos
+    assert 'id="dash-empty"' not in guide
+    provider = _home(client_as("provider1"), "today")  # a service provider reads none of it
+    assert 'id="dash-empty"' in provider and 'id="dash-kpis"' not in provider
+    assert 'id="dash-stock-alerts"' not in provider and 'id="dash-jobs"' not in provider
 
 
 def test_nothing_is_loaded_from_the_internet(client_as):
