@@ -16,12 +16,12 @@ from app.members.services import (
     create_member,
     escape_like,
     member_query,
+    member_wallet,
     members_by_phone,
     pos_member,
     present_member,
     validate_phone,
 )
-from app.plugins import plugin_host
 from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
@@ -146,20 +146,6 @@ class PosMembersApi(RetailApi):
             404:
               description: NOT_FOUND (unknown or invisible member)
         """
-        from app.loyalty.services import points_balance, stored_value_balance
-
         store_id = scoped_store_id()
         member = pos_member(acting_user(), member_id, store_id, "wallet")
-        wallet = {
-            "member_id": member.id,
-            "stored_value_fen": stored_value_balance(member.id),
-            "points": points_balance(member.id),
-            "coupons": [],
-        }
-        for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
-            for key, value in (extra or {}).items():
-                if isinstance(wallet.get(key), list) and isinstance(value, list):
-                    wallet[key].extend(value)
-                elif key not in wallet:
-                    wallet[key] = value
-        return self.response(200, result=wallet)
+        return self.response(200, result=member_wallet(member, store_id))

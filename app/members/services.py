@@ -288,6 +288,25 @@ def member_label(member: Member | None, viewer=None) -> str:
     return f"{data['member_no']} {data['name']}".strip()
 
 
+def member_wallet(member: Member, store_id: int | None) -> dict:
+    """Stored value, points, coupons and every plugin's wallet items (``retail_member_wallet``)."""
+    from app.loyalty.services import points_balance, stored_value_balance
+
+    wallet = {
+        "member_id": member.id,
+        "stored_value_fen": stored_value_balance(member.id),
+        "points": points_balance(member.id),
+        "coupons": [],
+    }
+    for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
+        for key, value in (extra or {}).items():
+            if isinstance(wallet.get(key), list) and isinstance(value, list):
+                wallet[key].extend(value)
+            elif key not in wallet:
+                wallet[key] = value
+    return wallet
+
+
 def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found: str = "NOT_FOUND") -> Member:
     """The member a POS request acts on: refused by ``retail_member_usable`` for ``purpose``
     (e.g. another share group), else 404 ``not_found`` unless ``viewer`` may see it ("api")."""
