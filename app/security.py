@@ -16,41 +16,27 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_login import current_user
 from sqlalchemy import false, select
 
-ADMIN = "Admin"
-MERCHANT = "Merchant"
-STORE_MANAGER = "StoreManager"
-CASHIER = "Cashier"
-GUIDE = "Guide"
-SERVICE_PROVIDER = "ServiceProvider"
-POS = "POS"
-PRODUCT_ROLES = (ADMIN, MERCHANT, STORE_MANAGER, CASHIER, GUIDE, SERVICE_PROVIDER, POS)
-HQ_ROLES = frozenset({ADMIN, MERCHANT})
-
-# Permissions every logged-in admin user needs (own profile, own password).
-SELF_SERVICE = [
-    ("can_userinfo", "UserDBModelView"),
-    ("can_this_form_get", "ResetMyPasswordView"),
-    ("can_this_form_post", "ResetMyPasswordView"),
-]
-
-
-def read(resource: str) -> list[tuple[str, str]]:
-    return [("can_read", resource)]
-
-
-def write(resource: str) -> list[tuple[str, str]]:
-    return [("can_read", resource), ("can_write", resource)]
-
-
-def menu(*names: str) -> list[tuple[str, str]]:
-    return [("menu_access", name) for name in names]
+from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
+    ADMIN,
+    CASHIER,
+    GUIDE,
+    HQ_ROLES,
+    MERCHANT,
+    POS,
+    PRODUCT_ROLES,
+    SELF_SERVICE,
+    SERVICE_PROVIDER,
+    STORE_MANAGER,
+    menu,
+    read,
+    write,
+)
 
 
 def core_grants() -> dict[str, list[tuple[str, str]]]:
-    """Grants of every core domain (``app/<domain>/setup.py`` GRANTS), plus self-service."""
-    from app.domains import domain_grants
-
-    grants = domain_grants()
+    """Self-service grants of every product role (the domains' grants come from their
+    manifests through ``retail_role_grants``, like a plugin's)."""
+    grants: dict[str, list[tuple[str, str]]] = {}
     for role in PRODUCT_ROLES:
         if role != ADMIN:
             grants.setdefault(role, []).extend(SELF_SERVICE)

@@ -120,31 +120,27 @@ class PosMembersApi(RetailApi):
     @protect()
     @read_only
     def wallet(self, member_id: int):
-        """Stored value, points and usable coupons of a member.
+        """Stored value, points and, per plugin tender with a wallet list, what the member can pay with.
         ---
         get:
           parameters:
           - {in: path, name: member_id, required: true, schema: {type: integer}}
           responses:
             200:
-              description: '{"result": {"stored_value_fen", "points", "coupons"}}'
+              description: '{"result": {"stored_value_fen", "points", and a list per tender wallet_key}}'
             403:
               description: MEMBER_NOT_IN_GROUP (refused by a plugin, e.g. another share group)
             404:
               description: NOT_FOUND (unknown or invisible member)
         """
-        from app.loyalty.services import points_balance, stored_value_balance
-
         store_id = scoped_store_id()
         member = pos_member(acting_user(), member_id, store_id, "wallet")
-        wallet = {
-            "member_id": member.id,
-            "stored_value_fen": stored_value_balance(member.id),
-            "points": points_balance(member.id),
-            "coupons": [],
-        }
-        for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
-            for key, value in (extra or {}).items():
+        host = plugin_host()
+        wallet = {"member_id": member.id}
+        wallet.update({key: [] for key in host.wallet_keys()})  # one list per tender that spends one
+        # the balances come from the loyalty domain's ``retail_member_wallet``, like a plugin's lists
+        for extra in host.member_wallet(member=member, store_id=store_id):
+            for key, value in extra.items():
                 if isinstance(wallet.get(key), list) and isinstance(value, list):
                     wallet[key].extend(value)
                 elif key not in wallet:

@@ -105,7 +105,7 @@ def register_member(member: Member, user=None) -> Member:
     db.session.add(member)
     db.session.flush()
     audit("member.create", "member", member.id, user=user, phone=member.phone, channel=member.channel)
-    plugin_host().hook("retail_member_created")(member=member)
+    plugin_host().member_created(member=member)
     return member
 
 
@@ -198,8 +198,7 @@ def member_criteria(
     elif scoped is not None and purpose in STORE_SCOPED_PURPOSES:
         criteria.append(Member.home_store_id == scoped)
     context = _context(viewer, purpose, store_id, phone, text)
-    for found in plugin_host().hook("retail_member_filters")(viewer=viewer, context=context):
-        criteria.extend(found or [])
+    criteria.extend(plugin_host().member_filters(viewer=viewer, context=context))
     return criteria
 
 
@@ -268,7 +267,7 @@ def present_member(member: Member, viewer, purpose: str) -> dict:
         "status": member.status,
         "available": True,
     }
-    plugin_host().hook("retail_present_member")(
+    plugin_host().present_member(
         data=data, member=member, viewer=viewer, context=_context(viewer, purpose)
     )
     return data
@@ -285,7 +284,7 @@ def member_label(member: Member | None, viewer=None) -> str:
     # only what the label shows (no level or store loads per list row); plugins may mask it
     data = {"id": member.id, "member_no": member.member_no, "phone": member.phone, "name": member.name,
             "status": member.status, "available": True}
-    plugin_host().hook("retail_present_member")(
+    plugin_host().present_member(
         data=data, member=member, viewer=viewer, context=_context(viewer, "related")
     )
     return f"{data['member_no']} {data['name']}".strip()
@@ -298,7 +297,7 @@ def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found:
     member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
     if member is None:
         raise ApiError(not_found, message, 404)
-    refusal = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose=purpose)
+    refusal = plugin_host().member_usable(member=member, store_id=store_id, purpose=purpose)
     if refusal is not None:
         raise refusal
     if not member_visible(viewer, "api", member.id):

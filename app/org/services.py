@@ -21,7 +21,7 @@ def mark_staff_left(staff: Staff, user=None) -> Staff:
         staff.user.active = False
         audit("staff.left", "staff", staff.id, user=user)
         db.session.flush()
-        plugin_host().hook("retail_staff_left")(staff=staff)
+        plugin_host().staff_left(staff=staff)
         db.session.commit()
     except Exception:
         db.session.rollback()

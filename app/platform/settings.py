@@ -36,21 +36,12 @@ class SettingError(ValueError):
         self.message = message
 
 
-CORE_SETTINGS: list[SettingDef] = []
-
-
 def all_settings() -> dict[str, tuple[str, SettingDef]]:
-    """``{key: (owner, definition)}`` for the core and every installed plugin."""
-    from app.domains import core_domains
+    """``{key: (owner, definition)}`` for the core domains (owner ``"core"``) and every
+    installed plugin (``retail_register_settings``)."""
     from app.plugins import plugin_host
 
-    found = {d.key: ("core", d) for d in CORE_SETTINGS}
-    for domain in core_domains():
-        for definition in getattr(domain, "SETTINGS", ()):
-            found[definition.key] = ("core", definition)
-    for plugin, definition in plugin_host().settings():
-        found[definition.key] = (plugin, definition)
-    return found
+    return plugin_host().setting_definitions()
 
 
 def coerce(definition: SettingDef, raw: Any) -> Any:
