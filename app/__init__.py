@@ -18,6 +18,7 @@ from app.api import (
     refuse_read_only_flush,
 )
 from app.extensions import db
+from app.layout import error_page, install_layout
 from app.menu import RetailMenu
 from app.plugins import PluginHost, bump_on_reference_change, forget_after_reference_change
 
@@ -66,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled_error)
+    install_layout(app)
     from app.cli import register_cli
 
     register_cli(app, host)
@@ -176,7 +178,9 @@ def _guard_disabled_plugins():
 def _http_error(exc: HTTPException):
     if is_api_request():
         return api_error_response(exc)
-    return exc
+    if exc.code is None or exc.code < 400:
+        return exc  # redirects (e.g. a missing trailing slash)
+    return error_page(exc)
 
 
 def _unhandled_error(exc: Exception):

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from app.errors import error_code
 from app.extensions import db
 
 MAX_ID = 2**31 - 1  # ids and quantities beyond this are refused before reaching the database
@@ -39,8 +40,11 @@ READ_WRITE_METHODS = {
 class ApiError(Exception):
     """An API error with a stable code, a lazy localized message and a status."""
 
-    def __init__(self, code: str, message, status: int = 400, **extra: Any):
+    def __init__(self, code: str, message, status: int | None = None, **extra: Any):
         super().__init__(code)
+        if status is None:  # the registered status (app/errors.py); 400 for an unregistered code
+            entry = error_code(code)
+            status = entry.status if entry is not None else 400
         self.code = code
         self.message = message
         self.status = status

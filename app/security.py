@@ -14,7 +14,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_login import current_user
-from sqlalchemy import false, select
+from sqlalchemy import and_, exists, false, or_, select
 
 from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
     ADMIN,
@@ -32,6 +32,12 @@ from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers
     write,
 )
 
+# roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
+STORE_STAFF_ROLES = frozenset({STORE_MANAGER, CASHIER, GUIDE, POS})
+
+# The OpenAPI spec and Swagger UI: readable by every logged-in user (never anonymous).
+API_DOCS = [("can_get", "OpenApi"), ("can_show", "SwaggerView")]
+
 
 def core_grants() -> dict[str, list[tuple[str, str]]]:
     """Self-service grants of every product role (the domains' grants come from their
@@ -39,7 +45,7 @@ def core_grants() -> dict[str, list[tuple[str, str]]]:
     grants: dict[str, list[tuple[str, str]]] = {}
     for role in PRODUCT_ROLES:
         if role != ADMIN:
-            grants.setdefault(role, []).extend(SELF_SERVICE)
+            grants.setdefault(role, []).extend(SELF_SERVICE + API_DOCS)
     return grants
 
 
@@ -260,3 +266,48 @@ class FilterStoreScope(BaseFilter):
     def apply(self, query, value):
         query, field = get_field_setup_query(query, self.model, self.column_name)
         return scope_to_store(query, field)
+
+
+def can_manage_user(target, user=None) -> bool:
+    """May the caller attach ``target`` (a FAB user) to a store, edit or deactivate it?
+
+    HQ manages everyone.  A store role manages only accounts holding store roles alone
+    that work in its own store or in no store yet: never an HQ, Admin or provider
+    account, never a user of another store.
+    """
+    store_id = scoped_store_id(user)
+    if store_id is None:
+        return True
+    if store_id == NO_STORE or target is None:
+        return False
+    if {role.name for role in target.roles} - STORE_STAFF_ROLES:
+        return False
+    from app.extensions import db
+    from app.org.models import Staff
+
+    staff = db.session.query(Staff).filter_by(user_id=target.id).one_or_none()
+    return staff is None or staff.store_id == store_id
+
+
+class FilterManageableUsers(BaseFilter):
+    """FAB filter on the user model: only the users ``can_manage_user`` allows (dropdowns)."""
+
+    name = "Manageable users"
+    arg_name = None
+
+    def apply(self, query, value):
+        store_id = scoped_store_id()
+        if store_id is None:
+            return query
+        if store_id == NO_STORE:
+            return query.filter(false())
+        from app.org.models import Staff
+
+        user_model = self.model
+        role_model = user_model.roles.property.mapper.class_
+        elsewhere = exists().where(
+            and_(Staff.user_id == user_model.id, or_(Staff.store_id.is_(None), Staff.store_id != store_id))
+        )
+        return query.filter(
+            ~user_model.roles.any(role_model.name.notin_(STORE_STAFF_ROLES)), ~elsewhere
+        )

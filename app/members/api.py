@@ -32,6 +32,20 @@ class MemberIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
 
 
+def is_cjk(text: str) -> bool:
+    """Whether ``text`` is made of CJK ideographs only (a surname: 陈, 欧阳)."""
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def search_criterion(q: str):
+    """One CJK character is a surname: the name starts with it (a prefix match, not a scan for
+    the character anywhere).  Longer text matches a fragment of the member no or the name."""
+    if len(q) == 1:
+        return Member.name.like(f"{escape_like(q)}%", escape="\\")
+    pattern = f"%{escape_like(q)}%"
+    return or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
+
+
 def caller_store_id() -> int:
     """The store of the calling POS/staff account; HQ accounts have none."""
     store_id = scoped_store_id()
@@ -73,12 +87,11 @@ class PosMembersApi(RetailApi):
             return self.response(200, count=len(result), result=result)
         if q is not None:
             q = q.strip()
-            if len(q) < 2 or len(q) > 50:
-                raise ApiError("QUERY_TOO_SHORT", _l("Search with 2 to 50 characters."), 422)
-            pattern = f"%{escape_like(q)}%"
-            query = member_query(viewer, "search", text=q).where(
-                or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
-            )
+            if not (2 <= len(q) <= 50 or (len(q) == 1 and is_cjk(q))):
+                raise ApiError(
+                    "QUERY_TOO_SHORT", _l("Search with one Chinese character or 2 to 50 characters."), 422
+                )
+            query = member_query(viewer, "search", text=q).where(search_criterion(q))
             members = db.session.scalars(query.order_by(Member.id).limit(SEARCH_LIMIT)).all()
             result = [present_member(m, viewer, "search") for m in members]
             return self.response(200, count=len(result), result=result)

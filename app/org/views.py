@@ -1,13 +1,20 @@
 """Admin views of stores and staff."""
 
-from flask import flash, redirect
+from flask import abort, flash, redirect, request
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import get_history
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelView
+from app.extensions import db
 from app.org.models import Staff, Store
 from app.org.services import mark_staff_left
+from app.security import FilterManageableUsers, can_manage_user, can_see_store
+
+NOT_MANAGEABLE = _l("You may not manage this login: it is an HQ account or belongs to another store.")
 
 
 class StoreView(StoreScopedModelView):
@@ -58,6 +65,43 @@ class StaffView(StoreScopedModelView):
         "left_on": _l("Left on"),
     }
     base_order = ("employee_no", "asc")
+    # the login dropdown offers only accounts the caller may manage (and a forged id fails
+    # the form's validation); every write below checks again on the stored row
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [["id", FilterManageableUsers, None]]}
+
+    def _check_row_store(self, item) -> None:  # edit, delete, single-row actions
+        super()._check_row_store(item)
+        if item is not None and not can_manage_user(item.user):
+            abort(403)
+
+    def prefill_form(self, form, pk):  # the edit page is not even shown for such a row
+        self._check_row_store(self.datamodel.get(pk))
+
+    def pre_add(self, item):
+        with db.session.no_autoflush:
+            if not can_manage_user(item.user):
+                raise ValueError(str(NOT_MANAGEABLE))
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        # the login before the edit (the form sets the relationship; the column still holds
+        # the stored id) and the chosen one
+        history = get_history(item, "user_id")
+        with db.session.no_autoflush:
+            before = [db.session.get(User, user_id) for user_id in (*history.deleted, *history.unchanged)]
+            if not all(can_manage_user(user) for user in (*before, item.user)):
+                raise ValueError(str(NOT_MANAGEABLE))
+        super().pre_update(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk))
+            # rows of another store: the base class refuses them with its own message
+            if item is not None and can_see_store(item.store_id) and not can_manage_user(item.user):
+                flash(str(NOT_MANAGEABLE), "danger")
+                return redirect(self.get_redirect())
+        return super().action_post()
 
     @action(
         "mark_left",

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
 from app.hookspecs import hookimpl
+from app.platform.settings import SettingDef
 from app.plugins import ViewSpec, models_in
 from app.roles import MERCHANT, STORE_MANAGER, menu, read, write
 
@@ -24,6 +25,23 @@ GRANTS = {
     + menu("System", "Plugins", "Settings", "Jobs", "AuditLog"),
     STORE_MANAGER: read("Jobs") + menu("System", "Jobs"),
 }
+SETTINGS = [
+    SettingDef(
+        "core.time_zone",
+        _l("Store time zone"),
+        type="choice",
+        default="Asia/Shanghai",
+        description=_l("Times in the admin are shown in this time zone, to the second."),
+        choices=(
+            ("Asia/Shanghai", _l("China Standard Time (Beijing)")),
+            ("Asia/Urumqi", _l("Xinjiang time (Urumqi)")),
+            ("Asia/Hong_Kong", _l("Hong Kong")),
+            ("Asia/Macau", _l("Macau")),
+            ("Asia/Taipei", _l("Taipei")),
+            ("UTC", _l("UTC")),
+        ),
+    ),
+]
 CATEGORY = dict(category="System", category_label=_l("System"), category_icon="fa-cogs")
 
 
@@ -49,3 +67,8 @@ def retail_register_views(appbuilder):
 @hookimpl
 def retail_role_grants():
     return GRANTS
+
+
+@hookimpl
+def retail_register_settings():
+    return SETTINGS

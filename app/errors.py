@@ -1,0 +1,160 @@
+"""The registry of API error codes: code → HTTP status(es) → what it means.
+
+Every ``ApiError`` code is registered here (core) or in a plugin's ``errors.py``
+(``ERRORS = error_table("<plugin>", {...})``, found through the plugin entry
+points).  ``ApiError`` takes its default status from here, the OpenAPI spec
+lists each operation's codes from here (``x-error-codes`` in the docstrings), and
+``tools/error_codes.py`` writes the README's list from here; a test fails when
+code raises a code that is not registered or when the README is out of date.
+
+Descriptions are English reference text for integrators (the spec and the
+README); the message a caller sees is the localized one given to ``ApiError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import importlib.util
+from dataclasses import dataclass
+
+ENTRY_POINT_GROUP = "retail_admin.plugins"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    statuses: tuple[int, ...]  # the first is the usual one
+    description: str
+    owner: str = "core"
+
+    @property
+    def status(self) -> int:
+        return self.statuses[0]
+
+
+def error_table(owner: str, entries: dict[str, tuple[int | tuple[int, ...], str]]) -> dict[str, ErrorCode]:
+    """``{code: (status or (status, …), description)}`` → ``{code: ErrorCode}``."""
+    table = {}
+    for code, (status, description) in entries.items():
+        statuses = status if isinstance(status, tuple) else (status,)
+        table[code] = ErrorCode(code, statuses, description, owner)
+    return table
+
+
+def msgid(message) -> str:
+    """The English source text of a lazy message (``_l("…")``), without needing an app."""
+    args = getattr(message, "_args", None)
+    return str(args[0]) if args else str(message)
+
+
+CORE_ERRORS = error_table("core", {
+    # request level (app/api.py)
+    "BAD_REQUEST": (400, "The request could not be understood."),
+    "MALFORMED_JSON": (400, "The body is not valid JSON."),
+    "BODY_NOT_OBJECT": (400, "The body must be a JSON object."),
+    "UNAUTHORIZED": (401, "Log in first: the token is missing, invalid or expired."),
+    "FORBIDDEN": (403, "The account's role does not allow this."),
+    "NOT_FOUND": (404, "Not found (unknown path or record, invisible member, or a disabled plugin)."),
+    "METHOD_NOT_ALLOWED": (405, "This method is not allowed here."),
+    "CONFLICT": (409, "The record was changed by someone else; try again."),
+    "BUSY_RETRY": (409, "SQLite: a concurrent writer won; retry the request."),
+    "PAYLOAD_TOO_LARGE": (413, "The request is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "Send the body as application/json."),
+    "VALIDATION_ERROR": (422, "Some fields are invalid; `fields` says which and why."),
+    "RATE_LIMITED": (429, "Too many requests; wait a moment and try again."),
+    "INTERNAL_ERROR": (500, "Something went wrong on our side (a bug: report it)."),
+    "SERVER_BUSY": (503, "The database is busy or reconnecting; retry the request."),
+    "IDEMPOTENCY_KEY_INVALID": (400, "The Idempotency-Key is longer than 100 characters."),
+    "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
+    "IDEMPOTENCY_IN_PROGRESS": (409, "The first request with this Idempotency-Key is still being processed."),
+    # accounts and stores
+    "STORE_ACCOUNT_REQUIRED": (403, "Selling needs an account bound to a store (HQ accounts cannot sell)."),
+    "STORE_REQUIRED": (403, "This needs an account bound to a store."),
+    "STORE_NOT_FOUND": ((404, 422), "Unknown store."),
+    # members and the mall
+    "QUERY_REQUIRED": (422, "Give a phone number, a barcode or a search text."),
+    "QUERY_TOO_SHORT": (422, "Search with 1 Chinese character, or 2 to 50 characters."),
+    "INVALID_PHONE": (422, "Not a mainland mobile number (11 digits starting with 13-19)."),
+    "INVALID_NAME": (422, "The name is empty, not text or too long."),
+    "INVALID_CHOICE": (422, "The value is not one of the allowed choices."),
+    "MEMBER_NOT_FOUND": (404, "Unknown member, or one the caller may not see."),
+    "MEMBER_FROZEN": ((403, 409), "The member is frozen."),
+    "MEMBER_PHONE_EXISTS": (409, "A member with this phone number already exists."),
+    "MEMBER_REQUIRED": (422, "Stored value, points or a recharge voucher need a member on the request."),
+    "MALL_CODE_INVALID": (400, "The login code is wrong or has expired; request a new one."),
+    "MALL_CODE_TOO_FREQUENT": (429, "Login codes are requested too often for this number."),
+    # stored value and points
+    "INVALID_AMOUNT": (422, "The amount is zero, not whole fen or beyond the limit."),
+    "INVALID_POINTS": (422, "Points must be a whole number of at least 0."),
+    "REASON_REQUIRED": (422, "An adjustment needs a reason (2 to 200 characters)."),
+    "INSUFFICIENT_BALANCE": (409, "The stored-value balance is not enough."),
+    "INSUFFICIENT_POINTS": (409, "The member does not have enough points."),
+    "POINTS_NOT_USABLE": (422, "Points cannot be used here."),
+    "POINTS_OVER_CAP": (422, "Points may pay only part of the order (the configured cap)."),
+    # catalog and stock
+    "SKU_NOT_FOUND": ((404, 422), "Unknown SKU."),
+    "UNKNOWN_SKU": (422, "A line names an unknown SKU code or barcode (`sku` says which)."),
+    "INSUFFICIENT_STOCK": (409, "Not enough stock of a SKU at the store (`sku_code` says which)."),
+    "INVALID_QTY": (422, "Quantities must be whole numbers other than 0 (positive on most documents)."),
+    "INVALID_DOC_KIND": (422, "Unknown stock document kind."),
+    "INVALID_REASON": (422, "The reason does not fit the stock document kind."),
+    "INVALID_NOTE": (422, "The note must be text of at most 200 characters."),
+    "INVALID_OTHER_STORE": (422, "A transfer needs another, existing store."),
+    "INVALID_LINE": (422, "Each line needs a SKU and a quantity."),
+    "NO_LINES": (422, "A stock document needs at least one line."),
+    "DUPLICATE_LINE": (422, "Each SKU may appear only once on a document."),
+    "DOC_NOT_DRAFT": (409, "The document was already posted or cancelled."),
+    "NOT_A_TRANSFER": (409, "The document is not an incoming transfer."),
+    "CANNOT_CANCEL_TRANSFER": (409, "An incoming transfer cannot be cancelled."),
+    # sales and returns
+    "ORDER_LINES_INVALID": (422, "An order needs 1 to 200 lines."),
+    "UNKNOWN_PAYMENT_METHOD": (422, "Unknown payment method (`method` says which)."),
+    "PAYMENT_METHOD_DISABLED": (409, "The payment method is switched off now."),
+    "PAYMENT_MISMATCH": (422, "Payments do not add up to the amount due (the message says how much is due)."),
+    "PRICE_ABOVE_LIST": (422, "A line's price is above the SKU's list price."),
+    "DISCOUNT_TOO_LARGE": (422, "A discount is larger than the amount it applies to."),
+    "ORDER_NOT_FOUND": (404, "Unknown order, or one of another store."),
+    "ORDER_ALREADY_RETURNED": (409, "Everything on the order was returned already."),
+    "ORDER_LINE_NOT_FOUND": (422, "A return line is not on this order."),
+    "RETURN_QTY_INVALID": (422, "Return quantities must be positive."),
+    "RETURN_EXCEEDS_SOLD": (422, "A return would exceed what was sold (less what was returned)."),
+})
+
+
+def _plugin_modules() -> list[str]:
+    names = []
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        module = entry_point.value.split(":")[0]
+        if module not in names:
+            names.append(module)
+    return names
+
+
+@functools.cache
+def _registry() -> dict[str, ErrorCode]:
+    registry = dict(CORE_ERRORS)
+    for module in _plugin_modules():
+        name = f"{module}.errors"
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            continue
+        for code, entry in importlib.import_module(name).ERRORS.items():
+            if code in registry and registry[code] != entry:
+                owners = f"{registry[code].owner}, {entry.owner}"
+                raise ValueError(f"error code {code} is registered twice ({owners})")
+            registry[code] = entry
+    return registry
+
+
+def error_code(code: str) -> ErrorCode | None:
+    return _registry().get(code)
+
+
+def all_error_codes() -> list[ErrorCode]:
+    """Core codes first, then each plugin's, each group by code."""
+    return sorted(_registry().values(), key=lambda e: (e.owner != "core", e.owner, e.code))

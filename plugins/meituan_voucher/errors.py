@@ -1,0 +1,21 @@
+"""Error codes of the meituan_voucher plugin (registered in ``app.errors``).
+
+The platform refusals come from ``platform.ERRORS`` (code → message, status): one table.
+"""
+
+from app.errors import error_table, msgid
+from plugins.meituan_voucher.platform import ERRORS as PLATFORM_ERRORS
+
+ERRORS = error_table("meituan_voucher", {
+    **{code: (status, msgid(message))
+       for code, (message, status) in PLATFORM_ERRORS.items()},
+    "MEITUAN_NOT_CONFIGURED": (409, "Meituan is not set up: developer ID, sign key and token are needed."),
+    "MEITUAN_SHOP_NOT_BOUND": (409, "The store is not bound to a Meituan shop."),
+    "MEITUAN_VERIFICATION_NOT_FOUND": (404, "No verification of this code at this store."),
+    "MEITUAN_VOUCHER_ON_ORDER": (409, "The voucher paid for an order: return the order instead."),
+    "MEITUAN_CODE_REQUIRED": (422, "A Meituan payment needs the voucher code in `code`."),
+    "MEITUAN_AMOUNT_INVALID": (422, "A Meituan payment must be more than zero."),
+    "MEITUAN_AMOUNT_TOO_HIGH": (422, "The payment is more than the voucher is worth."),
+    "MEITUAN_DEAL_PRODUCT_MISSING": (422, "The voucher's product is not on the order."),
+    "MEITUAN_PARTIAL_RETURN": (409, "A Meituan voucher is reversed whole: return the whole order instead."),
+})
