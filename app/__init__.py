@@ -20,10 +20,16 @@ from app.api import (
 from app.extensions import db
 from app.layout import error_page, install_layout
 from app.menu import RetailMenu
-from app.plugins import PluginHost, bump_on_reference_change, forget_after_reference_change
+from app.plugins import PluginError, PluginHost, bump_on_reference_change, forget_after_reference_change
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS_DIR = ROOT / "translations"
+
+
+def translations_dir() -> Path:
+    """The core's message catalogs: compiled into the package by the build (``setup.py``) in
+    an installed copy, ``translations/`` of the checkout otherwise."""
+    packaged = Path(__file__).resolve().parent / "translations"
+    return packaged if packaged.is_dir() else ROOT / "translations"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -41,7 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["retail_plugins"] = host
     host.models()  # imports every package's models (checked) before the database is set up
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        [str(TRANSLATIONS_DIR)] + host.translation_dirs()
+        [str(translations_dir())] + host.translation_dirs()
     )
     _configure_database(app)
 
@@ -136,6 +142,7 @@ def _install_jwt_errors(appbuilder: AppBuilder) -> None:
 def _register_views(appbuilder: AppBuilder, host: PluginHost) -> None:
     """Add every package's views, links and APIs (core domains first, in menu order); a
     plugin's are hidden and answer 404 while it is disabled."""
+    by_name, related = {}, []
     for package, spec in host.views(appbuilder):
         core = host.packages[package].core
 
@@ -151,8 +158,15 @@ def _register_views(appbuilder: AppBuilder, host: PluginHost) -> None:
             view = appbuilder.add_view(spec.view, spec.name, menu_cond=None if core else enabled, **menu)
         else:
             view = appbuilder.add_view_no_menu(spec.view)
+        by_name[spec.name] = view
+        related.extend((target, view) for target in spec.related_to)
         if not core:
             host.blueprint_owner[view.blueprint.name] = package
+    for target, view in related:  # a view listed on another package's detail pages
+        if target not in by_name:
+            raise PluginError(f"{type(view).__name__} is related to an unknown view {target!r}")
+        by_name[target].related_views.append(type(view))
+        by_name[target].get_init_inner_views().append(view)
     for package, api in host.apis(appbuilder):
         view = appbuilder.add_api(api)
         if not host.packages[package].core:
@@ -187,3 +201,10 @@ def _unhandled_error(exc: Exception):
     if has_request_context() and is_api_request():
         return api_error_response(exc)
     raise exc
+
+
+def main() -> None:
+    """The ``retail-admin`` console script: the ``flask --app run`` commands."""
+    from flask.cli import FlaskGroup
+
+    FlaskGroup(create_app=lambda: create_app())()

@@ -6,7 +6,7 @@ import os
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 
 def _sync_roles() -> None:
@@ -177,9 +177,3 @@ def register_cli(app, host) -> None:
     ):
         app.cli.add_command(command)
     host.add_commands(app.cli)
-
-
-def main() -> None:
-    from app import create_app
-
-    FlaskGroup(create_app=lambda: create_app())()

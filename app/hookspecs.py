@@ -20,7 +20,8 @@ typed methods of ``app.plugins.PluginHost`` (one per hook), never through
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pluggy
 
@@ -35,12 +36,51 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from app.members.models import Member
     from app.org.models import Staff
     from app.platform.settings import SettingDef
-    from app.plugins import ViewSpec
-    from app.sales.models import Order, Return
-    from app.sales.tenders import TenderHandler
+    from app.sales.models import Order, Payment, Return
 
 Grants = dict[str, list[tuple[str, str]]]
 MemberContext = dict[str, Any]  # {"store_id", "purpose", "phone", "text"}: see retail_member_filters
+
+
+@dataclass
+class ViewSpec:
+    """An admin view, or a menu link (``href``), of a package (see ``retail_register_views``).
+
+    ``related_to`` names views (by their ``name``) on whose detail pages this view
+    is listed as a related view, e.g. a ledger under the member it belongs to: the
+    package owning the detail page need not know the view.
+    """
+
+    view: type | None
+    name: str = ""
+    category: str = ""
+    label: Any = None
+    category_label: Any = None
+    icon: str = ""
+    category_icon: str = ""
+    href: str = ""
+    related_to: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class TenderHandler(Protocol):
+    """A payment method of ``POST pos/orders`` (see ``retail_payment_methods``).
+
+    The core knows tenders only through this: it asks a tender which member
+    check it needs and which wallet list it fills, and never names a plugin's
+    tender.  ``charge`` and ``refund`` run inside the sale's or return's
+    transaction and must not commit; raising ``ApiError`` aborts everything.
+    ``charge`` may set ``payment.reference``.
+    """
+
+    code: str  # the payment's ``method``
+    label: Any  # lazy string shown to staff
+    member_purpose: str | None  # asked of ``retail_member_usable`` before a member pays with it
+    wallet_key: str | None  # the POS wallet's list of what the member can pay with here
+
+    def charge(self, order: Order, payment: Payment) -> None: ...
+
+    def refund(self, order: Order, payment: Payment, amount_fen: int, return_doc: Return) -> None: ...
 
 hookspec = pluggy.HookspecMarker("retail_admin")
 hookimpl = pluggy.HookimplMarker("retail_admin")

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
+from app.hookspecs import TenderHandler, ViewSpec  # noqa: F401  (ViewSpec: the plugins' import)
 
 if TYPE_CHECKING:
     import click
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from app.org.models import Staff
     from app.platform.settings import SettingDef
     from app.sales.models import Order, Return
-    from app.sales.tenders import TenderHandler
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "retail_admin.plugins"
@@ -72,20 +72,6 @@ class PluginInfo:
     module: ModuleType = field(compare=False, repr=False)
     distribution: str = ""
     core: bool = False
-
-
-@dataclass
-class ViewSpec:
-    """An admin view, or a menu link (``href``), of a package (see ``retail_register_views``)."""
-
-    view: type | None
-    name: str = ""
-    category: str = ""
-    label: Any = None
-    category_label: Any = None
-    icon: str = ""
-    category_icon: str = ""
-    href: str = ""
 
 
 def _plugin_info(module: ModuleType, distribution: str) -> PluginInfo:
@@ -256,8 +242,6 @@ class PluginHost:
         """Every installed package's tenders by code: ``{code: (package, handler)}`` (collected
         once; a code registered twice or a handler missing a member fails at start-up)."""
         if self._tenders is None:
-            from app.sales.tenders import TenderHandler
-
             found: dict[str, tuple[str, TenderHandler]] = {}
             for plugin, handlers in self._each_package(self.pm.hook.retail_payment_methods):
                 for handler in handlers:

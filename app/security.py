@@ -13,9 +13,9 @@ from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_login import current_user
 from sqlalchemy import and_, exists, false, or_, select
 
+from app.actor import acting_user  # noqa: F401  (re-exported)
 from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
     ADMIN,
     CASHIER,
@@ -179,19 +179,6 @@ class RetailSecurityManager(SecurityManager):
         self.add_role(self.auth_role_public)
         session.commit()
         self.clear_permission_cache()
-
-
-def acting_user():
-    """The user of this request: session login (admin) or bearer token (API).
-
-    FAB puts both in ``g.user``; flask-login's ``current_user`` only knows sessions.
-    """
-    if has_request_context():
-        user = g.get("user")
-        if user is not None and getattr(user, "is_authenticated", False):
-            return user
-        return current_user
-    return None
 
 
 def user_role_names(user=None) -> set[str]:

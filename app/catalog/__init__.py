@@ -1,4 +1,4 @@
-"""Core domain `catalog`: products, SKUs, categories and brands; the POS product look-up.
+"""Core domain `catalog`: products, SKUs, categories and brands.
 
 The domain's manifest: a default plugin registered on the app's plugin manager
 like any plugin (``app.domains``), always on.
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.domains import CORE_VERSION
 from app.hookspecs import hookimpl
 from app.plugins import ViewSpec, models_in
-from app.roles import CASHIER, GUIDE, MERCHANT, POS, STORE_MANAGER, menu, read, write
+from app.roles import CASHIER, GUIDE, MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "catalog"
 TITLE = _l("Catalog")
@@ -24,11 +24,10 @@ CATALOG_MENU = menu("Catalog", *CATALOG)
 READ_CATALOG = [pair for name in CATALOG for pair in read(name)] + CATALOG_MENU
 
 GRANTS = {
-    MERCHANT: [pair for name in CATALOG for pair in write(name)] + CATALOG_MENU + read("PosProducts"),
-    STORE_MANAGER: READ_CATALOG + read("PosProducts"),
-    CASHIER: READ_CATALOG + read("PosProducts"),
+    MERCHANT: [pair for name in CATALOG for pair in write(name)] + CATALOG_MENU,
+    STORE_MANAGER: READ_CATALOG,
+    CASHIER: READ_CATALOG,
     GUIDE: READ_CATALOG,
-    POS: read("PosProducts"),
 }
 CATEGORY = dict(category="Catalog", category_label=_l("Catalog"), category_icon="fa-tags")
 
@@ -50,13 +49,6 @@ def retail_register_views(appbuilder):
         ViewSpec(CategoryView, "Categories", label=_l("Categories"), icon="fa-sitemap", **CATEGORY),
         ViewSpec(BrandView, "Brands", label=_l("Brands"), icon="fa-copyright", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_register_apis(appbuilder):
-    from app.catalog.api import PosProductsApi
-
-    return [PosProductsApi]
 
 
 @hookimpl

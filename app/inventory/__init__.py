@@ -1,4 +1,5 @@
-"""Core domain `inventory`: stock per store, stock moves and stock documents; the POS stock look-up.
+"""Core domain `inventory`: stock per store, stock moves and stock documents; the POS stock and
+product look-ups.
 
 The domain's manifest: a default plugin registered on the app's plugin manager
 like any plugin (``app.domains``), always on.
@@ -33,13 +34,15 @@ SETTINGS = [
 MENU_ALL = menu("Inventory", "Stock", "StockMoves", "StockDocs", "AllianceStock")
 READ_STOCK = read("Stock") + read("StockMoves") + read("AllianceStock")
 
+POS_LOOKUP = read("PosStock") + read("PosProducts")  # the POS look-ups: stock, and SKUs with stock
+
 GRANTS = {
-    MERCHANT: READ_STOCK + write("StockDocs") + read("PosStock") + MENU_ALL,
-    STORE_MANAGER: READ_STOCK + write("StockDocs") + read("PosStock") + MENU_ALL,
-    CASHIER: READ_STOCK + read("StockDocs") + read("PosStock") + MENU_ALL,
+    MERCHANT: READ_STOCK + write("StockDocs") + POS_LOOKUP + MENU_ALL,
+    STORE_MANAGER: READ_STOCK + write("StockDocs") + POS_LOOKUP + MENU_ALL,
+    CASHIER: READ_STOCK + read("StockDocs") + POS_LOOKUP + MENU_ALL,
     GUIDE: read("Stock") + read("AllianceStock") + read("PosStock")
     + menu("Inventory", "Stock", "AllianceStock"),
-    POS: read("PosStock"),
+    POS: POS_LOOKUP,
 }
 CATEGORY = dict(category="Inventory", category_label=_l("Inventory"), category_icon="fa-cubes")
 
@@ -67,8 +70,9 @@ def retail_register_views(appbuilder):
 @hookimpl
 def retail_register_apis(appbuilder):
     from app.inventory.api import PosStockApi
+    from app.inventory.products_api import PosProductsApi
 
-    return [PosStockApi]
+    return [PosProductsApi, PosStockApi]
 
 
 @hookimpl

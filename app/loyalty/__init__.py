@@ -75,8 +75,9 @@ def retail_register_views(appbuilder):
 
     return [
         ViewSpec(StoredValueLedgerView, "StoredValueLedgerList", label=_l("Stored-value ledger"),
-                 icon="fa-credit-card", **CATEGORY),
-        ViewSpec(PointsLedgerView, "PointsLedgerList", label=_l("Points ledger"), icon="fa-star", **CATEGORY),
+                 icon="fa-credit-card", related_to=("MemberList",), **CATEGORY),
+        ViewSpec(PointsLedgerView, "PointsLedgerList", label=_l("Points ledger"), icon="fa-star",
+                 related_to=("MemberList",), **CATEGORY),
         ViewSpec(BalanceAdjustmentView, "BalanceAdjustment", label=_l("Adjust balance"),
                  icon="fa-balance-scale", **CATEGORY),
     ]

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
 
-from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.api import ApiError, RetailApi, caller_store_id, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import (
@@ -22,7 +22,7 @@ from app.members.services import (
     validate_phone,
 )
 from app.plugins import plugin_host
-from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
+from app.security import acting_user, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 
@@ -44,14 +44,6 @@ def search_criterion(q: str):
         return Member.name.like(f"{escape_like(q)}%", escape="\\")
     pattern = f"%{escape_like(q)}%"
     return or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
-
-
-def caller_store_id() -> int:
-    """The store of the calling POS/staff account; HQ accounts have none."""
-    store_id = scoped_store_id()
-    if store_id in (None, NO_STORE):
-        raise ApiError("STORE_REQUIRED", _l("This needs an account bound to a store."), 403)
-    return store_id
 
 
 class PosMembersApi(RetailApi):

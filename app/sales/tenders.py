@@ -1,40 +1,17 @@
 """Payment methods (tenders). The sales domain provides cash, stored value, WeChat, Alipay
 and on-account through ``retail_payment_methods`` -- the hook every plugin tender uses too.
 
-The core knows tenders only through ``TenderHandler``: it asks a tender which
-member check it needs (``member_purpose``) and which wallet list it fills
-(``wallet_key``), and never names a plugin's tender.
+The core knows tenders only through ``app.hookspecs.TenderHandler``: it asks a
+tender which member check it needs (``member_purpose``) and which wallet list it
+fills (``wallet_key``), and never names a plugin's tender.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
-
 from flask_babel import lazy_gettext as _l
 
 from app.api import ApiError
-
-if TYPE_CHECKING:
-    from app.sales.models import Order, Payment, Return
-
-
-@runtime_checkable
-class TenderHandler(Protocol):
-    """A payment method of ``POST pos/orders`` (``retail_payment_methods``).
-
-    ``charge`` and ``refund`` run inside the sale's or return's transaction and
-    must not commit; raising ``ApiError`` aborts everything.  ``charge`` may set
-    ``payment.reference``.
-    """
-
-    code: str  # the payment's ``method``
-    label: Any  # lazy string shown to staff
-    member_purpose: str | None  # asked of ``retail_member_usable`` before a member pays with it
-    wallet_key: str | None  # the POS wallet's list of what the member can pay with here
-
-    def charge(self, order: Order, payment: Payment) -> None: ...
-
-    def refund(self, order: Order, payment: Payment, amount_fen: int, return_doc: Return) -> None: ...
+from app.hookspecs import TenderHandler
 
 
 class ExternalTender:

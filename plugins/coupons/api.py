@@ -8,10 +8,9 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.api import MAX_ID, ApiError, RetailApi, caller_store_id, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
-from app.members.api import caller_store_id
 from app.members.services import member_query, pos_member, validate_phone
 from app.platform.settings import get_setting
 from app.security import acting_user
