@@ -19,7 +19,10 @@ from plugins.meituan_voucher.models import (
 )
 
 register_labels("meituan_deal_mode", {"tender": _l("An amount (tender)"), "product": _l("A product of ours")})
-register_labels("meituan_verification_status", {"consumed": _l("Verified"), "reversed": _l("Reversed")})
+register_labels("meituan_verification_status", {
+    "consumed": _l("Verified"), "reversed": _l("Reversed"),
+    "pending": _l("Pending confirmation"), "void": _l("Void (not verified)"),
+})
 register_labels("meituan_recon_status", {
     "ok": _l("Matched"), "mismatch": _l("Mismatch"), "failed": _l("Failed"),
 })
