@@ -20,7 +20,8 @@ from app.api import (
 from app.extensions import db
 from app.layout import error_page, install_layout
 from app.menu import RetailMenu
-from app.plugins import PluginError, PluginHost, bump_on_reference_change, forget_after_reference_change
+from app.platform.caches import bump_on_reference_change, forget_after_reference_change
+from app.plugins import PluginError, PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
 

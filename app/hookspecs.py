@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pluggy
@@ -60,6 +61,15 @@ class ViewSpec:
     category_icon: str = ""
     href: str = ""
     related_to: tuple[str, ...] = ()
+
+
+def models_in(module: ModuleType) -> list[type]:
+    """The model classes ``module`` defines (what a ``retail_register_models`` returns)."""
+    return [
+        cls
+        for cls in vars(module).values()
+        if isinstance(cls, type) and cls.__module__ == module.__name__ and "__table__" in vars(cls)
+    ]
 
 
 @runtime_checkable

@@ -24,12 +24,19 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
-from app.hookspecs import TenderHandler, ViewSpec  # noqa: F401  (ViewSpec: the plugins' import)
+from app.hookspecs import TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported for plugins)
+from app.platform.caches import (  # noqa: F401  (plugins written against v1 import them from here)
+    bump_config_version,
+    cached_for_config,
+    config_version,
+    forget_config_version,
+    reference_data,
+)
 
 if TYPE_CHECKING:
     import click
@@ -91,15 +98,6 @@ def _plugin_info(module: ModuleType, distribution: str) -> PluginInfo:
         distribution=distribution,
         core=core,
     )
-
-
-def models_in(module: ModuleType) -> list[type]:
-    """The model classes defined in ``module`` (for ``retail_register_models``)."""
-    return [
-        cls
-        for cls in vars(module).values()
-        if isinstance(cls, type) and cls.__module__ == module.__name__ and "__table__" in vars(cls)
-    ]
 
 
 class PluginHost:
@@ -321,20 +319,17 @@ class PluginHost:
         A separate connection here would let concurrent requests each hold one
         pooled connection while waiting for a second: a pool deadlock under load.
         """
-        from app.platform.models import PluginState, PluginStateVersion
+        from app.platform.models import PluginState
 
+        version = config_version()  # read once per request (with the API caller when there is one)
+        if version < 0:  # schema not created yet (before `db upgrade`)
+            return -1, {}
+        if self._state_cache is not None and self._state_cache[0] == version:
+            return self._state_cache  # unchanged since this worker last read the flags
         session = current_app.extensions["sqlalchemy"].session
         try:
-            if has_request_context() and "_config_version" in g:
-                version = g._config_version  # read with the API caller (app.principal)
-            else:
-                version = session.execute(select(PluginStateVersion.version)).scalar() or 0
-                if has_request_context():
-                    g._config_version = version
-            if self._state_cache is not None and self._state_cache[0] == version:
-                return self._state_cache  # unchanged since this worker last read the flags
             rows = session.execute(select(PluginState.name, PluginState.enabled)).all()
-        except SQLAlchemyError:  # schema not created yet (before `db upgrade`)
+        except SQLAlchemyError:
             session.rollback()
             return -1, {}
         self._state_cache = (version, dict(rows))
@@ -362,17 +357,6 @@ class PluginHost:
         if has_request_context():
             g._plugin_enabled = enabled
         return enabled
-
-    def config_version(self) -> int:
-        """The configuration version (plugin toggles and settings), read once per request.
-
-        Per-worker caches of configuration compare it to know they are still current.
-        """
-        if has_request_context():
-            if "_config_version" not in g:
-                self._stored_state()
-            return g.get("_config_version", -1)
-        return self._stored_state()[0]
 
     def is_enabled(self, name: str) -> bool:
         info = self.packages.get(name)
@@ -439,77 +423,6 @@ class PluginHost:
         audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
         db.session.commit()
         forget_config_version()
-
-
-def bump_config_version(session=None) -> None:
-    """Tell every worker that plugin toggles or settings changed, in the transaction of
-    ``session`` (default: the request's).  Whoever writes ``core_setting`` rows calls it."""
-    from app.extensions import db
-    from app.platform.models import PluginStateVersion
-
-    session = session if session is not None else db.session
-    version_row = session.get(PluginStateVersion, 1)
-    if version_row is None:
-        session.add(PluginStateVersion(id=1, version=1))
-    else:
-        version_row.version = PluginStateVersion.version + 1
-
-
-def cached_for_config(name: str, load):
-    """``load()``'s result, kept per worker and app while the configuration version holds.
-
-    For configuration read on hot paths (settings, a plugin's share groups): one query
-    per change instead of one per request.  Whoever changes what ``load`` reads calls
-    ``bump_config_version`` in the same transaction.
-    """
-    version = plugin_host().config_version()  # read once per request
-    worker = current_app.extensions.setdefault("retail_config_cache", {})
-    hit = worker.get(name)
-    if version >= 0 and hit is not None and hit[0] == version:
-        return hit[1]
-    value = load()
-    if version >= 0:  # -1: no schema yet (before ``db upgrade``): do not keep it
-        worker[name] = (version, value)
-    return value
-
-
-REFERENCE_MODELS: list[type] = []
-
-
-def reference_data(*models: type) -> None:
-    """Declare models whose rows workers keep with ``cached_for_config`` (stores, member
-    levels): any ORM change to one of their rows bumps the configuration version in the
-    same flush, so every worker reloads them (at once in this one)."""
-    REFERENCE_MODELS.extend(m for m in models if m not in REFERENCE_MODELS)
-
-
-def bump_on_reference_change(session, _flush_context, _instances) -> None:
-    """``before_flush``: see ``reference_data``."""
-    if not REFERENCE_MODELS:
-        return
-    kinds = tuple(REFERENCE_MODELS)
-    for changed in (session.new, session.dirty, session.deleted):
-        if any(isinstance(obj, kinds) for obj in changed):
-            bump_config_version(session)
-            session.info["retail_config_changed"] = True
-            return
-
-
-def forget_after_reference_change(session) -> None:
-    """``after_commit``: this worker reads the new configuration version at once."""
-    if session.info.pop("retail_config_changed", False) and has_app_context():
-        forget_config_version()
-
-
-def forget_config_version() -> None:
-    """After committing a configuration change: this request and this worker's next
-    requests read the new state (other workers within ``CALLER_CACHE_SECONDS``)."""
-    callers = current_app.extensions.get("retail_callers")
-    if callers is not None:
-        callers.clear()  # cached API callers carry the configuration version they were read with
-    if has_request_context():
-        g.pop("_plugin_enabled", None)
-        g.pop("_config_version", None)
 
 
 def plugin_host() -> PluginHost:

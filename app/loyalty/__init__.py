@@ -7,9 +7,8 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import hookimpl
+from app.hookspecs import ViewSpec, hookimpl, models_in
 from app.platform.settings import SettingDef
-from app.plugins import ViewSpec, models_in
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "loyalty"

@@ -7,8 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import hookimpl
-from app.plugins import models_in
+from app.hookspecs import hookimpl, models_in
 
 NAME = "mall"
 TITLE = _l("Member mall")

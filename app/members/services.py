@@ -20,7 +20,8 @@ from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLev
 from app.org.models import Store
 from app.org.services import store_snapshots
 from app.platform.audit import audit
-from app.plugins import cached_for_config, plugin_host
+from app.platform.caches import cached_for_config
+from app.plugins import plugin_host
 from app.security import NO_STORE, acting_user, scoped_store_id
 
 # ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline

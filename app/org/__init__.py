@@ -7,8 +7,8 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec, models_in, reference_data
+from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.platform.caches import reference_data
 from app.roles import CASHIER, GUIDE, MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "org"

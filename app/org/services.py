@@ -8,7 +8,8 @@ from sqlalchemy.orm.util import identity_key
 from app.extensions import db, detached_copy
 from app.org.models import Staff, Store
 from app.platform.audit import audit
-from app.plugins import cached_for_config, plugin_host
+from app.platform.caches import cached_for_config
+from app.plugins import plugin_host
 
 
 def mark_staff_left(staff: Staff, user=None) -> Staff:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.platform.audit import audit
+from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.platform.models import Setting
-from app.plugins import bump_config_version, cached_for_config, forget_config_version
 
 TYPES = ("bool", "int", "str", "choice")
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec, models_in
+from app.hookspecs import ViewSpec, hookimpl, models_in
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "meituan_voucher"

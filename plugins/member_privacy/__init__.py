@@ -10,8 +10,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec, models_in
+from app.hookspecs import ViewSpec, hookimpl, models_in
 from app.roles import MERCHANT, menu, write
 
 NAME = "member_privacy"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
+from app.hookspecs import ViewSpec, hookimpl
 from app.platform.settings import SettingDef
-from app.plugins import ViewSpec
 from app.roles import CASHIER, POS, menu, write
 
 NAME = "sample"
