@@ -20,7 +20,7 @@ typed methods of ``app.plugins.PluginHost`` (one per hook), never through
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -36,11 +36,26 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from app.api import ApiError
     from app.members.models import Member
     from app.org.models import Staff
-    from app.platform.settings import SettingDef
     from app.sales.models import Order, Payment, Return
 
 Grants = dict[str, list[tuple[str, str]]]
 MemberContext = dict[str, Any]  # {"store_id", "purpose", "phone", "text"}: see retail_member_filters
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    """A typed setting of a package (see ``retail_register_settings``), edited on System → Settings."""
+
+    key: str  # "<plugin>.<name>" for plugins, "core.<name>" for the core
+    label: Any
+    type: str = "str"
+    default: Any = None
+    description: Any = ""
+    choices: tuple = field(default_factory=tuple)  # ((value, label), ...) for "choice"
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int = 200
+    secret: bool = False  # never shown back in full (admin, audit log, logs)
 
 
 @dataclass

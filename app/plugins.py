@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
-from app.hookspecs import TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported for plugins)
+from app.hookspecs import SettingDef, TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported)
 from app.platform.caches import (  # noqa: F401  (plugins written against v1 import them from here)
     bump_config_version,
     cached_for_config,
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from app.api import ApiError
     from app.members.models import Member
     from app.org.models import Staff
-    from app.platform.settings import SettingDef
     from app.sales.models import Order, Return
 
 log = logging.getLogger(__name__)

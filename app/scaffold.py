@@ -144,8 +144,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import ViewSpec, hookimpl, models_in
-from app.platform.settings import SettingDef
+from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "$name"

@@ -8,8 +8,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
-from app.platform.settings import SettingDef
+from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
 from app.roles import CASHIER, GUIDE, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "inventory"

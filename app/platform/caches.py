@@ -15,15 +15,12 @@ what they cache.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-if TYPE_CHECKING:
-    from app.principal import ApiPrincipal
-
+Principal = object  # app.principal.ApiPrincipal (not imported: the principal module uses this one)
 CALLERS = "retail_callers"  # app.extensions key of the worker's CallerCache
 CONFIG = "retail_config_cache"  # app.extensions key of the cached_for_config values
 
@@ -130,18 +127,18 @@ class CallerCache:
     MAX_CALLERS = 4096
 
     def __init__(self):
-        self._entries: dict[int, tuple[ApiPrincipal, int, float]] = {}
+        self._entries: dict[int, tuple[Principal, int, float]] = {}
         # the newest configuration version any caller was read with: versions only grow, so
         # callers cached at different times agree on it and configuration caches do not flip
         self._latest_version = -1
 
-    def get(self, user_id: int, ttl: float) -> tuple[ApiPrincipal, int] | None:
+    def get(self, user_id: int, ttl: float) -> tuple[Principal, int] | None:
         entry = self._entries.get(user_id)
         if entry is None or time.monotonic() - entry[2] >= ttl:
             return None
         return entry[0], max(entry[1], self._latest_version)
 
-    def put(self, user_id: int, principal: ApiPrincipal, version: int) -> None:
+    def put(self, user_id: int, principal: Principal, version: int) -> None:
         if len(self._entries) >= self.MAX_CALLERS:
             self._entries.clear()
         self._latest_version = max(self._latest_version, version)

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.hookspecs import SettingDef  # noqa: F401  (the contract type; plugins import it from here too)
 from app.platform.audit import audit
 from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.platform.models import Setting
 
 TYPES = ("bool", "int", "str", "choice")
-
-
-@dataclass(frozen=True)
-class SettingDef:
-    key: str  # "<plugin>.<name>" for plugins, "core.<name>" for the core
-    label: Any
-    type: str = "str"
-    default: Any = None
-    description: Any = ""
-    choices: tuple = field(default_factory=tuple)  # ((value, label), ...) for "choice"
-    min_value: int | None = None
-    max_value: int | None = None
-    max_length: int = 200
-    secret: bool = False  # never shown back in full (admin, audit log, logs)
 
 
 class SettingError(ValueError):

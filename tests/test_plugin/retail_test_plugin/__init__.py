@@ -8,8 +8,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import ViewSpec, hookimpl
-from app.platform.settings import SettingDef
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, POS, menu, write
 
 NAME = "sample"
