@@ -179,3 +179,22 @@ def test_registration_hooks_go_through_pluggy(app):
     assert ("retail_role_grants", ("catalog",)) in seen
     assert ("retail_role_grants", ("sample",)) in seen
     assert ("retail_register_models", ("sales",)) in seen
+
+
+def test_a_package_lists_its_view_on_another_packages_detail_page(app, client_as):
+    """ViewSpec.related_to: the loyalty domain's ledgers show under a member, while the members
+    domain imports nothing of loyalty."""
+    from app.members.models import Member
+
+    member_view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "MemberView")
+    assert [type(v).__name__ for v in member_view.get_init_inner_views()] == [
+        "StoredValueLedgerView", "PointsLedgerView",
+    ]
+    with app.app_context():
+        member_id = db.session.query(Member).filter_by(phone="13900000001").one().id
+    page = client_as("hq").get(f"/memberview/show/{member_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # the ledger rows of this member, listed below the member (links carry the relation filter)
+    assert "/storedvalueledgerview/show/" in html and f"_flt_0_member={member_id}" in html
+    assert html.count("储值流水") == 2  # the menu entry and the related list's title
