@@ -10,9 +10,10 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from app.api import (
-    ApiError,
+    DomainError,
     api_error_response,
     begin_read_only_request,
+    domain_error_response,
     http_error,
     is_api_request,
     refuse_read_only_flush,
@@ -22,6 +23,7 @@ from app.layout import error_page, install_layout
 from app.menu import RetailMenu
 from app.platform.caches import bump_on_reference_change, forget_after_reference_change
 from app.plugins import PluginError, PluginHost
+from app.request_guards import install_request_guards, refuse_blank_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
         _listen_once(db.session.session_factory.class_, "before_flush", refuse_read_only_flush)
+        _listen_once(db.session.session_factory.class_, "before_flush", refuse_blank_names)
         _listen_once(db.session.session_factory.class_, "before_flush", bump_on_reference_change)
         _listen_once(db.session.session_factory.class_, "after_commit", forget_after_reference_change)
         appbuilder = AppBuilder(update_perms=False, menu=RetailMenu())
@@ -69,9 +72,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    app.before_request(begin_read_only_request)  # first: it procures the request's connection
+    install_request_guards(app)  # refuses bad input before any view or connection
+    app.before_request(begin_read_only_request)  # first to use the database: procures the connection
     app.before_request(_guard_disabled_plugins)
-    app.register_error_handler(ApiError, lambda exc: exc.to_response())
+    app.register_error_handler(DomainError, domain_error_response)  # ApiError is one too
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled_error)
     install_layout(app)

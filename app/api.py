@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import error_code
+from app.errors import DomainError
 from app.extensions import db
 
 MAX_ID = 2**31 - 1  # ids and quantities beyond this are refused before reaching the database
@@ -37,24 +37,25 @@ READ_WRITE_METHODS = {
 }
 
 
-class ApiError(Exception):
-    """An API error with a stable code, a lazy localized message and a status."""
+class ApiError(DomainError):
+    """An error of the HTTP layer itself (request parsing, login, idempotency keys, a
+    view's own checks).  Services raise ``app.errors.DomainError``; both become the
+    envelope through ``domain_error_response``."""
 
     def __init__(self, code: str, message, status: int | None = None, **extra: Any):
-        super().__init__(code)
-        if status is None:  # the registered status (app/errors.py); 400 for an unregistered code
-            entry = error_code(code)
-            status = entry.status if entry is not None else 400
-        self.code = code
-        self.message = message
-        self.status = status
-        self.extra = extra
+        super().__init__(code, message, status, **extra)
 
     def to_response(self) -> Response:
-        body = {"error": {"code": self.code, "message": str(self.message), **self.extra}}
-        response = jsonify(body)
-        response.status_code = self.status
-        return response
+        return domain_error_response(self)
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    """The envelope of a domain error: its registered status (app/errors.py), its code,
+    its localized message and its details."""
+    body = {"error": {"code": exc.code, "message": str(exc.message), **exc.details}}
+    response = jsonify(body)
+    response.status_code = exc.status
+    return response
 
 
 HTTP_ERRORS = {
@@ -111,10 +112,16 @@ def validation_error(err: ValidationError) -> ApiError:
 
 
 def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
-    """Parse the JSON object body, validating with ``schema`` (unknown fields refused)."""
+    """Parse the JSON object body, validating with ``schema`` (unknown fields refused).
+
+    The body was parsed and checked (type, size, depth, NULs) by ``app.request_guards``
+    before the view ran; that parse is reused.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
         data: Any = {}
+    elif "retail_json" in g:
+        data = g.retail_json
     else:
         try:
             data = json.loads(raw)
@@ -125,19 +132,30 @@ def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
     if schema is None:
         return data
     try:
-        return schema.load(data, unknown=unknown)
+        loaded = schema.load(data, unknown=unknown)
     except ValidationError as err:
         raise validation_error(err) from err
+    blank = {name: ["Missing data for required field."] for name, field in schema.fields.items()
+             if field.required and isinstance(loaded.get(field.attribute or name), str)
+             and not loaded[field.attribute or name].strip()}
+    if blank:  # a required text of spaces only is missing, in every schema
+        raise validation_error(ValidationError(blank))
+    return loaded
 
 
 def api_error_response(exc: Exception) -> Response:
     """Map any exception raised under /api/ to the envelope (one place)."""
-    if isinstance(exc, ApiError):
-        return exc.to_response()
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
     if isinstance(exc, ValidationError):
         return validation_error(exc).to_response()
     if isinstance(exc, HTTPException):
         return http_error(exc.code or 500).to_response()
+    from app.admin_fields import FieldError  # (it imports this module)
+
+    if isinstance(exc, FieldError) and exc.field:  # a rule checked at flush (blank names)
+        db.session.rollback()
+        return validation_error(ValidationError({exc.field: [str(exc.message)]})).to_response()
     if isinstance(exc, (DataError, OverflowError)):  # a value the database cannot hold
         db.session.rollback()
         return http_error(422).to_response()
@@ -374,4 +392,5 @@ def _answer_existing(record, fingerprint: str) -> Response:
     return _replay(record)
 
 
-__all__ = ["ApiError", "RetailApi", "idempotent", "json_body", "protect", "read_only", "EXCLUDE", "RAISE"]
+__all__ = ["ApiError", "DomainError", "RetailApi", "idempotent", "json_body", "protect", "read_only",
+           "EXCLUDE", "RAISE"]

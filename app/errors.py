@@ -7,6 +7,12 @@ lists each operation's codes from here (``x-error-codes`` in the docstrings), an
 ``tools/error_codes.py`` writes the README's list from here; a test fails when
 code raises a code that is not registered or when the README is out of date.
 
+``DomainError`` is what services raise to refuse something: a registered code, a lazy
+localized message and details (extra envelope fields such as ``sku_code``, or ``field``
+naming the form field that shows it).  Services know nothing about HTTP: only the API
+error handler (``app.api``) turns a domain error into a status and the JSON envelope,
+and the admin base (``app.admin_fields``) into an error beside a form field or a flash.
+
 Descriptions are English reference text for integrators (the spec and the
 README); the message a caller sees is the localized one given to ``ApiError``.
 """
@@ -32,6 +38,36 @@ class ErrorCode:
     @property
     def status(self) -> int:
         return self.statuses[0]
+
+
+class DomainError(Exception):
+    """A refusal by a service: ``code`` (registered here), a lazy localized ``message`` and
+    ``details`` (extra fields of the API envelope; ``field=`` names the admin form field).
+
+    The HTTP status comes from the registry.  A code registered with several statuses
+    (``MEMBER_FROZEN``: 403 at a sale, 409 at a recharge) takes ``status=`` to say which
+    of its registered ones applies; ``tests/core/test_domain_errors.py`` checks that
+    services give it only for such codes and only a registered one.
+    """
+
+    def __init__(self, code: str, message, status: int | None = None, **details):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.details = details
+        self._status = status
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the API answers with (the registered one; 400 for an unregistered code)."""
+        if self._status is not None:
+            return self._status
+        entry = error_code(self.code)
+        return entry.status if entry is not None else 400
+
+    @property
+    def extra(self) -> dict:
+        return self.details
 
 
 def error_table(owner: str, entries: dict[str, tuple[int | tuple[int, ...], str]]) -> dict[str, ErrorCode]:
@@ -69,6 +105,10 @@ CORE_ERRORS = error_table("core", {
     "IDEMPOTENCY_KEY_INVALID": (400, "The Idempotency-Key is longer than 100 characters."),
     "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
     "IDEMPOTENCY_IN_PROGRESS": (409, "The first request with this Idempotency-Key is still being processed."),
+    # request guards (app/request_guards.py)
+    "JSON_TOO_DEEP": (400, "The JSON body is nested deeper than MAX_JSON_DEPTH."),
+    "NUL_CHARACTER": (400, "A NUL character in the path, query, a form field or the JSON body."),
+    "CSRF_FAILED": (403, "A write with the admin's session cookie lacks its CSRF token (X-CSRFToken)."),
     # accounts and stores
     "STORE_ACCOUNT_REQUIRED": (403, "Selling needs an account bound to a store (HQ accounts cannot sell)."),
     "STORE_REQUIRED": (403, "This needs an account bound to a store."),

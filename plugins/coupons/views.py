@@ -573,8 +573,11 @@ class FinanceDocView(RetailModelView):
 
 
 def view_specs() -> list[ViewSpec]:
+    from plugins.coupons.print_views import CouponSheetView
+
     category = dict(category="Coupons", category_label=_l("Coupons"), category_icon="fa-ticket")
     return [
+        ViewSpec(CouponSheetView),  # printable coupon sheets, no menu entry
         ViewSpec(
             CouponRuleView, name="CouponRules", label=_l("Coupon rules"), icon="fa-list-alt", **category
         ),
