@@ -344,23 +344,6 @@ def idempotent_with(record_model, owner_field: str, owner_id):
     return decorator
 
 
-STORE_REFUSALS = {
-    "STORE_REQUIRED": _l("This needs an account bound to a store."),
-    "STORE_ACCOUNT_REQUIRED": _l("This account is not bound to a store."),  # selling
-}
-
-
-def caller_store_id(refusal: str = "STORE_REQUIRED") -> int:
-    """The store of the calling POS/staff account (the one helper every API uses); an HQ
-    account has none and is refused with ``refusal`` (403)."""
-    from app.security import NO_STORE, scoped_store_id
-
-    store_id = scoped_store_id()
-    if store_id in (None, NO_STORE):
-        raise ApiError(refusal, STORE_REFUSALS[refusal], 403)
-    return store_id
-
-
 def _staff_record_model():
     from app.platform.models import IdempotencyRecord
 
@@ -368,7 +351,7 @@ def _staff_record_model():
 
 
 def _staff_id():
-    from app.security import acting_user
+    from app.actor import acting_user
 
     return acting_user().id
 

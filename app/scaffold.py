@@ -293,9 +293,10 @@ class ${Name}NoteView(StoreScopedModelView):
     "$name/api.py": '''from flask_appbuilder.api import expose
 from marshmallow import Schema, fields, validate
 
-from app.api import RetailApi, caller_store_id, idempotent, json_body, protect, read_only
+from app.api import RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
-from app.security import scope_to_store
+from app.security import caller_store_id, scope_to_store
+from app.unit_of_work import unit_of_work
 from $name.models import ${Name}Note
 
 
@@ -344,22 +345,23 @@ class Pos${Name}Api(RetailApi):
               description: VALIDATION_ERROR
         """
         data = json_body(NoteIn())
-        note = ${Name}Note(store_id=caller_store_id(), text=data["text"])
-        db.session.add(note)
-        db.session.commit()
+        with unit_of_work():  # committed together, or nothing
+            note = ${Name}Note(store_id=caller_store_id(), text=data["text"])
+            db.session.add(note)
         return self.response(201, result={"id": note.id, "store_id": note.store_id, "text": note.text})
 ''',
     "$name/demo.py": '''from app.extensions import db
 from app.org.models import Store
+from app.unit_of_work import unit_of_work
 from $name.models import ${Name}Note
 
 
 def seed_demo() -> None:
     """One note per store; a second run adds nothing."""
-    for store in db.session.query(Store).order_by(Store.id):
-        if db.session.query(${Name}Note).filter_by(store_id=store.id).first() is None:
-            db.session.add(${Name}Note(store_id=store.id, text=f"{store.code} demo note"))
-    db.session.commit()
+    with unit_of_work():
+        for store in db.session.query(Store).order_by(Store.id):
+            if db.session.query(${Name}Note).filter_by(store_id=store.id).first() is None:
+                db.session.add(${Name}Note(store_id=store.id, text=f"{store.code} demo note"))
 ''',
     "$name/translations/zh/LC_MESSAGES/messages.po": '''msgid ""
 msgstr ""

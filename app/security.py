@@ -281,6 +281,23 @@ def scoped_store_id(user=None) -> int | None:
     return staff.store_id
 
 
+STORE_REFUSALS = {
+    "STORE_REQUIRED": _l("This needs an account bound to a store."),
+    "STORE_ACCOUNT_REQUIRED": _l("This account is not bound to a store."),  # selling
+}
+
+
+def caller_store_id(refusal: str = "STORE_REQUIRED") -> int:
+    """The store of the calling POS/staff account (the one helper every API uses); an HQ
+    account has none and is refused with ``refusal`` (403)."""
+    from app.api import ApiError
+
+    store_id = scoped_store_id()
+    if store_id in (None, NO_STORE):
+        raise ApiError(refusal, STORE_REFUSALS[refusal], 403)
+    return store_id
+
+
 def scope_to_store(query, column, user=None):
     """Restrict a SQLAlchemy query/select to the caller's store."""
     store_id = scoped_store_id(user)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
 
-from app.api import ApiError, RetailApi, caller_store_id, idempotent, json_body, protect, read_only
+from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import (
@@ -22,7 +22,7 @@ from app.members.services import (
     validate_phone,
 )
 from app.plugins import plugin_host
-from app.security import acting_user, current_staff, scoped_store_id
+from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 

@@ -120,8 +120,8 @@ def test_cli_lists_and_toggles_plugins(app, restore_plugins):
     assert runner.invoke(args=["sample-hello"]).output.strip() == "hello from sample"
 
 
-CORE_DOMAINS = {"catalog", "docnumbers", "inventory", "loyalty", "mall", "members", "messages", "org",
-                "platform", "sales"}
+CORE_DOMAINS = {"catalog", "dashboard", "docnumbers", "inventory", "loyalty", "mall", "members", "messages",
+                "org", "platform", "sales"}
 
 
 def test_core_domains_are_default_plugins_always_on(app, restore_plugins):
@@ -157,6 +157,8 @@ def test_every_package_has_one_manifest_of_the_same_shape(app):
             assert module.retail_register_settings() == module.SETTINGS
     app_dir = Path(__file__).resolve().parents[2] / "app"
     assert not list(app_dir.glob("*/setup.py"))  # the manifest is the domain's __init__.py
+    packages = {p.name for p in app_dir.iterdir() if (p / "__init__.py").is_file()} - {"migrations"}
+    assert packages == set(host.domains())  # every domain package registers through its manifest
     factory = (app_dir / "__init__.py").read_text(encoding="utf-8")
     # no hand list of core models: each manifest registers its own
     assert "import app." not in factory and ".models import" not in factory
