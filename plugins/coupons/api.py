@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from app.api import MAX_ID, ApiError, RetailApi, caller_store_id, idempotent, json_body, protect, read_only
+from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.services import member_query, pos_member, validate_phone
 from app.platform.settings import get_setting
-from app.security import acting_user
+from app.security import acting_user, caller_store_id
 from plugins.coupons import gift, services
 from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
