@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "sales"
@@ -18,9 +18,26 @@ DEPENDS = ()
 CORE = True
 ORDER = 40
 
+OVERRIDE_PRICE = [("can_override_price", "PosOrders")]  # app/sales/price_override.py
+
+SETTINGS = [
+    SettingDef(
+        "sales.price_override_max_percent",
+        _l("Price override limit without approval (percent below list price)"),
+        "int",
+        default=0,
+        min_value=0,
+        max_value=100,
+        description=_l("A cashier may sell a line at most this much below its list price (typed price, "
+                       "line or order discount); beyond it a store manager must approve. 0 = every "
+                       "override needs approval."),
+    ),
+]
+
 GRANTS = {
-    MERCHANT: read("Orders") + read("Returns") + menu("Sales", "Orders", "Returns"),
-    STORE_MANAGER: read("Orders") + read("Returns") + write("PosOrders") + menu("Sales", "Orders", "Returns"),
+    MERCHANT: read("Orders") + read("Returns") + menu("Sales", "Orders", "Returns") + OVERRIDE_PRICE,
+    STORE_MANAGER: read("Orders") + read("Returns") + write("PosOrders") + menu("Sales", "Orders", "Returns")
+    + OVERRIDE_PRICE,
     CASHIER: read("Orders") + read("Returns") + write("PosOrders") + menu("Sales", "Orders", "Returns"),
     POS: write("PosOrders"),
 }
@@ -56,6 +73,11 @@ def retail_payment_methods():
     from app.sales.tenders import core_tenders
 
     return core_tenders()
+
+
+@hookimpl
+def retail_register_settings():
+    return SETTINGS
 
 
 @hookimpl
