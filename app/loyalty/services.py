@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.docnumbers.services import next_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
+from app.formatting import yuan
 from app.loyalty.models import (
     POINTS_KINDS,
     SV_KINDS,
@@ -164,12 +165,6 @@ def points_balance(member_id: int) -> int:
     return db.session.scalar(
         select(PointsAccount.balance).where(PointsAccount.member_id == member_id)
     ) or 0
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
 def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) -> StoredValueTxn:

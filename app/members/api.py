@@ -16,12 +16,12 @@ from app.members.services import (
     create_member,
     escape_like,
     member_query,
+    member_wallet,
     members_by_phone,
     pos_member,
     present_member,
     validate_phone,
 )
-from app.plugins import plugin_host
 from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
@@ -140,14 +140,4 @@ class PosMembersApi(RetailApi):
         """
         store_id = scoped_store_id()
         member = pos_member(acting_user(), member_id, store_id, "wallet")
-        host = plugin_host()
-        wallet = {"member_id": member.id}
-        wallet.update({key: [] for key in host.wallet_keys()})  # one list per tender that spends one
-        # the balances come from the loyalty domain's ``retail_member_wallet``, like a plugin's lists
-        for extra in host.member_wallet(member=member, store_id=store_id):
-            for key, value in extra.items():
-                if isinstance(wallet.get(key), list) and isinstance(value, list):
-                    wallet[key].extend(value)
-                elif key not in wallet:
-                    wallet[key] = value
-        return self.response(200, result=wallet)
+        return self.response(200, result=member_wallet(member, store_id))

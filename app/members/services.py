@@ -288,6 +288,22 @@ def member_label(member: Member | None, viewer=None) -> str:
     return f"{data['member_no']} {data['name']}".strip()
 
 
+def member_wallet(member: Member, store_id: int | None) -> dict:
+    """What ``member`` can pay with: one list per installed tender's ``wallet_key`` (empty until
+    filled), then every domain's and plugin's ``retail_member_wallet`` items -- the loyalty
+    domain's balances (``stored_value_fen``, ``points``) among them."""
+    host = plugin_host()
+    wallet = {"member_id": member.id}
+    wallet.update({key: [] for key in host.wallet_keys()})
+    for extra in host.member_wallet(member=member, store_id=store_id):
+        for key, value in extra.items():
+            if isinstance(wallet.get(key), list) and isinstance(value, list):
+                wallet[key].extend(value)
+            elif key not in wallet:
+                wallet[key] = value
+    return wallet
+
+
 def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found: str = "NOT_FOUND") -> Member:
     """The member a POS request acts on: refused by ``retail_member_usable`` for ``purpose``
     (e.g. another share group), else 404 ``not_found`` unless ``viewer`` may see it ("api")."""

@@ -164,6 +164,11 @@ class MemberView(StoreScopedModelView):
         validate_choice(item.gender, GENDERS)
         validate_choice(item.status, MEMBER_STATUSES)
 
+    def detail_sections(self, item):
+        from app.members.detail import member_sections
+
+        return member_sections(item)
+
     def _check_row_store(self, item) -> None:
         super()._check_row_store(item)
         if item is not None and scoped_store_id() is not None:
