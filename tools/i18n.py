@@ -144,6 +144,21 @@ def missing() -> list[str]:
     return problems
 
 
+def _entries(text: str) -> list[str]:
+    """The catalog's entries, also where a union merge glued two without a blank line."""
+    lines, out, in_msgstr = text.splitlines(), [], False
+    for line in lines:
+        starts = line.startswith(("#", "msgid ", "msgctxt "))
+        if starts and in_msgstr and out and out[-1] != "":
+            out.append("")  # the previous entry ended with its msgstr
+        if line.startswith("msgstr"):
+            in_msgstr = True
+        elif starts or not line:
+            in_msgstr = False
+        out.append(line)
+    return "\n".join(out).split("\n\n")
+
+
 def dedupe() -> None:
     """Drop the later copies of msgids listed twice (a union merge keeps both sides' entries)."""
     for _sources, directory in DOMAINS:
@@ -152,7 +167,7 @@ def dedupe() -> None:
             if not path.exists():
                 continue
             kept, seen = [], set()
-            for block in path.read_text(encoding="utf-8").split("\n\n"):
+            for block in _entries(path.read_text(encoding="utf-8")):
                 lines = block.splitlines()
                 start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
                 if start is None or lines[start] == 'msgid ""' and not kept:
@@ -166,7 +181,7 @@ def dedupe() -> None:
                 if key not in seen:
                     seen.add(key)
                     kept.append(block)
-            path.write_text("\n\n".join(kept), encoding="utf-8")
+            path.write_text("\n\n".join(kept).rstrip("\n") + "\n", encoding="utf-8")
 
 
 def merge(json_path: str) -> None:
