@@ -315,3 +315,12 @@ def test_member_export_shows_status_labels(admin_client, sale):
     text = admin_client.get("/member-export/members.csv").get_data(as_text=True)
     assert sale["member_no"] in text
     assert "已激活" in text and ",active" not in text and ",inactive" not in text
+
+
+def test_store_and_staff_codes_are_labels(admin_client):
+    stores = text_of(_page(admin_client, "/storeview/list/"))
+    assert "直营店" in stores and "营业中" in stores
+    assert not re.search(r"\b(direct|franchise|active)\b", stores)
+    staff = text_of(_page(admin_client, "/staffview/list/"))
+    assert "在职" in staff
+    assert not re.search(r"\b(active|left)\b", staff)
