@@ -5,6 +5,7 @@ running it twice adds nothing."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -200,7 +201,7 @@ def _seed_activity(stores: dict) -> int:
                 dated.append((order.order_no, when))
     dated += _demo_returns(orders, rng)
     dated += _low_stock(stores, now)
-    _backdate([(doc_no, when - shift) for doc_no, when in dated])
+    _backdate(dated, shift)
     db.session.commit()
     return len(members) + len(orders)
 
@@ -285,20 +286,32 @@ def _low_stock(stores: dict, when: datetime) -> list[tuple[str, datetime]]:
     return dated
 
 
-def _backdate(dated: list[tuple[str, datetime]]) -> None:
-    """Give the documents and their ledger rows the time they happened in the story."""
+DOC_NO = re.compile(r"^([A-Z]+)(\d{8})(.+)(\d{4})$")  # type, day, store code, sequence
+
+
+def _backdate(dated: list[tuple[str, datetime]], shift: timedelta) -> None:
+    """Give the documents and their ledger rows the time (``dated``: on the stores' clock)
+    and the number of the day they happened in the story."""
+    from app.docnumbers.services import next_doc_no
     from app.inventory.models import StockDoc, StockMove
     from app.loyalty.models import PointsTxn, StoredValueTxn
     from app.members.models import LevelChange
+    from app.platform.models import AuditLog
     from app.sales.models import Order, Return
 
-    rows = [{"n": doc_no, "w": when} for doc_no, when in dated]
+    rows = []
+    for doc_no, when in sorted(dated, key=lambda pair: pair[1]):
+        kind, _day, store_code, _sequence = DOC_NO.match(doc_no).groups()
+        rows.append({"n": doc_no, "w": when - shift, "new": next_doc_no(kind, store_code, on=when.date())})
     documents = [(Order, "order_no"), (Return, "return_no"), (StockDoc, "doc_no")]
     for model, number in documents:
         table = model.__table__
-        db.session.execute(update(table).where(table.c[number] == bindparam("n"))
-                           .values(created_on=bindparam("w"), changed_on=bindparam("w")), rows)
+        db.session.execute(update(table).where(table.c[number] == bindparam("n")).values(
+            {number: bindparam("new"), "created_on": bindparam("w"), "changed_on": bindparam("w")}), rows)
     for model in (StockMove, PointsTxn, StoredValueTxn, LevelChange):
         table = model.__table__
         db.session.execute(update(table).where(table.c.doc_no == bindparam("n"))
-                           .values(created_on=bindparam("w")), rows)
+                           .values(doc_no=bindparam("new"), created_on=bindparam("w")), rows)
+    audit = AuditLog.__table__
+    db.session.execute(update(audit).where(audit.c.object_id == bindparam("n"))
+                       .values(object_id=bindparam("new"), created_on=bindparam("w")), rows)

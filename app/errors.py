@@ -155,6 +155,10 @@ CORE_ERRORS = error_table("core", {
     "PAYMENT_MISMATCH": (422, "Payments do not add up to the amount due (the message says how much is due)."),
     "PRICE_ABOVE_LIST": (422, "A line's price is above the SKU's list price."),
     "DISCOUNT_TOO_LARGE": (422, "A discount is larger than the amount it applies to."),
+    "PRICE_OVERRIDE_NOT_ALLOWED": (403, "A line below its list price beyond the price-override limit needs a "
+                                        "store manager's grant or `approval`."),
+    "PRICE_APPROVAL_INVALID": (403, "The `approval` is not a store manager (of this store, or HQ) with the "
+                                    "right password."),
     "ORDER_NOT_FOUND": (404, "Unknown order, or one of another store."),
     "ORDER_ALREADY_RETURNED": (409, "Everything on the order was returned already."),
     "ORDER_LINE_NOT_FOUND": (422, "A return line is not on this order."),

@@ -47,8 +47,10 @@ def order_json(order: Order, viewer) -> dict:
                 "sku_code": line.sku.sku_code,
                 "name": f"{line.sku.product.name} {line.sku.spec}".strip(),
                 "qty": line.qty,
+                "list_price_fen": line.list_price_fen,
                 "price_fen": line.price_fen,
                 "discount_fen": line.discount_fen,
+                "approved_by_fk": line.approved_by_fk,
                 "amount_fen": line.amount_fen,
                 "returned_qty": line.returned_qty,
             }
@@ -99,7 +101,9 @@ class PosOrdersApi(RetailApi):
             UNKNOWN_SKU, UNKNOWN_PAYMENT_METHOD, PAYMENT_MISMATCH, PRICE_ABOVE_LIST,
             DISCOUNT_TOO_LARGE, INSUFFICIENT_STOCK, INSUFFICIENT_BALANCE, INSUFFICIENT_POINTS,
             POINTS_NOT_USABLE, POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN,
-            MEMBER_NOT_IN_GROUP, STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR.
+            MEMBER_NOT_IN_GROUP, STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR,
+            PRICE_OVERRIDE_NOT_ALLOWED, PRICE_APPROVAL_INVALID (403: a line below its list price
+            beyond the configured limit needs a store manager's ``approval``).
           responses:
             201:
               description: the order
@@ -119,6 +123,8 @@ class PosOrdersApi(RetailApi):
                 discount_fen=data["discount_fen"],
                 points_used=data["points_used"],
                 note=data["note"],
+                user=acting_user(),
+                approval=data.get("approval"),
             )
         )
         return self.response(201, result=order_json(sold, acting_user()))  # just booked here

@@ -27,6 +27,13 @@ class PaymentIn(Schema):
     code = fields.String(validate=validate.Length(max=64))
 
 
+class ApprovalIn(Schema):
+    """A store manager approving a price override on the till (their login)."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
 class OrderIn(Schema):
     member_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     lines = fields.List(fields.Nested(OrderLineIn), required=True, validate=validate.Length(min=1, max=200))
@@ -34,6 +41,7 @@ class OrderIn(Schema):
     discount_fen = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
     points_used = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=10**9))
     note = fields.String(load_default="", validate=validate.Length(max=200))
+    approval = fields.Nested(ApprovalIn)
 
 
 class ReturnLineIn(Schema):

@@ -55,6 +55,8 @@ class SaleRequest:
     discount_fen: int = 0
     points_used: int = 0
     note: str = ""
+    user: object = None  # the caller (cashier, POS): may it sell below the price-override limit?
+    approval: dict | None = None  # {"username", "password"} of a store manager approving overrides
 
 
 def split_proportionally(total: int, weights: list[int]) -> list[int]:
@@ -133,6 +135,24 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
     return member
 
 
+def _override_approvals(request: SaleRequest, skus: list[Sku], after_lines: list[int]) -> list[int | None]:
+    """Per line, who approved selling it below the price-override limit (None: within it).
+
+    A line's sold amount is its typed price × qty less its line discount and its share of
+    the order discount (points are not an override); refused before anything is written."""
+    from app.sales.price_override import approving_user_id, beyond_limit, limit_percent
+
+    limit = limit_percent()
+    manual_share = split_proportionally(request.discount_fen, after_lines)
+    rows = zip(request.lines, skus, after_lines, manual_share, strict=True)
+    beyond = [beyond_limit(sku.price_fen * line.qty, amount - share, limit)
+              for line, sku, amount, share in rows]
+    if not any(beyond):
+        return [None] * len(beyond)
+    approver = approving_user_id(request.user, request.approval, request.store_id)
+    return [approver if over else None for over in beyond]
+
+
 def create_sale(request: SaleRequest) -> Order:
     """Book a paid retail sale (commits) or raise ``DomainError`` with nothing written."""
     from app.loyalty.services import (
@@ -179,6 +199,7 @@ def create_sale(request: SaleRequest) -> Order:
             points_discount = check_points_redeem(
                 request.points_used, sum(after_lines) - request.discount_fen, "pos"
             )
+        approved_by = _override_approvals(request, skus, after_lines)
         order_share = split_proportionally(request.discount_fen + points_discount, after_lines)
         amounts = [a - s for a, s in zip(after_lines, order_share, strict=True)]
         payable = sum(amounts)
@@ -195,8 +216,10 @@ def create_sale(request: SaleRequest) -> Order:
                  paid_fen=payable, points_used=request.points_used, points_earned=0, note=request.note),
             store,
             [(sku, dict(sku_id=sku.id, qty=line.qty, price_fen=price, discount_fen=price * line.qty - amount,
-                        amount_fen=amount, returned_qty=0))
-             for line, sku, amount, price in zip(request.lines, skus, amounts, prices, strict=True)],
+                        amount_fen=amount, returned_qty=0, list_price_fen=sku.price_fen,
+                        approved_by_fk=approver))
+             for line, sku, amount, price, approver
+             in zip(request.lines, skus, amounts, prices, approved_by, strict=True)],
             [dict(method=t.method, amount_fen=t.amount_fen, refunded_fen=0, reference=t.code or "")
              for t in request.payments],
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import g, request, url_for
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
@@ -15,25 +17,35 @@ from app.members.api import caller_store_id
 from app.members.services import member_query, pos_member, validate_phone
 from app.platform.settings import get_setting
 from app.security import acting_user
-from plugins.coupons import gift, services
+from plugins.coupons import gift, member_code, services
 from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
 MAX_FEN = 10**12
 
 
-def _order_total_arg() -> int | None:
-    raw = request.args.get("order_total_fen")
-    if raw is None or raw == "":
+def _int_arg(name: str, low: int, high: int) -> int | None:
+    """A whole-number query argument in ``low..high``; None when absent."""
+    raw = request.args.get(name) or ""
+    if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_FEN:
+    if not raw.isdigit() or not low <= int(raw) <= high:
         raise ApiError(
             "VALIDATION_ERROR",
             _l("Some fields are invalid."),
             422,
-            fields={"order_total_fen": [str(_l("Not a valid integer."))]},
+            fields={name: [str(_l("Not a valid integer."))]},
         )
     return int(raw)
+
+
+def _order_total_arg() -> int | None:
+    return _int_arg("order_total_fen", 0, MAX_FEN)
+
+
+def _member_id_arg() -> int | None:
+    """``?member_id=``: the member identified on the sale (a member's coupon needs them)."""
+    return _int_arg("member_id", 1, MAX_ID)
 
 
 MAX_QUERY_LINES = 200
@@ -136,9 +148,12 @@ class PosCouponsApi(RetailApi):
           - {in: path, name: code, required: true, schema: {type: string}}
           - {in: query, name: order_total_fen, schema: {type: integer}}
           - {in: query, name: lines, schema: {type: string}, description: "SKU:qty[:price_fen],..."}
+          - {in: query, name: member_id, schema: {type: integer}, description: the member on the sale}
           responses:
             200:
               description: '{"result": {coupon, "rule", "status", "usable", "reason", "discount_fen"}}'
+            403:
+              description: COUPON_MEMBER_NOT_IDENTIFIED
             404:
               description: COUPON_NOT_FOUND
         """
@@ -148,6 +163,7 @@ class PosCouponsApi(RetailApi):
         if lines is not None and total is None:
             total = sum(line.amount_fen for line in lines)
         coupon = services.get_coupon(code)
+        services.check_holder(coupon, code, _member_id_arg())
         verdict = services.verify(coupon, store_id, total, lines)
         result = services.coupon_summary(coupon)
         result.update(
@@ -208,6 +224,8 @@ class PosCouponsApi(RetailApi):
           responses:
             201:
               description: '{"result": {"redemption_no", "discount_fen"}}'
+            403:
+              description: COUPON_MEMBER_NOT_IDENTIFIED
             409:
               description: COUPON_ALREADY_REDEEMED, COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_ISSUED
             422:
@@ -358,6 +376,36 @@ class MallCouponsApi(MallApi):
         coupons = services.member_coupons(g.member.id, usable_only=False)
         result = [services.coupon_summary(c) for c in coupons]
         return self.response(200, count=len(result), result=result)
+
+    @expose("/<string:code>/member-code", methods=["GET"])
+    @member_required
+    @read_only
+    def member_code(self, code: str):
+        """The code the member shows at the till for one of their coupons: the number plus a
+        signed part, as text, a QR code and a Code 128 barcode (PNG, base64).
+        ---
+        get:
+          parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+          responses:
+            200:
+              description: '{"result": {"code", "member_code", "qr_png_base64", "barcode_png_base64"}}'
+            404:
+              description: COUPON_NOT_FOUND
+        """
+        coupon = services.get_coupon(code)
+        if coupon.member_id != g.member.id:
+            raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        shown = member_code.member_code(coupon.code, g.member.id)
+        return self.response(
+            200,
+            result={
+                "code": coupon.code,
+                "member_code": shown,
+                "qr_png_base64": gift.qr_png_base64(shown),
+                "barcode_png_base64": base64.b64encode(member_code.barcode_png(shown)).decode("ascii"),
+            },
+        )
 
     @expose("/rules/<int:rule_id>/claim", methods=["POST"])
     @member_required
