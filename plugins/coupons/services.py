@@ -277,7 +277,7 @@ def purchase_coupon(
         _check_mall_rule(rule)
         if rule.sale_price_fen is None:
             raise DomainError("COUPON_NOT_FOR_SALE", _l("This coupon is free: claim it instead."))
-        refused = plugin_host().hook("retail_member_usable")(member=member, store_id=None, purpose="coupon")
+        refused = plugin_host().member_usable(member=member, store_id=None, purpose="coupon")
         if refused is not None:
             raise refused
         price = rule.sale_price_fen
@@ -628,7 +628,7 @@ def _check_member(coupon: Coupon, store_id: int) -> None:
     member = db.session.get(Member, coupon.member_id)
     if member.status == "frozen":
         raise DomainError("MEMBER_FROZEN", _l("This member is frozen."))
-    refused = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose="coupon")
+    refused = plugin_host().member_usable(member=member, store_id=store_id, purpose="coupon")
     if refused is not None:
         raise refused
 

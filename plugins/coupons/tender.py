@@ -11,6 +11,8 @@ from app.api import ApiError
 class CouponTender:
     code = "coupon"
     label = _l("Coupon")
+    member_purpose = "coupon"  # the member must be allowed to use coupons here (retail_member_usable)
+    wallet_key = "coupons"  # the POS wallet lists the member's usable coupons (retail_member_wallet)
 
     def charge(self, order, payment) -> None:
         """Redeem the coupon named by the payment's ``code`` against this order (no commit)."""

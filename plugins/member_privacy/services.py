@@ -28,7 +28,7 @@ from app.extensions import db
 from app.members.models import Member
 from app.members.services import escape_like
 from app.org.models import Store
-from app.plugins import bump_config_version, cached_for_config, forget_config_version
+from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.security import NO_STORE, current_staff, scoped_store_id
 from app.unit_of_work import unit_of_work
 from plugins.member_privacy.models import ShareGroup, group_store

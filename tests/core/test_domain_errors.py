@@ -31,6 +31,7 @@ SESSION_ALLOWED = {
     "app/platform/jobs.py": "a background job commits its progress step by step",
     "app/security.py": "FAB role and permission sync (start-up, CLI)",
     "app/plugins.py": "plugin switches (admin page) and the flag read before the schema exists",
+    "app/platform/caches.py": "the configuration version read before the schema exists",
     "app/platform/settings.py": "a setting's change (admin page), then the per-worker cache is told",
     "app/demo.py": "the demo data CLI, in batches",
     # plugins not converted yet (listed so the list shrinks, never grows)
