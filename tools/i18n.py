@@ -104,6 +104,21 @@ def compile_all() -> None:
         compile_catalogs(directory, directory)
 
 
+def _key(block: str) -> tuple[str, str] | None:
+    """(msgctxt, msgid with its continuation lines) of an entry; None for the header."""
+    lines = block.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(lines) and lines[end].startswith('"'):
+        end += 1
+    if end == start + 1 and lines[start] == 'msgid ""':
+        return None  # the header
+    context = next((line for line in lines if line.startswith("msgctxt ")), "")
+    return context, "\n".join(lines[start:end])
+
+
 def duplicates() -> list[str]:
     """msgids listed twice in one catalog (e.g. after a union merge of two branches)."""
     problems = []
@@ -113,16 +128,12 @@ def duplicates() -> list[str]:
             if not path.exists():
                 continue
             seen: set[tuple[str, str]] = set()
-            context = ""
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.startswith("msgctxt "):
-                    context = line
-                elif line.startswith("msgid ") and line != 'msgid ""':
-                    key = (context, line)
-                    if key in seen:
-                        problems.append(f"{directory.relative_to(ROOT)} [{lang}] duplicate {line[6:]}")
+            for block in _entries(path.read_text(encoding="utf-8")):
+                key = _key(block)
+                if key in seen:
+                    problems.append(f"{directory.relative_to(ROOT)} [{lang}] duplicate {key[1][6:60]}")
+                if key is not None:
                     seen.add(key)
-                    context = ""
     return problems
 
 
@@ -168,19 +179,11 @@ def dedupe() -> None:
                 continue
             kept, seen = [], set()
             for block in _entries(path.read_text(encoding="utf-8")):
-                lines = block.splitlines()
-                start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
-                if start is None or lines[start] == 'msgid ""' and not kept:
+                key = _key(block)
+                if key is None or key not in seen:
                     kept.append(block)
-                    continue
-                end = start + 1
-                while end < len(lines) and lines[end].startswith('"'):
-                    end += 1
-                context = next((line for line in lines if line.startswith("msgctxt ")), "")
-                key = (context, "\n".join(lines[start:end]))
-                if key not in seen:
+                if key is not None:
                     seen.add(key)
-                    kept.append(block)
             path.write_text("\n\n".join(kept).rstrip("\n") + "\n", encoding="utf-8")
 
 
