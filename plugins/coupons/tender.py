@@ -28,7 +28,6 @@ class CouponTender:
             member_id=order.member_id,
             lines=list(order.lines),
             amount_fen=payment.amount_fen,
-            commit=False,
         )
         payment.reference = redemption.coupon.code
 
@@ -53,4 +52,4 @@ class CouponTender:
             )
         )
         if found is not None:
-            reverse_redemption(found, doc_no=return_doc.return_no, commit=False)
+            reverse_redemption(found, doc_no=return_doc.return_no)
