@@ -124,9 +124,7 @@ class MemberView(StoreScopedModelView):
 
     def __init__(self, **kwargs):
         self.base_filters = [["id", FilterVisibleMembers, None]]
-        from app.loyalty.views import PointsLedgerView, StoredValueLedgerView
-
-        self.related_views = [StoredValueLedgerView, PointsLedgerView]
+        # the ledgers below a member come from the loyalty domain (ViewSpec.related_to)
         super().__init__(**kwargs)
 
     def pre_add(self, item):
