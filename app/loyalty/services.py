@@ -180,7 +180,7 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
         member = _member(member_id)
         if member.status == "frozen":
             raise DomainError("MEMBER_FROZEN", _l("This member is frozen."), status=409)
-        refused = plugin_host().hook("retail_member_usable")(
+        refused = plugin_host().member_usable(
             member=member, store_id=store_id, purpose="stored_value"
         )
         if refused is not None:

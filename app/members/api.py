@@ -22,7 +22,7 @@ from app.members.services import (
     present_member,
     validate_phone,
 )
-from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
+from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 
@@ -44,14 +44,6 @@ def search_criterion(q: str):
         return Member.name.like(f"{escape_like(q)}%", escape="\\")
     pattern = f"%{escape_like(q)}%"
     return or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
-
-
-def caller_store_id() -> int:
-    """The store of the calling POS/staff account; HQ accounts have none."""
-    store_id = scoped_store_id()
-    if store_id in (None, NO_STORE):
-        raise ApiError("STORE_REQUIRED", _l("This needs an account bound to a store."), 403)
-    return store_id
 
 
 class PosMembersApi(RetailApi):
@@ -133,14 +125,14 @@ class PosMembersApi(RetailApi):
     @protect()
     @read_only
     def wallet(self, member_id: int):
-        """Stored value, points and usable coupons of a member.
+        """Stored value, points and, per plugin tender with a wallet list, what the member can pay with.
         ---
         get:
           parameters:
           - {in: path, name: member_id, required: true, schema: {type: integer}}
           responses:
             200:
-              description: '{"result": {"stored_value_fen", "points", "coupons"}}'
+              description: '{"result": {"stored_value_fen", "points", and a list per tender wallet_key}}'
             403:
               description: MEMBER_NOT_IN_GROUP (refused by a plugin, e.g. another share group)
             404:

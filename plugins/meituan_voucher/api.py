@@ -9,8 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api import ApiError, RetailApi, idempotent, json_body, protect
 from app.extensions import db
-from app.sales.api import caller_store_id
-from app.security import acting_user, current_staff
+from app.security import acting_user, caller_store_id, current_staff
 from plugins.meituan_voucher.services import consume_voucher, prepare_voucher, request_id_for, reverse_voucher
 
 CODE = validate.Regexp(r"^[0-9A-Za-z]{4,32}$")
@@ -76,7 +75,7 @@ class PosMeituanApi(RetailApi):
               description: deal_title, count, price_fen, deal_id, mode, value_fen, …
         """
         data = json_body(CodeIn())
-        result = prepare_voucher(caller_store_id(), _staff_id(), data["code"])
+        result = prepare_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
         return self.response(200, result=result)
 
     @expose("/consume", methods=["POST"])
@@ -97,7 +96,7 @@ class PosMeituanApi(RetailApi):
               description: verification_no, consumed, codes
         """
         data = json_body(ConsumeIn())
-        store_id = caller_store_id()
+        store_id = caller_store_id("STORE_ACCOUNT_REQUIRED")
         if data["order_no"]:
             _check_order(data["order_no"], store_id)
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -123,7 +122,7 @@ class PosMeituanApi(RetailApi):
               description: reversed
         """
         data = json_body(CodeIn())
-        row = reverse_voucher(caller_store_id(), _staff_id(), data["code"])
+        row = reverse_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
         result = {"reversed": True, "code": row.receipt_code, "verification_no": row.verification_no}
         db.session.commit()
         return self.response(200, result=result)

@@ -68,7 +68,7 @@ def register_commands(cli) -> None:
         """Check a voucher against the configured platform (the simulator in the demo)."""
         import uuid
 
-        from app.api import ApiError
+        from app.errors import DomainError
         from app.org.models import Store
         from plugins.meituan_voucher.services import consume_voucher, prepare_voucher
 
@@ -83,7 +83,7 @@ def register_commands(cli) -> None:
                 rows = consume_voucher(store_row.id, None, code, 1, uuid.uuid4().hex)
                 db.session.commit()
                 click.echo(f"verified: {rows[0].verification_no} ({rows[0].receipt_code})")
-        except ApiError as err:
+        except DomainError as err:
             raise click.ClickException(f"{err.code}: {err.message}") from err
 
 
@@ -94,8 +94,8 @@ def seed_demo() -> None:
     """Bind demo stores to simulator shops, point settings at the simulator, map demo deals."""
     from app.catalog.models import Sku
     from app.org.models import Store
+    from app.platform.caches import bump_config_version
     from app.platform.models import Setting
-    from app.plugins import bump_config_version
     from plugins.meituan_voucher import simulator
     from plugins.meituan_voucher.models import DealMapping, ShopBinding
 
