@@ -56,9 +56,23 @@ FAB_API_SWAGGER_UI = True
 FAB_CREATE_DB = False  # the schema comes from Alembic (`flask --app run db upgrade`)
 FAB_UPDATE_PERMS = False  # permissions and roles are synced at `db upgrade`, not per worker
 AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
+# login attempts (HTML and API) per client address and, separately, per account
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 20 second")
 RATELIMIT_ENABLED = True
-RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# counters shared by every worker: Redis, else a SQLite file (see app/ratelimit.py)
+RATELIMIT_STORAGE_URI = REDIS_URL or f"retail-sqlite://{INSTANCE_DIR.resolve() / 'ratelimit.db'}"
+# X-Forwarded-For / X-Forwarded-Proto are trusted only from this many proxies in front of us
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Request limits: 413 before anything is parsed; JSON deeper than MAX_JSON_DEPTH is refused
+MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+MAX_JSON_CONTENT_LENGTH = int(os.environ.get("MAX_JSON_CONTENT_LENGTH", str(1024 * 1024)))
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "32"))
+
+# Cookies: no session cookie on cross-site POSTs (the API also wants a CSRF token or a bearer token)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
 # Role permissions are cached per worker for this many seconds (0 = no cache)
 PERMISSION_CACHE_SECONDS = float(os.environ.get("PERMISSION_CACHE_SECONDS", "10"))
 # An API caller (active flag, roles, store) and the configuration version (plugin toggles,

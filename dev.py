@@ -2,6 +2,7 @@
 """Developer entry point; needs only Python 3.11+.
 
   python3 dev.py run     set up .venv, migrate, seed demo data, serve the admin
+                         (with a background job worker and the Meituan simulator)
   python3 dev.py test    set up .venv (with test extras), run the test suite
   python3 dev.py setup   only set up .venv (dependencies + compiled catalogs)
 
@@ -48,21 +49,29 @@ def run() -> None:
     sh(*flask, "db", "upgrade")
     sh(*flask, "seed-demo")
     port = os.environ.get("PORT", "5000")
-    simulator = None
+    helpers = []  # stopped with the server
     if os.environ.get("MEITUAN_SIMULATOR", "1") == "1":
         # the demo's Meituan vouchers are verified against this local simulator of the platform
-        simulator = subprocess.Popen([str(PY), "-m", "plugins.meituan_voucher.simulator", "--port", "5055"],
-                                     cwd=ROOT)
+        helpers.append(subprocess.Popen(
+            [str(PY), "-m", "plugins.meituan_voucher.simulator", "--port", "5055"], cwd=ROOT))
         print("  Meituan simulator → http://127.0.0.1:5055/  (MEITUAN_SIMULATOR=0 to skip)", flush=True)
+    # background jobs (coupon batches, exports, …) run in this worker, not in the web server
+    helpers.append(subprocess.Popen([*flask, "worker"], cwd=ROOT))
+    print("  Job worker started (stops with the server)", flush=True)
     print(f"\n  Retail Admin → http://127.0.0.1:{port}/login/  (admin / demo1234)\n", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the simulator with us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the helpers with us
     try:
         subprocess.run([str(PY), "run.py"], cwd=ROOT)
     except KeyboardInterrupt:
         pass
     finally:
-        if simulator is not None:
-            simulator.terminate()
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            try:
+                helper.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                helper.kill()
 
 
 def test(args: list[str]) -> None:

@@ -19,6 +19,7 @@ from app.api import (
     refuse_read_only_flush,
 )
 from app.extensions import db
+from app.layout import error_page, install_layout
 from app.menu import RetailMenu
 from app.plugins import (
     PluginHost,
@@ -26,6 +27,7 @@ from app.plugins import (
     forget_after_reference_change,
     reference_data,
 )
+from app.request_guards import install_request_guards, refuse_blank_names
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
@@ -54,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
         _listen_once(db.session.session_factory.class_, "before_flush", refuse_read_only_flush)
+        _listen_once(db.session.session_factory.class_, "before_flush", refuse_blank_names)
         _listen_once(db.session.session_factory.class_, "before_flush", bump_on_reference_change)
         _listen_once(db.session.session_factory.class_, "after_commit", forget_after_reference_change)
         appbuilder = AppBuilder(update_perms=False, menu=RetailMenu())
@@ -67,11 +70,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    app.before_request(begin_read_only_request)  # first: it procures the request's connection
+    install_request_guards(app)  # refuses bad input before any view or connection
+    app.before_request(begin_read_only_request)  # first to use the database: procures the connection
     app.before_request(_guard_disabled_plugins)
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled_error)
+    install_layout(app)
     from app.cli import register_cli
 
     register_cli(app, host)
@@ -207,7 +212,9 @@ def _guard_disabled_plugins():
 def _http_error(exc: HTTPException):
     if is_api_request():
         return api_error_response(exc)
-    return exc
+    if exc.code is None or exc.code < 400:
+        return exc  # redirects (e.g. a missing trailing slash)
+    return error_page(exc)
 
 
 def _unhandled_error(exc: Exception):

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_babel import lazy_gettext as _l
 
+from app.admin_fields import ReadableFormsMixin
 from app.security import FilterStoreScope, can_see_store, scoped_store_id
 
 # labels of the Audited mixin's columns, shared by every view that shows them
@@ -23,8 +24,9 @@ READ_WRITE_VIEW_METHODS = {
 }
 
 
-class RetailModelView(ModelView):
-    """A ModelView whose permissions are ``can_read``/``can_write`` on ``class_permission_name``."""
+class RetailModelView(ReadableFormsMixin, ModelView):
+    """A ModelView whose permissions are ``can_read``/``can_write`` on ``class_permission_name``;
+    readable values and forms that keep their input come from ``ReadableFormsMixin``."""
 
     method_permission_name = READ_WRITE_VIEW_METHODS
     page_size = 25

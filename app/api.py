@@ -125,10 +125,16 @@ def validation_error(err: ValidationError) -> ApiError:
 
 
 def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
-    """Parse the JSON object body, validating with ``schema`` (unknown fields refused)."""
+    """Parse the JSON object body, validating with ``schema`` (unknown fields refused).
+
+    The body was parsed and checked (type, size, depth, NULs) by ``app.request_guards``
+    before the view ran; that parse is reused.
+    """
     raw = request.get_data(cache=True)
     if not raw.strip():
         data: Any = {}
+    elif "retail_json" in g:
+        data = g.retail_json
     else:
         try:
             data = json.loads(raw)
@@ -139,9 +145,15 @@ def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
     if schema is None:
         return data
     try:
-        return schema.load(data, unknown=unknown)
+        loaded = schema.load(data, unknown=unknown)
     except ValidationError as err:
         raise validation_error(err) from err
+    blank = {name: ["Missing data for required field."] for name, field in schema.fields.items()
+             if field.required and isinstance(loaded.get(field.attribute or name), str)
+             and not loaded[field.attribute or name].strip()}
+    if blank:  # a required text of spaces only is missing, in every schema
+        raise validation_error(ValidationError(blank))
+    return loaded
 
 
 def api_error_response(exc: Exception) -> Response:
@@ -152,6 +164,11 @@ def api_error_response(exc: Exception) -> Response:
         return validation_error(exc).to_response()
     if isinstance(exc, HTTPException):
         return http_error(exc.code or 500).to_response()
+    from app.admin_fields import FieldError  # (it imports this module)
+
+    if isinstance(exc, FieldError) and exc.field:  # a rule checked at flush (blank names)
+        db.session.rollback()
+        return validation_error(ValidationError({exc.field: [str(exc.message)]})).to_response()
     if isinstance(exc, (DataError, OverflowError)):  # a value the database cannot hold
         db.session.rollback()
         return http_error(422).to_response()

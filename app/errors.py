@@ -69,6 +69,10 @@ CORE_ERRORS = error_table("core", {
     "IDEMPOTENCY_KEY_INVALID": (400, "The Idempotency-Key is longer than 100 characters."),
     "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
     "IDEMPOTENCY_IN_PROGRESS": (409, "The first request with this Idempotency-Key is still being processed."),
+    # request guards (app/request_guards.py)
+    "JSON_TOO_DEEP": (400, "The JSON body is nested deeper than MAX_JSON_DEPTH."),
+    "NUL_CHARACTER": (400, "A NUL character in the path, query, a form field or the JSON body."),
+    "CSRF_FAILED": (403, "A write with the admin's session cookie lacks its CSRF token (X-CSRFToken)."),
     # accounts and stores
     "STORE_ACCOUNT_REQUIRED": (403, "Selling needs an account bound to a store (HQ accounts cannot sell)."),
     "STORE_REQUIRED": (403, "This needs an account bound to a store."),

@@ -115,18 +115,17 @@ class SkuView(RetailModelView):
         "sku_code": _l("SKU code"),
         "barcode": _l("Barcode"),
         "spec": _l("Spec"),
-        "price_fen": _l("Price (fen)"),
+        "price_fen": _l("Price (yuan)"),
         "active": _l("Active"),
         **AUDIT_LABELS,
     }
-    description_columns = {"price_fen": _l("In fen: 1 yuan = 100 fen.")}
+    description_columns = {"price_fen": _l("In yuan with up to two decimals, e.g. 12.34.")}
     add_form_extra_fields = edit_form_extra_fields = {
         "spec": StringField(_l("Spec"), validators=[Optional(), Length(max=50)]),
     }
     validators_columns = {
         "sku_code": [UniqueValue(Sku, "sku_code", _l("This SKU code is already used."))],
         "barcode": [UniqueValue(Sku, "barcode", _l("This barcode is already used by another SKU."))],
-        "price_fen": [NumberRange(min=0, max=10**11, message=_l("The price must be 0 or more fen."))],
     }
     base_order = ("sku_code", "asc")
 

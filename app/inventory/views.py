@@ -15,6 +15,7 @@ from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
 from app.extensions import db
+from app.formatting import register_labels
 from app.inventory.models import Stock, StockDoc, StockDocLine, StockMove
 from app.inventory.services import (
     DOC_NO_TYPES,
@@ -60,8 +61,16 @@ MOVE_LABELS = {
 }
 
 
-def _label(mapping):
-    return lambda value: str(mapping.get(value, value))
+register_labels("stock_doc_kind", DOC_KIND_LABELS)
+register_labels("stock_doc_reason", REASON_LABELS)
+register_labels("stock_doc_status", STATUS_LABELS)
+register_labels("stock_move_kind", MOVE_LABELS)
+register_labels("audit_action", {
+    "stock_doc.create": _l("Stock document created"),
+    "stock_doc.post": _l("Stock document posted"),
+    "stock_doc.receive": _l("Transfer received"),
+    "stock_doc.cancel": _l("Stock document cancelled"),
+})
 
 
 READ_ONLY = ["can_read"]
@@ -117,7 +126,7 @@ class StockMoveView(StoreScopedModelView):
         "qty_after": _l("On hand after"),
         "doc_no": _l("Document no."),
     }
-    formatters_columns = {"kind": _label(MOVE_LABELS)}
+    label_kinds = {"kind": "stock_move_kind"}
     base_order = ("id", "desc")
 
 
@@ -198,12 +207,8 @@ class StockDocView(StoreScopedModelView):
                               validators=[DataRequired()]),
         "lines_text": TextAreaField(_l("Lines"), validators=[DataRequired(), Length(max=20000)]),
     }
-    formatters_columns = {
-        "kind": _label(DOC_KIND_LABELS),
-        "reason": _label(REASON_LABELS),
-        "status": _label(STATUS_LABELS),
-        "lines": _lines_table,
-    }
+    label_kinds = {"kind": "stock_doc_kind", "reason": "stock_doc_reason", "status": "stock_doc_status"}
+    formatters_columns = {"lines": _lines_table}
 
     def pre_add(self, item):
         scoped = scoped_store_id()

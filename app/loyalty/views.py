@@ -6,8 +6,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import StoreScopedModelView
+from app.formatting import register_labels
 from app.loyalty.models import PointsTxn, StoredValueTxn
-from app.loyalty.services import yuan
 from app.members.services import member_label
 
 LEDGER_LABELS = {
@@ -24,6 +24,21 @@ LEDGER_LABELS = {
     "staff_id": _l("Staff"),
     "note": _l("Note"),
 }
+
+
+register_labels("stored_value_kind", {
+    "recharge": _l("Recharge"), "consume": _l("Consumption"), "refund": _l("Refund"),
+    "adjust": _l("Adjustment"),
+})
+register_labels("points_kind", {
+    "earn": _l("Earned"), "redeem": _l("Redeemed"), "reverse": _l("Reversed"), "adjust": _l("Adjustment"),
+    "reset": _l("Reset"),
+})
+register_labels("audit_action", {
+    "stored_value.recharge": _l("Stored value recharged"),
+    "stored_value.adjust": _l("Stored value adjusted"),
+    "points.adjust": _l("Points adjusted"),
+})
 
 
 class LedgerView(StoreScopedModelView):
@@ -44,7 +59,8 @@ class StoredValueLedgerView(LedgerView):
     search_columns = ["txn_no", "doc_no", "kind"]
     order_columns = ["created_on", "txn_no", "kind", "amount_fen", "doc_no"]
     # the member is shown through retail_present_member; never sorted or filtered on
-    formatters_columns = {"amount_fen": yuan, "balance_after_fen": yuan, "member": member_label}
+    formatters_columns = {"member": member_label}
+    label_kinds = {"kind": "stored_value_kind"}
 
 
 class PointsLedgerView(LedgerView):
@@ -57,3 +73,4 @@ class PointsLedgerView(LedgerView):
     search_columns = ["doc_no", "kind"]
     order_columns = ["created_on", "kind", "points", "doc_no"]
     formatters_columns = {"member": member_label}
+    label_kinds = {"kind": "points_kind"}

@@ -4,13 +4,11 @@ viewer may see them — both decided by ``member_query(viewer, "export")`` and
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, stream_with_context
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
+from app.csv_export import BOM, csv_line
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import member_query, present_member
@@ -24,12 +22,6 @@ def _columns():
         ("member_no", gettext("Member no.")), ("phone", gettext("Phone")), ("name", gettext("Name")),
         ("level", gettext("Level")), ("home_store", gettext("Home store")), ("status", gettext("Status")),
     ]
-
-
-def _csv_line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
 
 
 class MemberExportView(BaseView):
@@ -50,10 +42,10 @@ class MemberExportView(BaseView):
         )
 
         def rows():
-            yield "\ufeff" + _csv_line([label for _, label in columns])  # BOM: Excel reads UTF-8
+            yield BOM + csv_line([label for _, label in columns])
             for member in db.session.scalars(query):
                 data = present_member(member, viewer, "export")
-                yield _csv_line([data.get(key) if data.get(key) is not None else "" for key, _ in columns])
+                yield csv_line([data.get(key) for key, _ in columns])  # formulas neutralised
 
         return Response(
             stream_with_context(rows()),

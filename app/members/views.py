@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
-from app.api import ApiError
+from app.formatting import choices_of, register_labels
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
 from app.members.services import (
     member_criteria,
@@ -32,16 +32,23 @@ class FilterVisibleMembers(BaseFilter):
         return query.filter(*member_criteria(acting_user(), "list"))
 
 
-class AdminFormError(ValueError):
-    """Raised from pre_add/pre_update: FAB flashes ``str(exc)`` and keeps the form."""
-
-
-def _form_error(exc: ApiError) -> AdminFormError:
-    return AdminFormError(str(exc.message))
-
-
-GENDER_CHOICES = [("unknown", _l("Unknown")), ("male", _l("Male")), ("female", _l("Female"))]
-STATUS_CHOICES = [("inactive", _l("Inactive")), ("active", _l("Active")), ("frozen", _l("Frozen"))]
+# service errors shown beside the field they are about (app.admin_fields.ReadableFormsMixin)
+MEMBER_ERROR_FIELDS = {
+    "INVALID_PHONE": "phone",
+    "MEMBER_PHONE_EXISTS": "phone",
+    "INVALID_NAME": "name",
+    "STORE_NOT_FOUND": "home_store",
+}
+register_labels("gender", {"unknown": _l("Unknown"), "male": _l("Male"), "female": _l("Female")})
+register_labels("member_status", {
+    "inactive": _l("Inactive"), "active": _l("Active"), "frozen": _l("Frozen"),
+})
+register_labels("member_channel", {
+    "pos": _l("POS"), "mall": _l("Online mall"), "wecom": _l("WeCom"), "import": _l("Import"),
+    "admin": _l("Admin"),
+})
+GENDER_CHOICES = choices_of("gender")
+STATUS_CHOICES = choices_of("member_status")
 
 
 class MemberView(StoreScopedModelView):
@@ -74,7 +81,7 @@ class MemberView(StoreScopedModelView):
         "developer_staff": _l("Developed by"),
         "status": _l("Status"),
         "channel": _l("Channel"),
-        "paid_total_fen": _l("Paid total (fen)"),
+        "paid_total_fen": _l("Paid total (yuan)"),
         "activated_on": _l("Activated on"),
         "tags": _l("Tags"),
         **AUDIT_LABELS,
@@ -87,6 +94,8 @@ class MemberView(StoreScopedModelView):
         "status": SelectField(_l("Status"), choices=STATUS_CHOICES, widget=Select2Widget()),
     }
     description_columns = {"phone": _l("Mainland mobile number, 11 digits.")}
+    label_kinds = {"status": "member_status", "gender": "gender", "channel": "member_channel"}
+    error_fields = MEMBER_ERROR_FIELDS
 
     def __init__(self, **kwargs):
         self.base_filters = [["id", FilterVisibleMembers, None]]
@@ -100,19 +109,13 @@ class MemberView(StoreScopedModelView):
         staff = current_staff()
         item.developer_staff_id = staff.id if staff else None
         item.channel = "admin"
-        try:
-            register_member(item, user=acting_user())
-        except ApiError as exc:
-            raise _form_error(exc) from exc
+        register_member(item, user=acting_user())
 
     def pre_update(self, item):
         self._check_row_store(item)
-        try:
-            item.name = validate_name(item.name)
-            validate_choice(item.gender, GENDERS)
-            validate_choice(item.status, MEMBER_STATUSES)
-        except ApiError as exc:
-            raise _form_error(exc) from exc
+        item.name = validate_name(item.name)
+        validate_choice(item.gender, GENDERS)
+        validate_choice(item.status, MEMBER_STATUSES)
 
     def _check_row_store(self, item) -> None:
         super()._check_row_store(item)
@@ -136,15 +139,10 @@ class MemberLevelView(RetailModelView):
     label_columns = {
         "code": _l("Code"),
         "name": _l("Name"),
-        "threshold_fen": _l("Threshold (fen)"),
+        "threshold_fen": _l("Threshold (yuan)"),
         **AUDIT_LABELS,
     }
     description_columns = {
         "threshold_fen": _l("Members reach this level when their paid total reaches this amount.")
     }
 
-    def pre_add(self, item):
-        if item.threshold_fen is None or item.threshold_fen < 0:
-            raise AdminFormError(str(_l("The threshold must be 0 or more.")))
-
-    pre_update = pre_add

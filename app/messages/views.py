@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.admin import RetailModelView
+from app.formatting import register_labels
 from app.messages import services
 from app.messages.models import Message, SmsOutbox
 from app.security import acting_user
@@ -24,6 +25,13 @@ MESSAGE_METHODS = {
     "mark_read": "write",  # actions: keyed by their function name
     "delete_selected": "write",
 }
+
+
+register_labels("message_kind", {"notice": _l("Notice"), "hq": _l("Headquarters notice")})
+register_labels("sms_template", {
+    "mall_login": _l("Mall login code"), "sv_recharge": _l("Stored-value recharge"),
+})
+register_labels("sms_status", {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")})
 
 
 def current_user_id():
@@ -58,6 +66,7 @@ class MessageView(RetailModelView):
         "is_read": _l("Read"),
         "created_on": _l("Sent on"),
     }
+    label_kinds = {"kind": "message_kind"}
     formatters_columns = {
         "is_read": _read_flag,
         "body": lambda body: Markup("<div style='white-space: pre-wrap'>%s</div>") % escape(body or ""),
@@ -116,6 +125,7 @@ class SmsOutboxView(RetailModelView):
     list_columns = ["phone", "template", "body", "status", "created_on"]
     show_columns = list_columns
     search_columns = ["phone", "template", "status"]
+    label_kinds = {"status": "sms_status", "template": "sms_template"}
     label_columns = {
         "phone": _l("Phone"),
         "template": _l("Template"),

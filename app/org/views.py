@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import get_history
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelView
+from app.admin_fields import FieldError
 from app.extensions import db
 from app.org.models import Staff, Store
 from app.org.services import mark_staff_left
@@ -80,7 +81,7 @@ class StaffView(StoreScopedModelView):
     def pre_add(self, item):
         with db.session.no_autoflush:
             if not can_manage_user(item.user):
-                raise ValueError(str(NOT_MANAGEABLE))
+                raise FieldError("user", NOT_MANAGEABLE)
         super().pre_add(item)
 
     def pre_update(self, item):
@@ -90,7 +91,7 @@ class StaffView(StoreScopedModelView):
         with db.session.no_autoflush:
             before = [db.session.get(User, user_id) for user_id in (*history.deleted, *history.unchanged)]
             if not all(can_manage_user(user) for user in (*before, item.user)):
-                raise ValueError(str(NOT_MANAGEABLE))
+                raise FieldError("user", NOT_MANAGEABLE)
         super().pre_update(item)
 
     @expose("/action_post", methods=["POST"])

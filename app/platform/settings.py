@@ -36,7 +36,23 @@ class SettingError(ValueError):
         self.message = message
 
 
-CORE_SETTINGS: list[SettingDef] = []
+CORE_SETTINGS: list[SettingDef] = [
+    SettingDef(
+        "core.time_zone",
+        _l("Store time zone"),
+        type="choice",
+        default="Asia/Shanghai",
+        description=_l("Times in the admin are shown in this time zone, to the second."),
+        choices=(
+            ("Asia/Shanghai", _l("China Standard Time (Beijing)")),
+            ("Asia/Urumqi", _l("Xinjiang time (Urumqi)")),
+            ("Asia/Hong_Kong", _l("Hong Kong")),
+            ("Asia/Macau", _l("Macau")),
+            ("Asia/Taipei", _l("Taipei")),
+            ("UTC", _l("UTC")),
+        ),
+    ),
+]
 
 
 def all_settings() -> dict[str, tuple[str, SettingDef]]:

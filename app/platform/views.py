@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, IndexView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -11,11 +11,12 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError as WTFValidationError
 
-from app.admin import RetailModelView
+from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView
+from app.formatting import audit_detail, register_labels
 from app.platform.models import AuditLog, Job
 from app.platform.settings import SettingError, all_settings, get_setting, mask_secret, set_setting
 from app.plugins import PluginToggleRefused, plugin_host
-from app.security import current_staff, user_role_names
+from app.security import POS, current_staff, user_role_names
 
 
 def _check_csrf() -> None:
@@ -33,6 +34,8 @@ class HomeView(IndexView):
     @expose("/")
     def index(self):
         staff = current_staff() if current_user.is_authenticated else None
+        if user_role_names() == {POS}:  # a till's account: no admin pages, say what it is for
+            return self.render_template("retail/pos_home.html", store=getattr(staff, "store", None))
         return self.render_template(
             self.index_template,
             staff=staff,
@@ -143,10 +146,33 @@ def _progress_bar(percent: int) -> Markup:
     ).format(p=int(percent))
 
 
+UNFINISHED_JOB_STATES = ("queued", "running")
+register_labels("job_status", {
+    "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed"),
+})
+register_labels("audit_action", {
+    "plugin.enable": _l("Plugin enabled"),
+    "plugin.disable": _l("Plugin disabled"),
+    "setting.change": _l("Setting changed"),
+    "member.create": _l("Member created"),
+    "member.created": _l("Member created"),
+    "staff.left": _l("Staff left"),
+})
+register_labels("audit_object", {
+    "plugin": _l("Plugin"), "setting": _l("Setting"), "member": _l("Member"), "staff": _l("Staff"),
+    "stock_doc": _l("Stock document"),
+})
+
+
 class JobView(RetailModelView):
+    """Jobs and their progress; the list and detail pages poll ``progress`` while a job runs."""
+
     datamodel = SQLAInterface(Job)
     class_permission_name = "Jobs"
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, "progress": "read"}
     base_permissions = ["can_read"]
+    list_template = "retail/job_list.html"
+    show_template = "retail/job_show.html"
     list_title = _l("Background jobs")
     show_title = _l("Background job")
     list_columns = ["id", "name", "status", "progress", "created_on", "finished_on"]
@@ -155,6 +181,7 @@ class JobView(RetailModelView):
     order_columns = ["id", "created_on"]
     base_order = ("id", "desc")
     formatters_columns = {"progress": _progress_bar}
+    label_kinds = {"name": "job_name", "status": "job_status"}
     label_columns = {
         "name": _l("Job"),
         "status": _l("Status"),
@@ -166,6 +193,19 @@ class JobView(RetailModelView):
         "finished_on": _l("Finished on"),
     }
 
+    @expose("/progress")
+    @has_access
+    def progress(self):
+        """``?ids=1,2`` → ``{"jobs": {"1": {"status", "progress", "finished"}}}`` for the poller."""
+        ids = [int(part) for part in request.args.get("ids", "").split(",")[:100] if part.isdigit()]
+        jobs = {}
+        for job_id in ids:
+            job = self.datamodel.get(job_id, self._base_filters)
+            if job is not None:
+                jobs[str(job.id)] = {"status": job.status, "progress": job.progress,
+                                     "finished": job.status not in UNFINISHED_JOB_STATES}
+        return jsonify({"jobs": jobs})
+
 
 class AuditLogView(RetailModelView):
     datamodel = SQLAInterface(AuditLog)
@@ -175,6 +215,8 @@ class AuditLogView(RetailModelView):
     list_columns = ["created_on", "username", "action", "object_type", "object_id", "detail"]
     search_columns = ["username", "action", "object_type", "object_id"]
     base_order = ("id", "desc")
+    label_kinds = {"action": "audit_action", "object_type": "audit_object"}
+    formatters_columns = {"detail": audit_detail}
     label_columns = {
         "created_on": _l("Time"),
         "username": _l("User"),

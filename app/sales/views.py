@@ -4,8 +4,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import StoreScopedModelView
+from app.formatting import register_labels
 from app.members.services import member_label
 from app.sales.models import Order, Return
+
+register_labels("order_status", {
+    "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),
+})
 
 
 class OrderView(StoreScopedModelView):
@@ -22,10 +27,11 @@ class OrderView(StoreScopedModelView):
     # the member is shown through retail_present_member; never sorted or filtered on
     order_columns = ["order_no", "status", "total_fen", "paid_fen", "created_on"]
     formatters_columns = {"member": member_label}
+    label_kinds = {"status": "order_status"}
     base_order = ("id", "desc")
     label_columns = {
         "order_no": _l("Order no."), "store": _l("Store"), "member": _l("Member"), "status": _l("Status"),
-        "total_fen": _l("Total (fen)"), "discount_fen": _l("Discount (fen)"), "paid_fen": _l("Paid (fen)"),
+        "total_fen": _l("Total (yuan)"), "discount_fen": _l("Discount (yuan)"), "paid_fen": _l("Paid (yuan)"),
         "created_on": _l("Created on"), "points_used": _l("Points used"),
         "points_earned": _l("Points earned"), "staff": _l("Staff"), "note": _l("Note"),
     }
@@ -42,6 +48,6 @@ class ReturnView(StoreScopedModelView):
     base_order = ("id", "desc")
     label_columns = {
         "return_no": _l("Return no."), "order": _l("Order"), "store": _l("Store"),
-        "amount_fen": _l("Amount (fen)"), "points_reversed": _l("Points reversed"),
+        "amount_fen": _l("Amount (yuan)"), "points_reversed": _l("Points reversed"),
         "created_on": _l("Created on"),
     }

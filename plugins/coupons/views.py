@@ -17,6 +17,7 @@ from wtforms.validators import Length, Optional
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
 from app.api import ApiError
 from app.extensions import db
+from app.formatting import code_label, html_table, register_labels, timestamp
 from app.org.models import Store
 from app.plugins import ViewSpec
 from app.security import acting_user, scoped_store_id
@@ -52,9 +53,28 @@ ACTION_LABELS = {
 }
 
 
-def _choice_label(choices):
-    labels = dict(choices)
-    return lambda value: labels.get(value, value)
+register_labels("coupon_medium", dict(MEDIUM_CHOICES))
+register_labels("coupon_kind", dict(KIND_CHOICES))
+register_labels("coupon_offer", dict(OFFER_CHOICES))
+register_labels("coupon_validity", dict(VALIDITY_CHOICES))
+register_labels("coupon_rule_status", rules.STATUS_LABELS)
+register_labels("coupon_status", COUPON_STATUS_LABELS)
+register_labels("coupon_action", ACTION_LABELS)
+register_labels("coupon_channel", {
+    "pos": _l("POS"),
+    "admin": _l("Admin"),
+    "mall_claim": _l("Mall claim"),
+    "mall_purchase": _l("Mall purchase"),
+    "gift": _l("Gift"),
+    "transfer": _l("Transfer"),
+    "points_mall": _l("Points mall"),
+    "wecom_guide": _l("WeCom guide"),
+})
+register_labels("payment_method", {
+    "stored_value": _l("Stored value"), "wechat": _l("WeChat Pay"), "alipay": _l("Alipay"),
+    "cash": _l("Cash"),
+})
+register_labels("job_name", {"coupons.generate": _l("Generate coupons")})
 
 
 RULE_LABELS = {
@@ -64,15 +84,15 @@ RULE_LABELS = {
     "medium": _l("Coupon medium"),
     "kind": _l("Coupon kind"),
     "latest_claim_date": _l("Latest claim date"),
-    "sale_price_fen": _l("Sale price (fen)"),
+    "sale_price_fen": _l("Sale price (yuan)"),
     "reference_type": _l("Rule reference type"),
     "offer_type": _l("Offer type"),
-    "face_value_fen": _l("Face value (fen)"),
+    "face_value_fen": _l("Face value (yuan)"),
     "discount_rate": _l("Discount rate (%)"),
     "exchange_product": _l("Exchange product"),
     "excluded_categories": _l("Excluded categories"),
     "effective_date": _l("Effective date"),
-    "min_order_fen": _l("Minimum order amount (fen)"),
+    "min_order_fen": _l("Minimum order amount (yuan)"),
     "per_member_limit": _l("Per-member limit"),
     "validity_type": _l("Validity type"),
     "valid_until": _l("Valid until"),
@@ -192,7 +212,7 @@ class CouponRuleView(RetailModelView):
         "medium": _l("Physical coupons are always of the normal kind."),
         "latest_claim_date": _l("Electronic normal coupons only; not before the effective date."),
         "sale_price_fen": _l("Electronic normal coupons only: when set, members must buy the coupon."),
-        "face_value_fen": _l("Cash and recharge vouchers only. 1 yuan = 100 fen."),
+        "face_value_fen": _l("Cash and recharge vouchers only, in yuan, e.g. 10.00."),
         "discount_rate": _l("Discount-rate coupons only: the percentage paid (80 = 20% off)."),
         "exchange_product": _l("Product vouchers only: one unit of it becomes free."),
         "excluded_categories": _l("Cash and recharge vouchers only."),
@@ -201,12 +221,12 @@ class CouponRuleView(RetailModelView):
         "recharge_code_length": _l("Recharge vouchers only: random numbers of 15 to 20 digits."),
         "transferable": _l("Electronic coupons only."),
     }
-    formatters_columns = {
-        "medium": _choice_label(MEDIUM_CHOICES),
-        "kind": _choice_label(KIND_CHOICES),
-        "offer_type": _choice_label(OFFER_CHOICES),
-        "validity_type": _choice_label(VALIDITY_CHOICES),
-        "status": rules.status_label,
+    label_kinds = {
+        "medium": "coupon_medium",
+        "kind": "coupon_kind",
+        "offer_type": "coupon_offer",
+        "validity_type": "coupon_validity",
+        "status": "coupon_rule_status",
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "medium": SelectField(_l("Coupon medium"), choices=MEDIUM_CHOICES, widget=Select2Widget()),
@@ -354,6 +374,7 @@ class CouponView(StoreScopedModelView):
         "history_table",
     ]
     base_permissions = ["can_read", "can_write"]  # write = lifecycle actions; rows are never edited by hand
+    label_kinds = {"channel": "coupon_channel", "payment_method": "payment_method"}
     label_columns = {
         "code": _l("Coupon code"),
         "rule": _l("Coupon rule"),
@@ -364,7 +385,7 @@ class CouponView(StoreScopedModelView):
         "member": _l("Member"),
         "channel": _l("Channel"),
         "app_id": _l("App ID"),
-        "price_fen": _l("Price (fen)"),
+        "price_fen": _l("Price (yuan)"),
         "payment_method": _l("Payment method"),
         "valid_from": _l("Valid from"),
         "valid_to": _l("Valid to"),
@@ -469,32 +490,21 @@ def _status_label(coupon):
 
 
 def _history_table(coupon):
-    rows = [
-        Markup("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>").format(
-            _l("Time"), _l("Action"), _l("Status"), _l("Store"), _l("Member"), _l("Document")
-        )
-    ]
+    rows = []
     if coupon.batch is not None:
-        rows.append(
-            Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td></td><td></td><td>{}</td></tr>").format(
-                coupon.created_on.strftime("%Y-%m-%d %H:%M"),
-                _l("Generate"),
-                COUPON_STATUS_LABELS["generated"],
-                coupon.batch.batch_no,
-            )
-        )
+        generated = COUPON_STATUS_LABELS["generated"]
+        rows.append((timestamp(coupon.created_on), _l("Generate"), generated, "", "", coupon.batch.batch_no))
     for h in coupon.history:
-        rows.append(
-            Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>").format(
-                h.created_on.strftime("%Y-%m-%d %H:%M"),
-                ACTION_LABELS.get(h.action, h.action),
-                COUPON_STATUS_LABELS.get(h.to_status, h.to_status),
-                h.store.code if h.store else "",
-                h.member.member_no if h.member else "",
-                h.doc_no + (" " + h.note if h.note else ""),
-            )
-        )
-    return Markup('<table class="table table-condensed">') + Markup("").join(rows) + Markup("</table>")
+        rows.append((
+            timestamp(h.created_on),
+            code_label(h.action, "coupon_action"),
+            code_label(h.to_status, "coupon_status"),
+            h.store.code if h.store else "",
+            h.member.member_no if h.member else "",
+            h.doc_no + (" " + h.note if h.note else ""),
+        ))
+    headers = (_l("Time"), _l("Action"), _l("Status"), _l("Store"), _l("Member"), _l("Document"))
+    return html_table(headers, rows)
 
 
 Coupon.status_label = property(_status_label)
@@ -515,15 +525,15 @@ class RedemptionView(StoreScopedModelView):
         "coupon": _l("Coupon"),
         "store": _l("Store"),
         "order_no": _l("Order no"),
-        "discount_fen": _l("Discount (fen)"),
+        "discount_fen": _l("Discount (yuan)"),
         "reversed": _l("Reversed"),
-        "order_total_fen": _l("Order total (fen)"),
+        "order_total_fen": _l("Order total (yuan)"),
         "reverse_doc_no": _l("Reversed by"),
         "stored_value_txn_no": _l("Stored-value transaction"),
     }
 
 
-FINANCE_DOC_TYPES = {"other_receivable": _l("Other receivable"), "receipt": _l("Receipt")}
+register_labels("coupon_finance_doc", {"other_receivable": _l("Other receivable"), "receipt": _l("Receipt")})
 
 
 class FinanceDocView(RetailModelView):
@@ -546,14 +556,16 @@ class FinanceDocView(RetailModelView):
         "channel",
     ]
     search_columns = ["doc_no", "doc_type", "payment_method", "channel"]
-    formatters_columns = {"doc_type": lambda value: FINANCE_DOC_TYPES.get(value, value)}
+    label_kinds = {
+        "doc_type": "coupon_finance_doc", "payment_method": "payment_method", "channel": "coupon_channel",
+    }
     label_columns = {
         "created_on": _l("Time"),
         "doc_no": _l("Document no"),
         "doc_type": _l("Document type"),
         "coupon": _l("Coupon"),
         "member": _l("Member"),
-        "amount_fen": _l("Amount (fen)"),
+        "amount_fen": _l("Amount (yuan)"),
         "payment_method": _l("Payment method"),
         "payment_ref": _l("Payment reference"),
         "channel": _l("Channel"),
@@ -561,8 +573,11 @@ class FinanceDocView(RetailModelView):
 
 
 def view_specs() -> list[ViewSpec]:
+    from plugins.coupons.print_views import CouponSheetView
+
     category = dict(category="Coupons", category_label=_l("Coupons"), category_icon="fa-ticket")
     return [
+        ViewSpec(CouponSheetView),  # printable coupon sheets, no menu entry
         ViewSpec(
             CouponRuleView, name="CouponRules", label=_l("Coupon rules"), icon="fa-list-alt", **category
         ),

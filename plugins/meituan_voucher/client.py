@@ -47,18 +47,42 @@ def yuan_to_fen(value: Any) -> int:
 
 
 class MeituanError(Exception):
-    def __init__(self, code: str, message: str = "", platform_code: str = ""):
+    """The platform refused (``uncertain`` False: nothing changed there), or we do not know what it
+    did (``uncertain`` True: no answer in time, a broken connection, an answer we cannot read)."""
+
+    uncertain = False
+
+    def __init__(self, code: str, message: str = "", platform_code: str = "", uncertain: bool | None = None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.platform_code = platform_code
+        if uncertain is not None:
+            self.uncertain = uncertain
 
 
 class MeituanTimeout(MeituanError):
     """No answer in time: the platform may or may not have acted."""
 
+    uncertain = True
+
     def __init__(self, message: str = "timeout"):
         super().__init__("MEITUAN_TIMEOUT", message)
+
+
+def bad_response(message: str) -> MeituanError:
+    """An answer we cannot read: after a state-changing call, the platform may have acted."""
+    return MeituanError("MEITUAN_BAD_RESPONSE", message, uncertain=True)
+
+
+def result_items(data: Any) -> list[dict]:
+    """The per-voucher entries of a consume / reverseconsume / getconsumed answer: ``data.result[]``
+    in the current 到综 generation, a bare array in the legacy ``/router/...`` one.  Anything else
+    raises ``MEITUAN_BAD_RESPONSE`` (uncertain: reconcile, never crash)."""
+    items = data.get("result") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("receiptCode") for i in items):
+        raise bad_response(f"unexpected answer shape: {str(data)[:200]}")
+    return items
 
 
 def redact(fields: dict) -> dict:
@@ -128,15 +152,17 @@ class MeituanClient:
         except urllib.error.URLError as err:
             if isinstance(err.reason, TimeoutError):
                 raise MeituanTimeout(str(err.reason)) from err
-            raise MeituanError("MEITUAN_UNAVAILABLE", str(err.reason)) from err
-        except OSError as err:
-            raise MeituanError("MEITUAN_UNAVAILABLE", str(err)) from err
+            # refused: the request never left; anything else may have reached the platform
+            sent = not isinstance(err.reason, ConnectionRefusedError)
+            raise MeituanError("MEITUAN_UNAVAILABLE", str(err.reason), uncertain=sent) from err
+        except OSError as err:  # e.g. the connection dropped while we waited for the answer
+            raise MeituanError("MEITUAN_UNAVAILABLE", str(err), uncertain=True) from err
         try:
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as err:
-            raise MeituanError("MEITUAN_BAD_RESPONSE", f"HTTP {status}: not JSON") from err
+            raise bad_response(f"HTTP {status}: not JSON") from err
         if not isinstance(body, dict):
-            raise MeituanError("MEITUAN_BAD_RESPONSE", f"HTTP {status}: not an object")
+            raise bad_response(f"HTTP {status}: not an object")
         return status, body
 
     def _record(self, op: str, fields: dict, status: int | None, body: Any, error: str, started: float):
@@ -154,7 +180,10 @@ class MeituanClient:
             self._record(op, fields, None, {"error": err.message}, err.code, started)
             raise
         env = self.dialect.envelope(body)
-        error = "" if env.ok else CODE_MAP.get(env.code, "MEITUAN_PLATFORM_ERROR")
+        if not env.ok and not env.code:  # no code at all: not an answer of the platform
+            self._record(op, fields, status, body, "MEITUAN_BAD_RESPONSE", started)
+            raise bad_response(f"HTTP {status}: no code in the answer")
+        error = "" if env.ok else CODE_MAP.get(env.code, "MEITUAN_REFUSED")
         self._record(op, fields, status, body, error, started)
         if env.ok:
             return env.data
@@ -192,7 +221,7 @@ class MeituanClient:
         data = env.data or {}
         logged = {**body, "data": redact({"accessToken": data.get("accessToken"),
                                           "refreshToken": data.get("refreshToken")})} if env.ok else body
-        error = "" if env.ok else CODE_MAP.get(env.code, "MEITUAN_PLATFORM_ERROR")
+        error = "" if env.ok else CODE_MAP.get(env.code, "MEITUAN_REFUSED")
         self._record("refresh", fields, status, logged, error, started)
         if not env.ok or not data.get("accessToken"):
             raise MeituanError(error or "MEITUAN_TOKEN_INVALID", env.message, env.code)
@@ -205,25 +234,33 @@ class MeituanClient:
     # ------------------------------------------------------------ operations
     def prepare(self, code: str, shop: str) -> Prepared:
         data = self.call("prepare", {"receiptCode": code, "openShopUuid": shop}) or {}
-        return Prepared(
-            code=code, count=int(data.get("count", 0)), deal_id=str(data.get("dealId", "")),
-            deal_group_id=str(data.get("dealGroupId", "")), deal_title=str(data.get("dealTitle", "")),
-            price_fen=yuan_to_fen(data.get("dealPrice", 0)),
-            market_price_fen=yuan_to_fen(data.get("dealMarketPrice", 0)),
-            mobile=str(data.get("mobile", "")), biz_type=int(data.get("bizType", 0)),
-            end_ms=int(data.get("receiptEndDate", 0)), raw=data,
-        )
+        if not isinstance(data, dict):
+            raise bad_response(f"prepare: unexpected answer shape: {str(data)[:200]}")
+        try:
+            return Prepared(
+                code=code, count=int(data.get("count", 0)), deal_id=str(data.get("dealId", "")),
+                deal_group_id=str(data.get("dealGroupId", "")), deal_title=str(data.get("dealTitle", "")),
+                price_fen=yuan_to_fen(data.get("dealPrice", 0)),
+                market_price_fen=yuan_to_fen(data.get("dealMarketPrice", 0)),
+                mobile=str(data.get("mobile", "")), biz_type=int(data.get("bizType", 0)),
+                end_ms=int(data.get("receiptEndDate", 0) or 0), raw=data,
+            )
+        except (TypeError, ValueError, ArithmeticError) as err:
+            raise bad_response(f"prepare: unreadable field: {err}") from err
 
     def consume(self, code: str, count: int, request_id: str, shop: str, account: str,
                 account_name: str) -> list[dict]:
+        """Verify ``count`` vouchers; a ``MeituanError`` with ``uncertain`` set means the platform may
+        have verified them anyway (reconcile with ``getconsumed``)."""
         data = self.call("consume", {"receiptCode": code, "count": count, "requestId": request_id,
                                      "openShopUuid": shop, "appShopAccount": account,
                                      "appShopAccountName": account_name})
-        return [self._verified(item) for item in (data or [])]
+        return self._read(data)
 
-    def reverse(self, code: str, deal_id: str, shop: str, account: str, account_name: str) -> dict:
-        return self.call("reverse", {"receiptCode": code, "dealId": deal_id, "openShopUuid": shop,
-                                     "appShopAccount": account, "appShopAccountName": account_name}) or {}
+    def reverse(self, code: str, deal_id: str, shop: str, account: str, account_name: str) -> list[dict]:
+        data = self.call("reverse", {"receiptCode": code, "dealId": deal_id, "openShopUuid": shop,
+                                     "appShopAccount": account, "appShopAccountName": account_name})
+        return self._read(data)
 
     def getconsumed(self, code: str, shop: str) -> dict | None:
         """The verification of ``code`` as the platform knows it, or None if it is not consumed."""
@@ -233,12 +270,28 @@ class MeituanClient:
             if err.code == "MEITUAN_NOT_CONSUMED":
                 return None
             raise
-        return self._verified(data) if data else None
+        if not data or (isinstance(data, dict) and data.get("result") == []):
+            return None
+        items = self._read(data)
+        return next((i for i in items if i["code"] == code), items[0])
 
     def querylist(self, shop: str, date: str, offset: int = 0, limit: int = 100) -> tuple[int, list[dict]]:
         data = self.call("querylist", {"openShopUuid": shop, "date": date, "offset": offset,
                                        "limit": limit}) or {}
-        return int(data.get("totalCount", 0)), [self._verified(i) for i in data.get("records", [])]
+        if not isinstance(data, dict) or not isinstance(data.get("records", []), list):
+            raise bad_response(f"querylist: unexpected answer shape: {str(data)[:200]}")
+        try:
+            return int(data.get("totalCount", 0)), [self._verified(i) for i in data.get("records", [])]
+        except (AttributeError, TypeError, ValueError, ArithmeticError) as err:
+            raise bad_response(f"querylist: unreadable record: {err}") from err
+
+    def _read(self, data: Any) -> list[dict]:
+        try:
+            return [self._verified(item) for item in result_items(data)]
+        except MeituanError:
+            raise
+        except (TypeError, ValueError, ArithmeticError) as err:
+            raise bad_response(f"unreadable field: {err}") from err
 
     @staticmethod
     def _verified(item: dict) -> dict:

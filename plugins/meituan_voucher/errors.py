@@ -1,6 +1,7 @@
 """Error codes of the meituan_voucher plugin (registered in ``app.errors``).
 
 The platform refusals come from ``platform.ERRORS`` (code → message, status): one table.
+``MEITUAN_REFUSED`` (an unknown refusal) also carries ``platform_code`` and ``platform_message``.
 """
 
 from app.errors import error_table, msgid
@@ -18,4 +19,10 @@ ERRORS = error_table("meituan_voucher", {
     "MEITUAN_AMOUNT_TOO_HIGH": (422, "The payment is more than the voucher is worth."),
     "MEITUAN_DEAL_PRODUCT_MISSING": (422, "The voucher's product is not on the order."),
     "MEITUAN_PARTIAL_RETURN": (409, "A Meituan voucher is reversed whole: return the whole order instead."),
+    "MEITUAN_VERIFICATION_PENDING": ((504, 502), "Meituan did not confirm a consume (504: no answer in time, "
+                                     "502: an unreadable answer) and could not be asked: a pending "
+                                     "verification (`verification_no`) is kept until reconciliation or a "
+                                     "retry with the same Idempotency-Key settles it."),
+    "MEITUAN_VOUCHER_NOT_RECORDED": (500, "Our failure right after a consume: the voucher was reversed on "
+                                     "Meituan (or kept as pending); try again."),
 })

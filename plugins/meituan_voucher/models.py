@@ -13,7 +13,9 @@ from app.org.models import Staff, Store
 from app.platform.audit import Audited
 
 DEAL_MODES = ("tender", "product")
-VERIFICATION_STATUSES = ("consumed", "reversed")
+# pending: a consume whose outcome Meituan did not confirm (settled by reconciliation or a retry);
+# void: a pending one that turned out not verified by us
+VERIFICATION_STATUSES = ("consumed", "reversed", "pending", "void")
 RECON_STATUSES = ("ok", "mismatch", "failed")
 
 

@@ -28,6 +28,7 @@ from plugins.meituan_voucher.models import PlatformCall
 PENDING_CALLS = "meituan_voucher.calls"
 COMPENSATIONS = "meituan_voucher.compensations"
 PENDING_TOKEN = "meituan_voucher.token"
+PENDING_ROWS = "meituan_voucher.pending_rows"
 _TOKENS: dict = {}  # (base_url, developer id) -> (token, refresh): newest in this process
 _TOKENS_LOCK = threading.Lock()
 
@@ -55,21 +56,38 @@ ERRORS = {
            "this one can no longer be reversed."), 409),
     "MEITUAN_NOT_CONSUMED": (_l("Meituan says this voucher is not verified."), 409),
     "MEITUAN_DEAL_MISMATCH": (_l("The deal does not match this voucher."), 409),
-    "MEITUAN_SIGNATURE_REJECTED": (_l("Meituan refused our signature: check the sign key."), 502),
-    "MEITUAN_TOKEN_EXPIRED": (_l("The Meituan authorization expired: renew it."), 502),
-    "MEITUAN_TOKEN_INVALID": (_l("The Meituan authorization is invalid: authorize the app again."), 502),
+    # Meituan answered, and refused: a 4xx (the platform's code and message are passed on)
+    "MEITUAN_SIGNATURE_REJECTED": (_l("Meituan refused our signature: check the sign key."), 409),
+    "MEITUAN_TOKEN_EXPIRED": (_l("The Meituan authorization expired: renew it."), 409),
+    "MEITUAN_TOKEN_INVALID": (_l("The Meituan authorization is invalid: authorize the app again."), 409),
+    "MEITUAN_REQUEST_INVALID": (_l("Meituan refused the request as invalid."), 422),
+    "MEITUAN_REFUSED": (_l("Meituan refused the request."), 409),
+    # Meituan did not answer sensibly: 5xx
     "MEITUAN_TIMEOUT": (_l("Meituan did not answer in time; check the voucher before trying again."), 504),
     "MEITUAN_UNAVAILABLE": (_l("Meituan cannot be reached right now."), 503),
     "MEITUAN_BAD_RESPONSE": (_l("Meituan sent an answer we cannot read."), 502),
-    "MEITUAN_REQUEST_INVALID": (_l("Meituan refused the request as invalid."), 502),
-    "MEITUAN_PLATFORM_ERROR": (_l("Meituan refused the request."), 502),
 }
 
 
 def api_error(err: MeituanError) -> ApiError:
-    message, status = ERRORS.get(err.code, ERRORS["MEITUAN_PLATFORM_ERROR"])
-    return ApiError(err.code if err.code in ERRORS else "MEITUAN_PLATFORM_ERROR", message, status,
-                    platform_code=err.platform_code)
+    code = err.code if err.code in ERRORS else "MEITUAN_REFUSED"
+    message, status = ERRORS[code]
+    if code == "MEITUAN_REFUSED":
+        message = _l("Meituan refused the request: %(platform_message)s (code %(platform_code)s).",
+                     platform_message=err.message or "-", platform_code=err.platform_code or "-")
+    return ApiError(code, message, status, platform_code=err.platform_code, platform_message=err.message)
+
+
+def pending_error(err: Exception, verification_no: str) -> ApiError:
+    """The outcome of a state-changing call stays unknown: a pending row was recorded (504 when
+    Meituan did not answer in time, 502 when its answer could not be read or it could not be asked)."""
+    status = 504 if getattr(err, "code", "") == "MEITUAN_TIMEOUT" else 502
+    message = _l("Meituan did not confirm whether the voucher was verified. It is kept as pending "
+                 "(%(verification_no)s) until reconciliation settles it; retry with the same "
+                 "Idempotency-Key, and do not take this voucher as payment until then.",
+                 verification_no=verification_no)
+    return ApiError("MEITUAN_VERIFICATION_PENDING", message, status, verification_no=verification_no,
+                    cause=getattr(err, "code", "") or type(err).__name__)
 
 
 def _creds() -> Credentials:
@@ -139,6 +157,22 @@ def recorder(store_id, staff_id, order_no, session: Session | None):
     return record
 
 
+def keep_pending(row: dict) -> None:
+    """Write a pending verification (columns of ``Verification``) once the caller's transaction
+    ends, committed or not: the request that found the outcome unknown usually fails."""
+    db.session.info.setdefault(PENDING_ROWS, []).append(row)
+
+
+def write_pending(session: Session, row: dict) -> None:
+    from plugins.meituan_voucher.models import Verification
+
+    taken = session.query(Verification.id).filter_by(request_id=row["request_id"],
+                                                       receipt_code=row["receipt_code"]).first()
+    if taken is None:
+        session.add(Verification(**row))
+        session.flush()
+
+
 def compensate_on_rollback(action) -> None:
     """Run ``action(fresh_session)`` if the caller's transaction rolls back (e.g. reverse a consume)."""
     db.session.info.setdefault(COMPENSATIONS, []).append(action)
@@ -171,13 +205,16 @@ def _after_transaction_end(session: Session, transaction) -> None:
     rows = session.info.pop(PENDING_CALLS, None)
     actions = session.info.pop(COMPENSATIONS, None)
     token = session.info.pop(PENDING_TOKEN, None)
-    if not (rows or actions or token):
+    pending = session.info.pop(PENDING_ROWS, None)
+    if not (rows or actions or token or pending):
         return
 
     def work(fresh: Session) -> None:
         for row in rows or ():
             fresh.add(PlatformCall(**row))
         fresh.flush()  # the calls first, then what the compensations do
+        for row in pending or ():
+            write_pending(fresh, row)
         for action in actions or ():
             try:
                 action(fresh)

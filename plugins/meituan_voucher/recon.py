@@ -10,6 +10,7 @@ from app.extensions import db
 from plugins.meituan_voucher.client import MeituanError
 from plugins.meituan_voucher.models import Reconciliation, ShopBinding, Verification
 from plugins.meituan_voucher.platform import make_client
+from plugins.meituan_voucher.services import settle_rows
 
 PAGE = 100
 
@@ -43,8 +44,25 @@ def compare(ours: dict[str, Verification], theirs: dict[str, dict]) -> list[dict
     return mismatches
 
 
+def settle_pending(binding: ShopBinding) -> tuple[int, int]:
+    """Ask the platform about every pending verification of the store (a consume whose outcome was
+    unknown): verified by its ``requestId`` → ``consumed`` (its value can pay a sale or be reversed);
+    not verified, or by another request → ``void``; the platform cannot be asked → still pending.
+    Returns (settled, still pending).  Commits."""
+    pending = db.session.scalars(select(Verification).where(
+        Verification.store_id == binding.store_id, Verification.status == "pending")
+        .order_by(Verification.id)).all()
+    if not pending:
+        return 0, 0
+    settled = settle_rows(make_client(binding.store_id), binding.open_shop_uuid, pending)
+    db.session.commit()
+    return settled, len(pending) - settled
+
+
 def reconcile_store(binding: ShopBinding, day: str) -> Reconciliation:
-    """Compare and store the result for (store, day); safe to run again (the row is updated). Commits."""
+    """Settle the store's pending verifications, then compare and store the result for (store, day);
+    safe to run again (the row is updated). Commits."""
+    settled, _still = settle_pending(binding)
     ours = {v.receipt_code: v for v in db.session.scalars(select(Verification).where(
         Verification.store_id == binding.store_id, Verification.business_date == day,
         Verification.status == "consumed"))}
@@ -53,15 +71,20 @@ def reconcile_store(binding: ShopBinding, day: str) -> Reconciliation:
     if row is None:
         row = Reconciliation(store_id=binding.store_id, business_date=day, status="ok")
         db.session.add(row)
+    waiting = db.session.scalars(select(Verification).where(
+        Verification.store_id == binding.store_id, Verification.status == "pending")).all()
     try:
         theirs = _platform_list(binding.store_id, binding.open_shop_uuid, day)
     except MeituanError as err:
         row.status, row.message, row.mismatches = "failed", f"{err.code}: {err.message}"[:200], None
         row.ours, row.platform = len(ours), 0
     else:
-        row.mismatches = compare(ours, theirs)
+        row.mismatches = compare(ours, theirs) + [
+            {"code": v.receipt_code, "kind": "pending", "verification_no": v.verification_no}
+            for v in waiting]
         row.status = "mismatch" if row.mismatches else "ok"
-        row.ours, row.platform, row.message = len(ours), len(theirs), ""
+        row.ours, row.platform = len(ours), len(theirs)
+        row.message = f"pending settled: {settled}" if settled else ""
     row.checked_on = datetime.now()
     db.session.commit()
     return row

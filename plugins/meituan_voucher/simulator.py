@@ -4,8 +4,10 @@ Run it on its own: ``python -m plugins.meituan_voucher.simulator --port 5055`` o
 ``flask --app run meituan-simulator --port 5055``.  It checks signatures,
 tokens and shop scope, keeps per-code state (UNUSED → CONSUMED → UNUSED by a
 reverse within 600 s; EXPIRED after the end date), replays ``requestId`` and
-injects faults.  Error codes are the simulator's own (``SIM_*``): Meituan does
-not publish its codes.  ``/_sim/*`` endpoints drive it from curl or tests.
+injects faults.  consume, reverseconsume and getconsumed answer with
+``data.result[]`` (one entry per voucher), as the 到综 generation documents.
+Error codes are the simulator's own (``SIM_*``): Meituan does not publish its
+codes.  ``/_sim/*`` endpoints drive it from curl or tests.
 """
 
 from __future__ import annotations
@@ -26,7 +28,18 @@ DEMO_SIGN_KEY = "demo-sign-key-0001"
 DEMO_TOKEN = "demo-app-auth-token-0001"
 DEMO_REFRESH = "demo-refresh-token-0001"
 DEMO_SHOPS = ("MT-SHOP-S001", "MT-SHOP-S002")
-FAULTS = ("timeout_after_consume", "expired_token", "wrong_shop", "already_used")
+FAULTS = (
+    "timeout_after_consume",  # the vouchers are verified, the answer comes after `delay` seconds
+    "malformed_after_consume",  # the vouchers are verified, the answer is `malformed_body`
+    "malformed_getconsumed",  # getconsumed answers `malformed_body`
+    "timeout_getconsumed",  # getconsumed answers after `delay` seconds
+    "refuse_consume",  # consume refuses with `refusal` (code, message), nothing verified
+    "malformed_reverse",  # reverseconsume answers `malformed_body` without reversing
+    "malformed_after_reverse",  # the voucher is reversed, the answer is `malformed_body`
+    "expired_token",
+    "wrong_shop",
+    "already_used",
+)
 
 
 @dataclass
@@ -58,7 +71,10 @@ class SimState:
     replays: dict = field(default_factory=dict)  # requestId -> first answer
     faults: dict = field(default_factory=dict)  # fault -> remaining times
     offset: float = 0.0  # controllable clock
-    delay: float = 2.0  # seconds slept by timeout_after_consume
+    delay: float = 2.0  # seconds slept by timeout_after_consume / timeout_getconsumed
+    malformed_body: str = "<html><body>502 Bad Gateway</body></html>"
+    refusal: tuple = ("SIM_DEAL_OFFLINE", "deal is offline")  # what refuse_consume answers
+    expired_code: str = "SIM_RECEIPT_EXPIRED"  # the real code is not public: tests change it
     calls: list = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -122,7 +138,8 @@ class SimError(Exception):
 def _verified(v: Voucher) -> dict:
     return {"receiptCode": v.code, "orderId": v.order_id, "dealId": v.deal_id, "dealGroupId": v.deal_group_id,
             "dealTitle": v.title, "dealPrice": v.price, "requestId": v.request_id,
-            "appShopAccount": v.account, "openShopUuid": v.shop,
+            "appShopAccount": v.account, "openShopUuid": v.shop, "receiptEndDate": v.end_ms,
+            "flowId": f"F{v.code}{int(v.consumed_at or 0)}",
             "verifyTime": int(v.consumed_at * 1000) if v.consumed_at else 0}
 
 
@@ -172,7 +189,7 @@ def create_simulator(state: SimState | None = None) -> Flask:
         if v.state == "CONSUMED":
             raise SimError("SIM_RECEIPT_USED", "receipt already verified")
         if v.end_ms <= state.now() * 1000:
-            raise SimError("SIM_RECEIPT_EXPIRED", "receipt expired")
+            raise SimError(state.expired_code, "receipt expired")
 
     def siblings(v: Voucher) -> list[Voucher]:
         return [o for o in state.vouchers.values() if o.order_id == v.order_id and o.state == "UNUSED"
@@ -186,12 +203,16 @@ def create_simulator(state: SimState | None = None) -> Flask:
     def log_call():
         state.calls.append(request.path)
 
+    def malformed():
+        return app.response_class(state.malformed_body, status=200, mimetype="text/html")
+
     @app.post("/ddzh/tuangou/receipt/prepare")
     def prepare():
         biz, shops = authenticate()
         with state.lock:
             v = voucher(biz, shop_of(biz, shops))
-            usable(v)
+            if v.end_ms > state.now() * 1000:  # an expired voucher is described: its end date says so
+                usable(v)
             return _answer(data={
                 "receiptCode": v.code, "count": len(siblings(v)), "dealId": v.deal_id,
                 "dealGroupId": v.deal_group_id, "dealTitle": v.title, "dealPrice": v.price,
@@ -210,6 +231,8 @@ def create_simulator(state: SimState | None = None) -> Flask:
                 return _answer(data=state.replays[request_id])
             v = voucher(biz, shop_of(biz, shops))
             usable(v)
+            if state.take("refuse_consume"):
+                raise SimError(*state.refusal)
             count = biz.get("count")
             group = siblings(v)
             if not isinstance(count, int) or not 1 <= count <= 100 or count > len(group):
@@ -218,15 +241,19 @@ def create_simulator(state: SimState | None = None) -> Flask:
             for item in chosen:
                 item.state, item.consumed_at = "CONSUMED", state.now()
                 item.request_id, item.account = request_id, str(biz.get("appShopAccount", ""))
-            data = [_verified(item) for item in chosen]
+            data = {"result": [_verified(item) for item in chosen]}
             state.replays[request_id] = data
         if state.take("timeout_after_consume"):
             time.sleep(state.delay)  # the state changed; the caller gives up before hearing it
+        if state.take("malformed_after_consume"):
+            return malformed()  # the state changed; the answer cannot be read
         return _answer(data=data)
 
     @app.post("/ddzh/tuangou/receipt/reverseconsume")
     def reverse():
         biz, shops = authenticate()
+        if state.take("malformed_reverse"):
+            return malformed()
         with state.lock:
             v = voucher(biz, shop_of(biz, shops))
             if v.state != "CONSUMED":
@@ -235,18 +262,25 @@ def create_simulator(state: SimState | None = None) -> Flask:
                 raise SimError("SIM_DEAL_MISMATCH", "dealId does not match the receipt")
             if state.now() - (v.consumed_at or 0) > REVERSE_WINDOW_S:
                 raise SimError("SIM_REVERSE_WINDOW_PASSED", "reversal allowed within 10 minutes only")
+            entry = _verified(v)
             state.replays.pop(v.request_id, None)
             v.state, v.consumed_at, v.request_id, v.account = "UNUSED", None, "", ""
-            return _answer(data={"receiptCode": v.code, "result": True})
+        if state.take("malformed_after_reverse"):
+            return malformed()
+        return _answer(data={"result": [entry]})
 
     @app.post("/ddzh/tuangou/receipt/getconsumed")
     def getconsumed():
         biz, shops = authenticate()
+        if state.take("timeout_getconsumed"):
+            time.sleep(state.delay)
+        if state.take("malformed_getconsumed"):
+            return malformed()
         with state.lock:
             v = voucher(biz, shop_of(biz, shops))
             if v.state != "CONSUMED":
                 raise SimError("SIM_NOT_CONSUMED", "receipt is not verified")
-            return _answer(data=_verified(v))
+            return _answer(data={"result": [_verified(v)]})
 
     @app.post("/ddzh/tuangou/receipt/querylistbydate")
     def querylist():
@@ -284,6 +318,8 @@ def create_simulator(state: SimState | None = None) -> Flask:
         if name not in FAULTS:
             return jsonify({"error": f"fault must be one of {', '.join(FAULTS)}"}), 400
         state.inject(name, int(request.values.get("times", 1)))
+        if request.values.get("delay"):
+            state.delay = float(request.values["delay"])
         return jsonify({"faults": state.faults})
 
     @app.post("/_sim/advance")

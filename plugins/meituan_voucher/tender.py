@@ -21,6 +21,7 @@ from plugins.meituan_voucher.services import (
     deal_value,
     request_id_for,
     reverse_voucher,
+    settle_pending_code,
 )
 
 
@@ -46,8 +47,13 @@ class MeituanTender:
         if not code:
             raise ApiError("MEITUAN_CODE_REQUIRED",
                            _l("A Meituan payment needs the voucher code in `code`."), 422)
-        row = db.session.scalars(select(Verification).where(
-            Verification.live_code == code, Verification.store_id == order.store_id)).one_or_none()
+        def live():
+            return db.session.scalars(select(Verification).where(
+                Verification.live_code == code, Verification.store_id == order.store_id)).one_or_none()
+
+        row = live()
+        if row is None and settle_pending_code(order.store_id, order.staff_id, code):
+            row = live()  # an earlier attempt left it pending: Meituan says it is ours
         if row is None:
             row = consume_voucher(order.store_id, order.staff_id, code, 1, _sale_request_id(code),
                                   call_order_no=order.order_no)[0]

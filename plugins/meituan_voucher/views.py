@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField
 
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
+from app.formatting import choices_of, register_labels
 from plugins.meituan_voucher.models import (
     DealMapping,
     PlatformCall,
@@ -16,6 +17,20 @@ from plugins.meituan_voucher.models import (
     ShopBinding,
     Verification,
 )
+
+register_labels("meituan_deal_mode", {"tender": _l("An amount (tender)"), "product": _l("A product of ours")})
+register_labels("meituan_verification_status", {
+    "consumed": _l("Verified"), "reversed": _l("Reversed"),
+    "pending": _l("Pending confirmation"), "void": _l("Void (not verified)"),
+})
+register_labels("meituan_recon_status", {
+    "ok": _l("Matched"), "mismatch": _l("Mismatch"), "failed": _l("Failed"),
+})
+register_labels("meituan_op", {
+    "prepare": _l("Check voucher"), "consume": _l("Verify voucher"), "reverse": _l("Reverse verification"),
+    "getconsumed": _l("Look up verification"), "querylist": _l("Daily verification list"),
+})
+register_labels("job_name", {"meituan_voucher.reconcile": _l("Meituan reconciliation")})
 
 
 class ShopBindingView(StoreScopedModelView):
@@ -44,11 +59,12 @@ class DealMappingView(RetailModelView):
     list_columns = ["deal_id", "title", "mode", "amount_fen", "sku", "qty", "active"]
     add_columns = edit_columns = ["deal_id", "title", "mode", "amount_fen", "sku", "qty", "active"]
     search_columns = ["deal_id", "title", "mode", "active"]
+    label_kinds = {"mode": "meituan_deal_mode"}
     label_columns = {
         "deal_id": _l("Deal ID"),
         "title": _l("Title"),
         "mode": _l("Pays for"),
-        "amount_fen": _l("Tender amount (fen)"),
+        "amount_fen": _l("Tender amount (yuan)"),
         "sku": _l("Product SKU"),
         "qty": _l("Quantity"),
         "active": _l("Enabled"),
@@ -61,7 +77,7 @@ class DealMappingView(RetailModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "mode": SelectField(
             _l("Pays for"),
-            choices=[("tender", _l("An amount (tender)")), ("product", _l("A product of ours"))],
+            choices=choices_of("meituan_deal_mode"),
             widget=Select2Widget(),
         ),
         "active": BooleanField(_l("Enabled"), default=True),  # FAB would require a ticked box
@@ -92,6 +108,7 @@ class VerificationView(StoreScopedModelView):
         "consumed_at",
     ]
     show_exclude_columns = ["live_code"]
+    label_kinds = {"status": "meituan_verification_status"}
     search_columns = ["store", "receipt_code", "status", "order_no", "business_date", "deal_id"]
     base_order = ("id", "desc")
     label_columns = {
@@ -100,7 +117,7 @@ class VerificationView(StoreScopedModelView):
         "receipt_code": _l("Voucher code"),
         "deal_title": _l("Deal"),
         "deal_id": _l("Deal ID"),
-        "price_fen": _l("Price (fen)"),
+        "price_fen": _l("Price (yuan)"),
         "status": _l("Status"),
         "order_no": _l("Order no."),
         "staff": _l("Staff"),
@@ -126,6 +143,7 @@ class PlatformCallView(StoreScopedModelView):
         "duration_ms",
     ]
     search_columns = ["store", "op", "receipt_code", "ok", "error_code", "order_no", "created_on"]
+    label_kinds = {"op": "meituan_op"}
     base_order = ("id", "desc")
     label_columns = {
         "created_on": _l("Time"),
@@ -150,6 +168,7 @@ class ReconciliationView(StoreScopedModelView):
     list_title = _l("Meituan reconciliations")
     list_columns = ["business_date", "store", "status", "ours", "platform", "checked_on"]
     search_columns = ["store", "business_date", "status"]
+    label_kinds = {"status": "meituan_recon_status"}
     base_order = ("id", "desc")
     label_columns = {
         "business_date": _l("Business date"),

@@ -1,110 +1,21 @@
 """Browser test: log in, switch the UI language, toggle a plugin on the plugins page.
 
-Drives Debian's chromium (``/usr/bin/chromium``) through Playwright against the
-session ``app`` served by werkzeug on a free loopback port. Screenshots go to
-``test-artifacts/`` (gitignored).
+Fixtures and helpers: ``browser_support.py`` (Debian's chromium through Playwright,
+screenshots in ``test-artifacts/``).
 """
 
+# ruff: noqa: F811  (the fixtures imported from browser_support are test arguments)
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
+from browser_support import browser, expect, live_server, new_page, page  # noqa: F401  (fixtures)
+from browser_support import login as _login
+from browser_support import shot as _shot
+from browser_support import sidebar as _navbar
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    """Serve the session app on 127.0.0.1:<free port> in a background thread."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    # An English-speaking browser: the admin UI must still default to Chinese.
-    context = browser.new_context(
-        base_url=live_server, locale="en-US", viewport={"width": 1920, "height": 1000}
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-
-    # No internet here: anything not served by the live server fails fast instead of hanging.
-    def only_local(route):
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route(re.compile(r"^https?://"), only_local)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield pg
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _navbar(page):
-    """The menu on the left of the navbar (the right side holds the user's name, 系统管理员)."""
-    return page.locator(".navbar ul.navbar-nav:not(.navbar-right)").first
-
-
-def _login(page, username: str, password: str = "demo1234") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("form[name=login] [type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
 def _language_menu(page):
@@ -113,7 +24,7 @@ def _language_menu(page):
 
 
 def _switch_language_by_click(page, lang: str) -> None:
-    page.locator("h1, h2, .container").last.click(position={"x": 2, "y": 2})  # close open menus
+    page.locator("#retail-main").click(position={"x": 3, "y": 70})  # close open menus
     expect(page.locator("li.dropdown.open")).to_have_count(0)
     menu = _language_menu(page)
     menu.locator("a.dropdown-toggle").click()

@@ -118,7 +118,7 @@ def test_hq_adds_sku_and_duplicates_are_form_errors(app, admin_client, sku):
     for fields, message in [
         ({"sku_code": sku["sku_code"]}, "This SKU code is already used."),
         ({"barcode": sku["barcode"]}, "This barcode is already used by another SKU."),
-        ({"price_fen": "-1"}, "The price must be 0 or more fen."),
+        ({"price_fen": "-1"}, "The amount must be at least 0.00 yuan."),
         ({"price_fen": "abc"}, None),
         ({"sku_code": "x" * 40}, None),
     ]:

@@ -17,7 +17,7 @@ def _form(**fields):
         "medium": "electronic",
         "kind": "normal",
         "offer_type": "cash",
-        "face_value_fen": "1000",
+        "face_value_fen": "10.00",
         "effective_date": date.today().isoformat(),
         "min_order_fen": "0",
         "validity_type": "days",
@@ -53,11 +53,11 @@ def test_rule_form_shows_the_seed_field_groups(client_as):
     admin = client_as("admin")
     admin.get("/lang/zh")
     page = admin.get(f"{RULES}/add").get_data(as_text=True)
-    for group in ("券信息", "券说明", "券编码规则", "面额（分）"):
+    for group in ("券信息", "券说明", "券编码规则", "面额（元）"):
         assert group in page
     admin.get("/lang/en")
     page = admin.get(f"{RULES}/add").get_data(as_text=True)
-    for group in ("Coupon information", "Coupon description", "Coupon code rule", "Face value (fen)"):
+    for group in ("Coupon information", "Coupon description", "Coupon code rule", "Face value (yuan)"):
         assert group in page
 
 

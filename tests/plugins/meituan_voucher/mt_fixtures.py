@@ -80,3 +80,27 @@ def mt_fixture(app, sim):
         db.session.remove()
     sim.new = lambda n=1, **kw: new_vouchers(sim.state, n, **kw)
     return sim
+
+
+_skus = itertools.count(1)
+
+
+def stocked_sku(app, prefix: str) -> tuple[str, int]:
+    """A new 99.00 yuan SKU with 50 in stock at S001: (sku code, sku id)."""
+    import uuid
+
+    from app.catalog.models import Product, Sku
+    from app.extensions import db
+    from app.inventory.services import move_stock
+    from app.org.models import Store
+
+    with app.app_context():
+        code = f"{prefix}{next(_skus):03d}{uuid.uuid4().hex[:4]}"
+        product = Product(code=code, name=f"团购测试 {code}")
+        sku = Sku(product=product, sku_code=f"{code}-1", barcode=f"68{code}", spec="", price_fen=9900)
+        db.session.add_all([product, sku])
+        db.session.flush()
+        store = db.session.query(Store).filter_by(code="S001").one()
+        move_stock(store.id, sku.id, 50, "purchase_in", f"TEST-{code}")
+        db.session.commit()
+        return sku.sku_code, sku.id

@@ -143,7 +143,7 @@ def test_deal_mapping_form_refuses_a_product_mapping_without_product(app, client
         assert db.session.query(DealMapping).filter_by(deal_id="DBAD1").count() == 0
     answer = hq.post(
         "/dealmappingview/add",
-        data={"deal_id": "DOK1", "title": "ok", "mode": "tender", "amount_fen": "3000", "qty": "1"},
+        data={"deal_id": "DOK1", "title": "ok", "mode": "tender", "amount_fen": "30.00", "qty": "1"},
         follow_redirects=True,
     )
     with app.app_context():

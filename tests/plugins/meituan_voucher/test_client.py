@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from mt_fixtures import creds_fixture, sim_fixture  # noqa: F401  (fixtures)
 
@@ -48,7 +50,7 @@ def test_prepare_consume_reverse_happy_path(sim, creds):
     assert len(done) == 2 and done[0]["code"] == "1000000002" and done[0]["order_id"] == "MTO1002"
     assert client.prepare("1000000004", SHOP).count == 1
     assert client.getconsumed("1000000002", SHOP)["request_id"] == "req-1"
-    assert client.reverse("1000000002", "D200", SHOP, "pos1", "POS 1")["result"] is True
+    assert [r["code"] for r in client.reverse("1000000002", "D200", SHOP, "pos1", "POS 1")] == ["1000000002"]
     assert client.getconsumed("1000000002", SHOP) is None
 
 
@@ -60,8 +62,9 @@ def test_count_limits_expired_wrong_shop_and_used(sim, creds):
     with pytest.raises(MeituanError) as err:
         client.consume("1000000001", 0, "req-2b", SHOP, "pos1", "POS 1")
     assert err.value.code == "MEITUAN_COUNT_INVALID"
+    assert client.prepare("1000000006", SHOP).end_ms < time.time() * 1000  # described, with its end date
     with pytest.raises(MeituanError) as err:
-        client.prepare("1000000006", SHOP)
+        client.consume("1000000006", 1, "req-2c", SHOP, "pos1", "POS 1")
     assert err.value.code == "MEITUAN_VOUCHER_EXPIRED"
     with pytest.raises(MeituanError) as err:
         client.prepare("1000000001", "MT-SHOP-OTHER")
@@ -96,7 +99,7 @@ def test_reverse_window_is_ten_minutes(sim, creds):
     assert err.value.code == "MEITUAN_REVERSE_WINDOW_PASSED"
     client.consume("1000000010", 1, "req-w2", SHOP, "pos1", "POS 1")
     sim.state.advance(599)
-    assert client.reverse("1000000010", "D200", SHOP, "pos1", "POS 1")["result"] is True
+    assert client.reverse("1000000010", "D200", SHOP, "pos1", "POS 1")[0]["code"] == "1000000010"
 
 
 def test_token_expiry_is_refreshed_once(sim, creds):

@@ -64,7 +64,8 @@ def test_prepare_consume_reverse_happy_path(app, api_as, mt):
     }
 
     calls = _calls(app, codes[0])
-    assert [c[0] for c in calls] == ["prepare", "consume"] and all(c[1] for c in calls)
+    # consume prepares first (an expired voucher is refused before any state change)
+    assert [c[0] for c in calls] == ["prepare", "prepare", "consume"] and all(c[1] for c in calls)
     assert calls[0][3]["appAuthToken"].startswith("***") and calls[0][3]["sign"].startswith("***")
     assert calls[0][4] is not None and calls[0][5] is not None  # store and staff recorded
 
@@ -109,7 +110,8 @@ def test_refusals_are_localized_and_write_nothing(app, api_as, mt):
     assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "MEITUAN_VOUCHER_USED"
     with app.app_context():
         assert db.session.scalars(select(Verification).where(Verification.receipt_code == code)).all() == []
-    assert ("consume", False, "MEITUAN_VOUCHER_USED") in [c[:3] for c in _calls(app, code)]
+    assert ("prepare", False, "MEITUAN_VOUCHER_USED") in [c[:3] for c in _calls(app, code)]
+    assert "consume" not in [c[0] for c in _calls(app, code) if c[1]]
 
 
 def test_reversal_after_ten_minutes_is_refused(app, api_as, mt):
@@ -158,7 +160,8 @@ def test_bad_signature_is_refused_by_the_simulator(app, api_as, mt):
     with app.app_context():
         set_setting("meituan_voucher.sign_key", "wrong-key-0000")
     answer = _post(api_as("pos1"), "prepare", {"code": mt.new(1)[0]})
-    assert answer.status_code == 502 and answer.get_json()["error"]["code"] == "MEITUAN_SIGNATURE_REJECTED"
+    # Meituan answered sensibly and refused: a 4xx, not a 502
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "MEITUAN_SIGNATURE_REJECTED"
 
 
 def test_timeout_after_consume_is_resolved_by_getconsumed(app, api_as, mt):
@@ -174,7 +177,12 @@ def test_timeout_after_consume_is_resolved_by_getconsumed(app, api_as, mt):
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["result"]["codes"] == [code]
     ops = [c[:3] for c in _calls(app, code)]
-    assert ops == [("consume", False, "MEITUAN_TIMEOUT"), ("getconsumed", True, ""), ("consume", True, "")]
+    assert ops == [
+        ("prepare", True, ""),
+        ("consume", False, "MEITUAN_TIMEOUT"),
+        ("getconsumed", True, ""),
+        ("consume", True, ""),
+    ]
     with app.app_context():
         rows = db.session.scalars(select(Verification).where(Verification.receipt_code == code)).all()
         assert len(rows) == 1 and rows[0].status == "consumed"
@@ -255,5 +263,5 @@ def test_a_consume_we_cannot_record_is_reversed_for_every_voucher(app, api_as, m
     answer = _post(api_as("pos1"), "consume", {"code": first, "count": 2}, key=f"stale-{first}")
     assert answer.status_code == 409, answer.get_json()
     assert [mt.state.vouchers[c].state for c in (first, second)] == ["UNUSED", "UNUSED"]
-    assert [c[0] for c in _calls(app, first)] == ["consume", "reverse"]
+    assert [c[0] for c in _calls(app, first)] == ["prepare", "consume", "reverse"]
     assert [c[0] for c in _calls(app, second)] == ["reverse"]

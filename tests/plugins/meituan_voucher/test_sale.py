@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
+from mt_fixtures import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
-
-_seq = itertools.count(1)
 
 
 @pytest.fixture
 def goods(app):
     """A 99.00 yuan SKU with stock at S001, and a deal mapped to it (product mode)."""
-    from app.catalog.models import Product, Sku
-    from app.inventory.services import move_stock
-    from app.org.models import Store
     from plugins.meituan_voucher.models import DealMapping
 
+    sku_code, sku_id = stocked_sku(app, "MTG")
     with app.app_context():
-        code = f"MTG{next(_seq):03d}{uuid.uuid4().hex[:4]}"
-        product = Product(code=code, name=f"团购测试 {code}")
-        sku = Sku(product=product, sku_code=f"{code}-1", barcode=f"68{code}", spec="", price_fen=9900)
-        db.session.add_all([product, sku])
-        db.session.flush()
-        store = db.session.query(Store).filter_by(code="S001").one()
-        move_stock(store.id, sku.id, 50, "purchase_in", f"TEST-{code}")
-        deal = f"DP{code}"
-        db.session.add(DealMapping(deal_id=deal, title="T恤券", mode="product", sku_id=sku.id, qty=1))
+        deal = f"DP{sku_code}"
+        db.session.add(DealMapping(deal_id=deal, title="T恤券", mode="product", sku_id=sku_id, qty=1))
         db.session.commit()
-        return {"sku_code": sku.sku_code, "deal": deal}
+    return {"sku_code": sku_code, "deal": deal}
 
 
 def _sale(api, goods, payments, key=None, qty=1):
@@ -116,7 +104,7 @@ def test_a_failed_sale_reverses_the_voucher_it_consumed(app, api_as, mt, goods):
         ops = db.session.scalars(
             select(PlatformCall.op).where(PlatformCall.receipt_code == code).order_by(PlatformCall.id)
         ).all()
-    assert ops == ["consume", "reverse"]
+    assert ops == ["prepare", "consume", "reverse"]
 
     too_much = _sale(
         api,
@@ -239,6 +227,7 @@ def test_a_failed_return_consumes_the_reversed_voucher_again(app, api_as, mt, go
     assert failed.status_code == 409 and failed.get_json()["error"]["code"] == "INSUFFICIENT_POINTS"
     assert mt.state.vouchers[code].state == "CONSUMED"  # reversed, then verified again
     assert [p.rsplit("/", 1)[1] for p in mt.state.calls if "/receipt/" in p] == [
+        "prepare",
         "consume",
         "reverseconsume",
         "consume",

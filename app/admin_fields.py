@@ -1,0 +1,222 @@
+"""Shared admin pieces: the money field (元 typed, fen stored), readable columns by default,
+and forms that stay on the page with what was typed when a save is refused.
+
+``ReadableFormsMixin`` is mixed into ``app.admin.RetailModelView``, so every core and plugin
+view gets it: money columns (``*_fen``) become ``MoneyField`` in forms and show as 元 in lists;
+other columns show through ``app.formatting.display`` (no ``None``/``False``/``[]``);
+``label_kinds`` maps columns to label vocabularies; a service error raised from
+``pre_add``/``pre_update`` becomes an error beside its field (``FieldError``, or an
+``ApiError`` whose code is in ``error_fields`` or which carries ``field=``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, request
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
+from flask_babel import lazy_gettext as _l
+from wtforms import Field
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from app.api import ApiError
+from app.extensions import db
+from app.formatting import display, label_formatter, money, parse_yuan, yuan
+
+log = logging.getLogger(__name__)
+MAX_FEN = 10**11  # one billion yuan: more than any retail amount
+
+
+class MoneyRange:
+    """Validator of a ``MoneyField``: bounds in fen, message in 元."""
+
+    def __init__(self, min_fen: int | None = 0, max_fen: int | None = MAX_FEN):
+        self.min_fen = min_fen
+        self.max_fen = max_fen
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if self.min_fen is not None and field.data < self.min_fen:
+            message = _l("The amount must be at least %(min)s yuan.", min=yuan(self.min_fen))
+            raise ValidationError(str(message))
+        if self.max_fen is not None and field.data > self.max_fen:
+            raise ValidationError(str(_l("The amount must be at most %(max)s yuan.", max=yuan(self.max_fen))))
+
+
+class MoneyField(Field):
+    """Typed in 元 (``12.34``), ``data`` in fen (``1234``); at most two decimals."""
+
+    widget = BS3TextFieldWidget()
+
+    def __init__(self, label=None, validators=None, min_fen: int | None = 0, max_fen: int | None = MAX_FEN,
+                 **kwargs):
+        validators = list(validators or []) + [MoneyRange(min_fen, max_fen)]
+        render_kw = {"inputmode": "decimal", "placeholder": "0.00", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return yuan(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_yuan(text)
+        except ValueError:
+            self.data = None
+            raise
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, self.data)
+
+
+def money_field(label, required: bool = True, description=None, **kwargs) -> MoneyField:
+    validators = [InputRequired(message=str(_l("Enter an amount.")))] if required else [Optional()]
+    return MoneyField(label, validators=validators, description=description, **kwargs)
+
+
+class FieldError(ValueError):
+    """Raise from ``pre_add``/``pre_update``: the form re-renders with ``message`` beside ``field``."""
+
+    def __init__(self, field: str | None, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class ReadableFormsMixin:
+    """Readable columns, money fields and forms that keep their input (see the module doc)."""
+
+    label_kinds: dict[str, str] = {}  # column → label vocabulary (app.formatting.register_labels)
+    error_fields: dict[str, str] = {}  # ApiError code → form field that shows it
+    money_min_fen: dict[str, int | None] = {}  # money columns that accept other bounds (e.g. negatives)
+
+    # ------------------------------------------------------------ columns
+    def _init_properties(self):
+        super()._init_properties()
+        columns = list(self.list_columns or []) + list(self.show_columns or [])
+        automatic = {}
+        for column in columns:
+            if column in self.label_kinds:
+                automatic[column] = label_formatter(self.label_kinds[column])
+            elif column.endswith("_fen"):
+                automatic[column] = money
+            else:
+                automatic[column] = display
+        self.formatters_columns = {**automatic, **(self.formatters_columns or {})}
+
+    def _money_fields(self, columns, extra) -> dict:
+        fields = {}
+        for column in columns or []:
+            if not column.endswith("_fen") or column in extra:
+                continue
+            required = not self.datamodel.is_nullable(column)
+            fields[column] = money_field(
+                self.label_columns.get(column, column),
+                required=required,
+                description=self.description_columns.get(column),
+                min_fen=self.money_min_fen.get(column, 0),
+            )
+        return fields
+
+    def _init_forms(self):
+        self.add_form_extra_fields = {
+            **self._money_fields(self.add_columns, self.add_form_extra_fields),
+            **self.add_form_extra_fields,
+        }
+        self.edit_form_extra_fields = {
+            **self._money_fields(self.edit_columns, self.edit_form_extra_fields),
+            **self.edit_form_extra_fields,
+        }
+        super()._init_forms()
+
+    # ------------------------------------------------------------ refused saves
+    def _refusal(self, exc: Exception) -> tuple[str | None, str]:
+        if isinstance(exc, FieldError):
+            return exc.field, str(exc.message)
+        if isinstance(exc, ApiError):
+            message = str(exc.message)
+            if "sku_code" in exc.extra:
+                message = f"{message} ({exc.extra['sku_code']})"
+            return exc.extra.get("field") or self.error_fields.get(exc.code), message
+        if not isinstance(exc, ValueError):
+            log.exception("saving %s failed", type(self).__name__)
+        return None, str(exc)
+
+    def _show_refusal(self, form, exc: Exception) -> None:
+        db.session.rollback()  # nothing half-written; the form keeps what was typed
+        field, message = self._refusal(exc)
+        if field and field in form:
+            form[field].errors = list(form[field].errors or []) + [message]
+        else:
+            flash(message, "danger")
+
+    def _save(self, form, item, adding: bool) -> bool:
+        """Populate, run the pre-hook, write, run the post-hook; a refusal keeps the form."""
+        self.process_form(form, adding)
+        try:
+            form.populate_obj(item)
+            self.pre_add(item) if adding else self.pre_update(item)
+        except Exception as exc:  # noqa: BLE001 - every refusal keeps the form
+            self._show_refusal(form, exc)
+            return False
+        try:
+            self.datamodel.add(item) if adding else self.datamodel.edit(item)
+        except FieldError as exc:  # a rule checked at flush (app.request_guards: blank names)
+            self._show_refusal(form, exc)
+            return False
+        except Exception:  # noqa: BLE001 - the interface logged it and rolled back
+            db.session.rollback()
+            message = _l("This could not be saved: a value may already be used by another record.")
+            flash(str(message), "danger")
+            return False
+        self.post_add(item) if adding else self.post_update(item)
+        flash(str(self.add_row_message if adding else self.edit_row_message), "success")
+        return True
+
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate() and self._save(form, self.datamodel.obj(), adding=True):
+                return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        pages = get_page_args()
+        page_sizes = get_page_size_args()
+        orders = get_order_args()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                if self._save(form, item, adding=False):
+                    return None
+                item = self.datamodel.get(pk, self._base_filters)
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders=orders, pages=pages, page_sizes=page_sizes, widgets=widgets
+        )

@@ -1,0 +1,1 @@
+"""Admin home page dashboard (figures per role, store-scoped) and printable documents."""
