@@ -5,7 +5,8 @@ request body (``requestBody … schema: OrderIn``), query parameters
 (``parameters: [{in: query, schema: ProductQuery}]``) and the result
 (``x-result: OrderOut`` → ``{"result": OrderOut}``; ``x-results: SkuOut`` →
 ``{"count", "result": [SkuOut]}``), and lists its own error codes
-(``x-error-codes: [ORDER_NOT_FOUND, …]``).  ``complete_operation`` then adds
+(``x-error-codes: [ORDER_NOT_FOUND, …]``; a group name such as ``TENDERS``
+stands for the codes installed plugins add there, see ``app/errors.py``).  ``complete_operation`` then adds
 what follows from the code itself:
 
 - path parameters from the URL rule (``<int:member_id>`` → an integer),
@@ -26,7 +27,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, class_registry
 
-from app.errors import error_code
+from app.errors import GROUPS, error_code, group_error_codes
 
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 MAX_ID = 2**31 - 1  # larger ids match no route (app.api.BoundedIntConverter): a 404
@@ -111,11 +112,14 @@ def _automatic_codes(api, func, operation: dict, rule: str, method: str) -> list
         operation["security"] = [{MEMBER_TOKEN: []}]
     elif api.get_method_permission(func.__name__):
         codes += ["UNAUTHORIZED", "FORBIDDEN"]
+        if method != "get":
+            codes.append("CSRF_FAILED")  # with the admin's session cookie instead of a bearer token
     else:
         operation["security"] = []  # public
+    codes.append("NUL_CHARACTER")  # refused in the path, the query and bodies (app/request_guards.py)
     if "requestBody" in operation:
-        codes += ["MALFORMED_JSON", "BODY_NOT_OBJECT", "VALIDATION_ERROR", "PAYLOAD_TOO_LARGE",
-                  "UNSUPPORTED_MEDIA_TYPE"]
+        codes += ["MALFORMED_JSON", "BODY_NOT_OBJECT", "JSON_TOO_DEEP", "VALIDATION_ERROR",
+                  "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"]
     if any(p.get("in") == "query" for p in operation.get("parameters", [])):
         codes.append("VALIDATION_ERROR")
     if RULE_ARGUMENT.search(rule) or not type(api).__module__.startswith("app."):
@@ -157,7 +161,9 @@ def complete_operation(api, func, rule: str, method: str, operation: dict[str, A
     operation["operationId"] = f"{type(api).__name__}_{func.__name__}"  # the target of links
     _path_parameters(rule, operation)
     _results(operation)
-    codes = list(operation.pop("x-error-codes", None) or [])
+    codes = []
+    for code in operation.pop("x-error-codes", None) or []:
+        codes.extend(group_error_codes(code) if code in GROUPS else [code])
     codes += _automatic_codes(api, func, operation, rule, method.lower())
     _error_responses(operation, codes)
     operation["x-error-codes"] = sorted(set(codes))

@@ -48,7 +48,7 @@ class PosStoredValueApi(RetailApi):
             201:
               description: the new balance and the ledger entry
               x-result: RechargeOut
-          x-error-codes: [STORE_REQUIRED, NOT_FOUND, MEMBER_NOT_IN_GROUP, MEMBER_FROZEN, INVALID_AMOUNT]
+          x-error-codes: [STORE_REQUIRED, NOT_FOUND, MEMBER_REFUSALS, MEMBER_FROZEN, INVALID_AMOUNT]
         """
         data = json_body(RechargeIn())
         store_id = caller_store_id()

@@ -181,7 +181,7 @@ class PosMembersApi(RetailApi):
             200:
               description: stored value, points and usable coupons
               x-result: WalletOut
-          x-error-codes: [NOT_FOUND, MEMBER_NOT_IN_GROUP]
+          x-error-codes: [NOT_FOUND, MEMBER_REFUSALS]
         """
         from app.loyalty.services import points_balance, stored_value_balance
 

@@ -148,7 +148,15 @@ def test_stateful_links(app, api_schema, member_token, username):
     then their wallet and a recharge; a coupon looked up, then redeemed."""
     headers_for = _headers(app, username, member_token)
 
-    class Machine(api_schema.as_state_machine()):
+    base = api_schema.as_state_machine()
+    transitions = " ".join(vars(base))
+    for link in ("POST_api_v1_pos_orders___201_detail__GET_api_v1_pos_orders_order_no_",
+                 "POST_api_v1_pos_orders___201_return__POST_api_v1_pos_orders_order_no_returns",
+                 "POST_api_v1_pos_members___201_wallet__GET_api_v1_pos_members_member_id_wallet",
+                 "GET_api_v1_pos_coupons___200_redeem__POST_api_v1_pos_coupons_code_redeem"):
+        assert link in transitions, link  # the spec's links become the machine's transitions
+
+    class Machine(base):
         def get_call_kwargs(self, case):
             return {"app": app, "headers": headers_for(case.operation.path)}
 

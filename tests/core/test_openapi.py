@@ -203,3 +203,12 @@ def test_security_says_which_token(spec):
     idempotency = [p for p in spec["paths"]["/api/v1/pos/orders"]["post"]["parameters"]
                    if p["in"] == "header"]
     assert idempotency and idempotency[0]["name"] == "Idempotency-Key"
+
+
+def test_plugins_add_their_codes_to_core_operations(spec):
+    """A sale lists the codes of the plugins' payment methods; member look-ups their refusals."""
+    sale = spec["paths"]["/api/v1/pos/orders"]["post"]["x-error-codes"]
+    assert {"COUPON_CODE_REQUIRED", "MEITUAN_CODE_REQUIRED", "MEITUAN_VOUCHER_USED"} <= set(sale)
+    assert "TENDERS" not in sale
+    wallet = spec["paths"]["/api/v1/pos/members/{member_id}/wallet"]["get"]["x-error-codes"]
+    assert "MEMBER_NOT_IN_GROUP" in wallet
