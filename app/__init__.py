@@ -10,10 +10,11 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from app.api import (
-    ApiError,
     BoundedIntConverter,
+    DomainError,
     api_error_response,
     begin_read_only_request,
+    domain_error_response,
     http_error,
     is_api_request,
     refuse_read_only_flush,
@@ -73,7 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     install_request_guards(app)  # refuses bad input before any view or connection
     app.before_request(begin_read_only_request)  # first to use the database: procures the connection
     app.before_request(_guard_disabled_plugins)
-    app.register_error_handler(ApiError, lambda exc: exc.to_response())
+    app.register_error_handler(DomainError, domain_error_response)  # ApiError is one too
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled_error)
     install_layout(app)

@@ -6,7 +6,7 @@ view gets it: money columns (``*_fen``) become ``MoneyField`` in forms and show 
 other columns show through ``app.formatting.display`` (no ``None``/``False``/``[]``);
 ``label_kinds`` maps columns to label vocabularies; a service error raised from
 ``pre_add``/``pre_update`` becomes an error beside its field (``FieldError``, or an
-``ApiError`` whose code is in ``error_fields`` or which carries ``field=``).
+``DomainError`` whose code is in ``error_fields`` or which carries ``field=``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.formatting import display, label_formatter, money, parse_yuan, yuan
 
@@ -92,11 +92,19 @@ class FieldError(ValueError):
         self.message = message
 
 
+def refusal_message(exc: DomainError) -> str:
+    """A domain error as the admin shows it: the message, with the SKU it names."""
+    message = str(exc.message)
+    if "sku_code" in exc.details:
+        message = f"{message} ({exc.details['sku_code']})"
+    return message
+
+
 class ReadableFormsMixin:
     """Readable columns, money fields and forms that keep their input (see the module doc)."""
 
     label_kinds: dict[str, str] = {}  # column → label vocabulary (app.formatting.register_labels)
-    error_fields: dict[str, str] = {}  # ApiError code → form field that shows it
+    error_fields: dict[str, str] = {}  # DomainError code → form field that shows it
     money_min_fen: dict[str, int | None] = {}  # money columns that accept other bounds (e.g. negatives)
 
     # ------------------------------------------------------------ columns
@@ -142,11 +150,8 @@ class ReadableFormsMixin:
     def _refusal(self, exc: Exception) -> tuple[str | None, str]:
         if isinstance(exc, FieldError):
             return exc.field, str(exc.message)
-        if isinstance(exc, ApiError):
-            message = str(exc.message)
-            if "sku_code" in exc.extra:
-                message = f"{message} ({exc.extra['sku_code']})"
-            return exc.extra.get("field") or self.error_fields.get(exc.code), message
+        if isinstance(exc, DomainError):
+            return exc.details.get("field") or self.error_fields.get(exc.code), refusal_message(exc)
         if not isinstance(exc, ValueError):
             log.exception("saving %s failed", type(self).__name__)
         return None, str(exc)

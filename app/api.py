@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.errors import error_code
+from app.errors import DomainError
 from app.extensions import db
 from app.openapi import MAX_ID as OPENAPI_MAX_ID
 from app.openapi import add_components, complete_operation
@@ -51,24 +51,25 @@ READ_WRITE_METHODS = {
 }
 
 
-class ApiError(Exception):
-    """An API error with a stable code, a lazy localized message and a status."""
+class ApiError(DomainError):
+    """An error of the HTTP layer itself (request parsing, login, idempotency keys, a
+    view's own checks).  Services raise ``app.errors.DomainError``; both become the
+    envelope through ``domain_error_response``."""
 
     def __init__(self, code: str, message, status: int | None = None, **extra: Any):
-        super().__init__(code)
-        if status is None:  # the registered status (app/errors.py); 400 for an unregistered code
-            entry = error_code(code)
-            status = entry.status if entry is not None else 400
-        self.code = code
-        self.message = message
-        self.status = status
-        self.extra = extra
+        super().__init__(code, message, status, **extra)
 
     def to_response(self) -> Response:
-        body = {"error": {"code": self.code, "message": str(self.message), **self.extra}}
-        response = jsonify(body)
-        response.status_code = self.status
-        return response
+        return domain_error_response(self)
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    """The envelope of a domain error: its registered status (app/errors.py), its code,
+    its localized message and its details."""
+    body = {"error": {"code": exc.code, "message": str(exc.message), **exc.details}}
+    response = jsonify(body)
+    response.status_code = exc.status
+    return response
 
 
 HTTP_ERRORS = {
@@ -158,8 +159,8 @@ def json_body(schema: Schema | None = None, unknown=RAISE) -> dict:
 
 def api_error_response(exc: Exception) -> Response:
     """Map any exception raised under /api/ to the envelope (one place)."""
-    if isinstance(exc, ApiError):
-        return exc.to_response()
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
     if isinstance(exc, ValidationError):
         return validation_error(exc).to_response()
     if isinstance(exc, HTTPException):
@@ -400,4 +401,5 @@ def _answer_existing(record, fingerprint: str) -> Response:
     return _replay(record)
 
 
-__all__ = ["ApiError", "RetailApi", "idempotent", "json_body", "protect", "read_only", "EXCLUDE", "RAISE"]
+__all__ = ["ApiError", "DomainError", "RetailApi", "idempotent", "json_body", "protect", "read_only",
+           "EXCLUDE", "RAISE"]

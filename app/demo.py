@@ -5,6 +5,7 @@ running it twice adds nothing."""
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -175,14 +176,17 @@ def _seed_activity(stores: dict) -> int:
 
     if db.session.scalar(select(Order.id).where(Order.note == ACTIVITY_NOTE).limit(1)) is not None:
         return 0
+    from app.dashboard.services import store_clock_offset
+
     rng = random.Random(20261126)
-    today = date.today()
-    now = datetime.now()
+    shift = store_clock_offset()  # the story is told on the stores' clock (core.time_zone)
+    now = datetime.now() + shift
+    today = now.date()
     skus = list(db.session.scalars(select(Sku).where(Sku.sku_code.like("P100%")).order_by(Sku.sku_code)))
     dated: list[tuple[str, datetime]] = []  # (document number, when it happened)
     first_day = datetime.combine(today - timedelta(days=ACTIVITY_DAYS), time(9, 0))
     dated += _restock(stores, skus, first_day)
-    members = _more_members(stores, rng, today, now)
+    members = _more_members(stores, rng, today, now, shift)
     orders = []
     for days_ago in range(ACTIVITY_DAYS - 1, -1, -1):
         day = today - timedelta(days=days_ago)
@@ -197,7 +201,7 @@ def _seed_activity(stores: dict) -> int:
                 dated.append((order.order_no, when))
     dated += _demo_returns(orders, rng)
     dated += _low_stock(stores, now)
-    _backdate(dated)
+    _backdate(dated, shift)
     db.session.commit()
     return len(members) + len(orders)
 
@@ -213,7 +217,8 @@ def _restock(stores: dict, skus: list, when: datetime) -> list[tuple[str, dateti
     return dated
 
 
-def _more_members(stores: dict, rng: random.Random, today: date, now: datetime) -> dict[str, list]:
+def _more_members(stores: dict, rng: random.Random, today: date, now: datetime,
+                  shift: timedelta) -> dict[str, list]:
     """Members who joined over the weeks (some with stored value), by home store code:
     ``{code: [[member id, stored value left], …]}``."""
     from app.loyalty.services import change_stored_value
@@ -227,7 +232,7 @@ def _more_members(stores: dict, rng: random.Random, today: date, now: datetime) 
         member = create_member(f"1390000{index + 101:04d}", name, stores[code].id)
         joined = datetime.combine(today - timedelta(days=rng.randint(0, ACTIVITY_DAYS - 1)),
                                   time(rng.randint(10, 20), rng.randint(0, 59)))
-        joined = min(joined, now)
+        joined = min(joined, now) - shift
         db.session.execute(update(Member).where(Member.id == member.id).values(
             status="active", activated_on=joined, created_on=joined, changed_on=joined))
         balance = 100000 if index % 3 == 0 else 0
@@ -281,20 +286,32 @@ def _low_stock(stores: dict, when: datetime) -> list[tuple[str, datetime]]:
     return dated
 
 
-def _backdate(dated: list[tuple[str, datetime]]) -> None:
-    """Give the documents and their ledger rows the time they happened in the story."""
+DOC_NO = re.compile(r"^([A-Z]+)(\d{8})(.+)(\d{4})$")  # type, day, store code, sequence
+
+
+def _backdate(dated: list[tuple[str, datetime]], shift: timedelta) -> None:
+    """Give the documents and their ledger rows the time (``dated``: on the stores' clock)
+    and the number of the day they happened in the story."""
+    from app.docnumbers.services import next_doc_no
     from app.inventory.models import StockDoc, StockMove
     from app.loyalty.models import PointsTxn, StoredValueTxn
     from app.members.models import LevelChange
+    from app.platform.models import AuditLog
     from app.sales.models import Order, Return
 
-    rows = [{"n": doc_no, "w": when} for doc_no, when in dated]
+    rows = []
+    for doc_no, when in sorted(dated, key=lambda pair: pair[1]):
+        kind, _day, store_code, _sequence = DOC_NO.match(doc_no).groups()
+        rows.append({"n": doc_no, "w": when - shift, "new": next_doc_no(kind, store_code, on=when.date())})
     documents = [(Order, "order_no"), (Return, "return_no"), (StockDoc, "doc_no")]
     for model, number in documents:
         table = model.__table__
-        db.session.execute(update(table).where(table.c[number] == bindparam("n"))
-                           .values(created_on=bindparam("w"), changed_on=bindparam("w")), rows)
+        db.session.execute(update(table).where(table.c[number] == bindparam("n")).values(
+            {number: bindparam("new"), "created_on": bindparam("w"), "changed_on": bindparam("w")}), rows)
     for model in (StockMove, PointsTxn, StoredValueTxn, LevelChange):
         table = model.__table__
         db.session.execute(update(table).where(table.c.doc_no == bindparam("n"))
-                           .values(created_on=bindparam("w")), rows)
+                           .values(doc_no=bindparam("new"), created_on=bindparam("w")), rows)
+    audit = AuditLog.__table__
+    db.session.execute(update(audit).where(audit.c.object_id == bindparam("n"))
+                       .values(object_id=bindparam("new"), created_on=bindparam("w")), rows)

@@ -11,6 +11,12 @@ operation's codes from here (``x-error-codes`` in the docstrings), and
 ``tools/error_codes.py`` writes the README's list from here; a test fails when
 code raises a code that is not registered or when the README is out of date.
 
+``DomainError`` is what services raise to refuse something: a registered code, a lazy
+localized message and details (extra envelope fields such as ``sku_code``, or ``field``
+naming the form field that shows it).  Services know nothing about HTTP: only the API
+error handler (``app.api``) turns a domain error into a status and the JSON envelope,
+and the admin base (``app.admin_fields``) into an error beside a form field or a flash.
+
 Descriptions are English reference text for integrators (the spec and the
 README); the message a caller sees is the localized one given to ``ApiError``.
 """
@@ -36,6 +42,36 @@ class ErrorCode:
     @property
     def status(self) -> int:
         return self.statuses[0]
+
+
+class DomainError(Exception):
+    """A refusal by a service: ``code`` (registered here), a lazy localized ``message`` and
+    ``details`` (extra fields of the API envelope; ``field=`` names the admin form field).
+
+    The HTTP status comes from the registry.  A code registered with several statuses
+    (``MEMBER_FROZEN``: 403 at a sale, 409 at a recharge) takes ``status=`` to say which
+    of its registered ones applies; ``tests/core/test_domain_errors.py`` checks that
+    services give it only for such codes and only a registered one.
+    """
+
+    def __init__(self, code: str, message, status: int | None = None, **details):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.details = details
+        self._status = status
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the API answers with (the registered one; 400 for an unregistered code)."""
+        if self._status is not None:
+            return self._status
+        entry = error_code(self.code)
+        return entry.status if entry is not None else 400
+
+    @property
+    def extra(self) -> dict:
+        return self.details
 
 
 def error_table(owner: str, entries: dict[str, tuple[int | tuple[int, ...], str]]) -> dict[str, ErrorCode]:
@@ -123,6 +159,10 @@ CORE_ERRORS = error_table("core", {
     "PAYMENT_MISMATCH": (422, "Payments do not add up to the amount due (the message says how much is due)."),
     "PRICE_ABOVE_LIST": (422, "A line's price is above the SKU's list price."),
     "DISCOUNT_TOO_LARGE": (422, "A discount is larger than the amount it applies to."),
+    "PRICE_OVERRIDE_NOT_ALLOWED": (403, "A line below its list price beyond the price-override limit needs a "
+                                        "store manager's grant or `approval`."),
+    "PRICE_APPROVAL_INVALID": (403, "The `approval` is not a store manager (of this store, or HQ) with the "
+                                    "right password."),
     "ORDER_NOT_FOUND": (404, "Unknown order, or one of another store."),
     "ORDER_ALREADY_RETURNED": (409, "Everything on the order was returned already."),
     "ORDER_LINE_NOT_FOUND": (422, "A return line is not on this order."),

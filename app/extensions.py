@@ -11,21 +11,6 @@ from sqlalchemy.orm.util import identity_key
 db = SQLA(model_class=Model)
 
 
-def commit_keeping_state() -> None:
-    """Commit without expiring the session's objects.
-
-    For a service whose caller renders what it has just written (the POS sale
-    answer): the objects hold exactly what was committed, so reloading them
-    row by row would only cost round trips.
-    """
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 def core_execute(statement, params=None):
     """Run a Core statement on the session's connection, in its transaction.
 

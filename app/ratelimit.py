@@ -59,12 +59,16 @@ def login_attempt_allowed(username: str | None) -> bool:
     if not config.get("AUTH_RATE_LIMITED", True):
         return True
     item = parse(config["AUTH_RATE_LIMIT"])
-    strategy = _login_strategy(current_app)
     prefix = config.get("RATELIMIT_KEY_PREFIX") or "retail"
-    allowed = strategy.hit(item, prefix, "login-address", request.remote_addr or "-")
     account = (username or "").strip().lower()
-    if account:
-        allowed = strategy.hit(item, prefix, "login-account", account) and allowed
+    try:
+        strategy = _login_strategy(current_app)
+        allowed = strategy.hit(item, prefix, "login-address", request.remote_addr or "-")
+        if account:
+            allowed = strategy.hit(item, prefix, "login-account", account) and allowed
+    except Exception:  # noqa: BLE001 - counters unreachable (Redis down): logins keep working
+        current_app.logger.exception("login limit counters unavailable; attempt not counted")
+        return True
     return allowed
 
 

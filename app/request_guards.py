@@ -7,7 +7,7 @@ One place for input that no view should ever see (issue 12 §3–5):
 - an API write whose body is not ``application/json`` → 415;
 - a cookie-authenticated API write without the admin's CSRF token (``X-CSRFToken``) → 403;
   a bearer-token call needs none;
-- a NUL character in the path, the query, a form field or a JSON string → 400;
+- a NUL character in the path, the query, a header, a form field or a JSON string → 400;
 - JSON nested deeper than ``MAX_JSON_DEPTH`` or not parseable → 400;
 - a login attempt past the login limit (``app.ratelimit``) → 429.
 
@@ -61,7 +61,8 @@ def guard_request() -> None:
             _check_api_csrf()
     if (request.content_length or 0) > (request.max_content_length or float("inf")):
         refuse(413, *_http(413))
-    if NUL in request.path or _has_nul(request.args.lists()):
+    if NUL in request.path or _has_nul(request.args.lists()) \
+            or any(NUL in value for value in request.headers.values()):
         refuse_nul()
     if request.method in WRITE_METHODS and has_body:
         if request.is_json:

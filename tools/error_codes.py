@@ -80,13 +80,15 @@ def _arg(call: ast.Call, index: int, name: str) -> ast.expr | None:
 
 
 def raised_codes() -> dict[str, set[str]]:
-    """``{code: {"path:line", …}}`` for every code an ``ApiError`` raised in app/ or plugins/ can carry.
+    """``{code: {"path:line", …}}`` for every code a ``DomainError`` (or ``ApiError``) raised in app/
+    or plugins/ can carry.
 
     Follows helpers that pass a parameter on as the code (``_error(code, …)``,
     ``pos_member(…, not_found="NOT_FOUND")``) to their callers' literals.
     """
     modules = [_Module(path) for path in _sources()]
-    factories: dict[str, tuple[int, str]] = {"ApiError": (0, "code")}  # name -> (position, keyword)
+    # name -> (position, keyword)
+    factories: dict[str, tuple[int, str]] = {"ApiError": (0, "code"), "DomainError": (0, "code")}
     found: dict[str, set[str]] = {}
 
     def note(codes, module, node):

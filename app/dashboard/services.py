@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from app.catalog.models import Product, Sku
 from app.extensions import db
@@ -26,10 +26,36 @@ PERIOD_DAYS = {"today": 1, "7d": 7, "30d": 30}
 TREND_DAYS = 30
 
 
+def store_clock_offset() -> timedelta:
+    """How far the stores' clock (setting ``core.time_zone``) is ahead of the server's.
+
+    Times are stored as the server's naive local time; days ("today", the daily chart)
+    are the stores' days.
+    """
+    from app.formatting import time_zone
+
+    now = datetime.now().astimezone()
+    return now.astimezone(time_zone()).utcoffset() - now.utcoffset()
+
+
+def store_today() -> date:
+    return (datetime.now() + store_clock_offset()).date()
+
+
 def period_start(period: str, today: date | None = None) -> datetime:
-    """Midnight of the first day of ``period`` (today, last 7 days, last 30 days)."""
-    today = today or date.today()
-    return datetime.combine(today - timedelta(days=PERIOD_DAYS[period] - 1), time.min)
+    """Server time of the stores' midnight starting ``period`` (today, last 7 days, last 30 days)."""
+    today = today or store_today()
+    first = datetime.combine(today - timedelta(days=PERIOD_DAYS[period] - 1), time.min)
+    return first - store_clock_offset()
+
+
+def _store_day(column):
+    """SQL: the stores' calendar day of a stored (server local) time."""
+    minutes = int(store_clock_offset().total_seconds() // 60)
+    if db.engine.dialect.name == "sqlite":
+        return func.date(column, f"{minutes:+d} minutes")
+    # a literal, not a bound parameter: the same expression is repeated in GROUP BY
+    return func.date(column + literal_column(f"interval '{minutes} minutes'"))
 
 
 @dataclass
@@ -77,13 +103,13 @@ def daily_sales(user, days: int = TREND_DAYS, today: date | None = None) -> dict
 
     ``{"days": ["2026-11-01", …], "stores": [{"code", "name", "sales_fen": [per day]}]}``
     """
-    today = today or date.today()
+    today = today or store_today()
     first = today - timedelta(days=days - 1)
-    day = func.date(Order.created_on)
+    day = _store_day(Order.created_on)
     query = (
         select(day, Store.code, Store.name, func.coalesce(func.sum(Order.paid_fen), 0))
         .join(Store, Store.id == Order.store_id)
-        .where(Order.created_on >= datetime.combine(first, time.min))
+        .where(Order.created_on >= datetime.combine(first, time.min) - store_clock_offset())
     )
     query = scope_to_store(query, Order.store_id, user).group_by(day, Store.code, Store.name)
     labels = [(first + timedelta(days=i)).isoformat() for i in range(days)]

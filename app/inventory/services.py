@@ -13,14 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.api import ApiError
 from app.catalog.models import Sku
 from app.docnumbers.services import next_doc_no
+from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.inventory.models import MOVE_KINDS, Stock, StockDoc, StockDocLine, StockMove
 from app.org.models import Store
 from app.platform.audit import audit
 from app.security import can_see_store
+from app.unit_of_work import unit_of_work
 
 ALLOW_NEGATIVE = "inventory.allow_negative_stock"
 MAX_QTY = 1_000_000_000
@@ -157,12 +158,12 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
     if kind not in MOVE_KINDS:
         raise ValueError(f"unknown stock move kind {kind!r}")
     if not _is_int(qty) or qty == 0 or abs(qty) > MAX_QTY:
-        raise ApiError("INVALID_QTY", _l("The quantity must be a whole number other than 0."), 422)
+        raise DomainError("INVALID_QTY", _l("The quantity must be a whole number other than 0."))
     sku = db.session.get(Sku, sku_id)
     if sku is None:
-        raise ApiError("SKU_NOT_FOUND", _l("Unknown SKU."), 404)
+        raise DomainError("SKU_NOT_FOUND", _l("Unknown SKU."))
     if db.session.get(Store, store_id) is None:
-        raise ApiError("STORE_NOT_FOUND", _l("Unknown store."), 404)
+        raise DomainError("STORE_NOT_FOUND", _l("Unknown store."))
     if allow_negative is None:
         allow_negative = negative_stock_allowed()
     guard = qty < 0 and not allow_negative
@@ -177,11 +178,10 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
     return after
 
 
-def insufficient_stock(sku: Sku) -> ApiError:
-    return ApiError(
+def insufficient_stock(sku: Sku) -> DomainError:
+    return DomainError(
         "INSUFFICIENT_STOCK",
         _l("Not enough stock of %(sku)s.", sku=f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()),
-        409,
         sku_code=sku.sku_code,
     )
 
@@ -235,7 +235,7 @@ def _may_act(store_id: int, user) -> bool:
 
 
 def _not_found():
-    return ApiError("NOT_FOUND", _l("Not found."), 404)
+    return DomainError("NOT_FOUND", _l("Not found."))
 
 
 def _check_store(store_id, user) -> Store:
@@ -248,39 +248,39 @@ def _check_store(store_id, user) -> Store:
 def validate_doc(kind, reason, store_id, lines, other_store_id=None, note="", user=None):
     """Check a new document's fields; returns ``(reason, store, other_store, [(sku, qty)])``."""
     if kind not in REASONS:
-        raise ApiError("INVALID_DOC_KIND", _l("Unknown stock document kind."), 422)
+        raise DomainError("INVALID_DOC_KIND", _l("Unknown stock document kind."))
     reason = reason or REASONS[kind][0]
     if reason not in REASONS[kind]:
-        raise ApiError("INVALID_REASON", _l("This reason does not fit the document kind."), 422)
+        raise DomainError("INVALID_REASON", _l("This reason does not fit the document kind."))
     if not isinstance(note, str) or len(note) > NOTE_MAX:
-        raise ApiError("INVALID_NOTE", _l("The note must be text of at most 200 characters."), 422)
+        raise DomainError("INVALID_NOTE", _l("The note must be text of at most 200 characters."))
     store = _check_store(store_id, user)
     other = None
     if is_transfer_out(kind, reason):
         other = db.session.get(Store, other_store_id) if _is_int(other_store_id) else None
         if other is None or other.id == store.id:
-            raise ApiError("INVALID_OTHER_STORE", _l("Choose the other store of the transfer."), 422)
+            raise DomainError("INVALID_OTHER_STORE", _l("Choose the other store of the transfer."))
     elif other_store_id is not None:
         other = db.session.get(Store, other_store_id) if _is_int(other_store_id) else None
         if other is None:
-            raise ApiError("INVALID_OTHER_STORE", _l("Unknown store."), 422)
+            raise DomainError("INVALID_OTHER_STORE", _l("Unknown store."))
     if not isinstance(lines, (list, tuple)) or not lines:
-        raise ApiError("NO_LINES", _l("A stock document needs at least one line."), 422)
+        raise DomainError("NO_LINES", _l("A stock document needs at least one line."))
     checked, seen = [], set()
     minimum = 0 if kind == "stocktake" else 1
     for line in lines:
         if not isinstance(line, (list, tuple)) or len(line) != 2:
-            raise ApiError("INVALID_LINE", _l("Each line needs a SKU and a quantity."), 422)
+            raise DomainError("INVALID_LINE", _l("Each line needs a SKU and a quantity."))
         sku_id, qty = line
         sku = db.session.get(Sku, sku_id) if _is_int(sku_id) else None
         if sku is None:
-            raise ApiError("SKU_NOT_FOUND", _l("Unknown SKU."), 422)
+            raise DomainError("SKU_NOT_FOUND", _l("Unknown SKU."), status=422)
         if not _is_int(qty) or qty < minimum or qty > MAX_QTY:
-            raise ApiError("INVALID_QTY", _l("Quantities must be positive whole numbers."), 422,
-                           sku_code=sku.sku_code)
+            raise DomainError("INVALID_QTY", _l("Quantities must be positive whole numbers."),
+                              sku_code=sku.sku_code)
         if sku.id in seen:
-            raise ApiError("DUPLICATE_LINE", _l("Each SKU may appear only once."), 422,
-                           sku_code=sku.sku_code)
+            raise DomainError("DUPLICATE_LINE", _l("Each SKU may appear only once."),
+                              sku_code=sku.sku_code)
         seen.add(sku.id)
         checked.append((sku, qty))
     return reason, store, other, checked
@@ -290,28 +290,33 @@ def is_transfer_out(kind: str, reason: str) -> bool:
     return kind == "transfer" or (kind == "outbound" and reason == "transfer")
 
 
+def prepare_stock_doc(doc: StockDoc, kind, reason, store_id, lines, other_store_id=None, note="",
+                      user=None) -> StockDoc:
+    """Check a new document's fields and fill ``doc`` with them as a draft: its number, stores
+    and lines (the admin's add form passes its own new object; nothing is committed)."""
+    reason, store, other, checked = validate_doc(kind, reason, store_id, lines, other_store_id, note, user)
+    doc.doc_no = next_doc_no(DOC_NO_TYPES[kind], store.code)
+    doc.kind, doc.reason, doc.status, doc.note = kind, reason, "draft", note or ""
+    doc.store, doc.store_id = store, store.id
+    doc.other_store = other
+    doc.other_store_id = other.id if other else None
+    doc.lines = [StockDocLine(sku_id=sku.id, qty=qty) for sku, qty in checked]
+    return doc
+
+
 def build_stock_doc(kind, reason, store_id, lines, other_store_id=None, note="", user=None) -> StockDoc:
     """A validated draft document with its number and lines, added to the session (no commit)."""
-    reason, store, other, checked = validate_doc(kind, reason, store_id, lines, other_store_id, note, user)
-    doc = StockDoc(
-        doc_no=next_doc_no(DOC_NO_TYPES[kind], store.code), kind=kind, reason=reason, store_id=store.id,
-        other_store_id=other.id if other else None, status="draft", note=note or "",
-    )
-    doc.lines = [StockDocLine(sku_id=sku.id, qty=qty) for sku, qty in checked]
+    doc = prepare_stock_doc(StockDoc(), kind, reason, store_id, lines, other_store_id, note, user)
     db.session.add(doc)
     return doc
 
 
 def create_stock_doc(kind, reason, store_id, lines, other_store_id=None, note="", user=None) -> StockDoc:
     """Create a draft stock document (committed)."""
-    try:
+    with unit_of_work():
         doc = build_stock_doc(kind, reason, store_id, lines, other_store_id, note, user)
         db.session.flush()
         audit("stock_doc.create", "stock_doc", doc.doc_no, user=user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return doc
 
 
@@ -324,7 +329,7 @@ def _claim(doc: StockDoc, new_status: str) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise ApiError("DOC_NOT_DRAFT", _l("This document was already posted or cancelled."), 409)
+        raise DomainError("DOC_NOT_DRAFT", _l("This document was already posted or cancelled."))
 
 
 def _receiving_doc(doc: StockDoc) -> StockDoc:
@@ -349,7 +354,7 @@ def post_stock_doc(doc: StockDoc, user=None) -> StockDoc:
         raise _not_found()
     if doc.kind == "inbound" and doc.source_doc_id is not None:
         return receive_transfer(doc, user)
-    try:
+    with unit_of_work():
         _claim(doc, "posted")
         for line in doc.lines:
             if doc.kind == "inbound":
@@ -365,10 +370,6 @@ def post_stock_doc(doc: StockDoc, user=None) -> StockDoc:
         if is_transfer_out(doc.kind, doc.reason):
             _receiving_doc(doc)
         audit("stock_doc.post", "stock_doc", doc.doc_no, user=user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.refresh(doc)
     return doc
 
@@ -378,8 +379,8 @@ def receive_transfer(doc: StockDoc, user=None) -> StockDoc:
     if doc is None or not _may_act(doc.store_id, user):
         raise _not_found()
     if doc.kind != "inbound" or doc.source_doc_id is None:
-        raise ApiError("NOT_A_TRANSFER", _l("This document is not an incoming transfer."), 409)
-    try:
+        raise DomainError("NOT_A_TRANSFER", _l("This document is not an incoming transfer."))
+    with unit_of_work():
         _claim(doc, "received")
         for line in doc.lines:
             move_stock(doc.store_id, line.sku_id, line.qty, "transfer_in", doc.doc_no)
@@ -388,10 +389,6 @@ def receive_transfer(doc: StockDoc, user=None) -> StockDoc:
             .values(status="received").execution_options(synchronize_session=False)
         )
         audit("stock_doc.receive", "stock_doc", doc.doc_no, user=user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.refresh(doc)
     return doc
 
@@ -401,13 +398,9 @@ def cancel_stock_doc(doc: StockDoc, user=None) -> StockDoc:
     if doc is None or not _may_act(doc.store_id, user):
         raise _not_found()
     if doc.source_doc_id is not None:
-        raise ApiError("CANNOT_CANCEL_TRANSFER", _l("An incoming transfer cannot be cancelled."), 409)
-    try:
+        raise DomainError("CANNOT_CANCEL_TRANSFER", _l("An incoming transfer cannot be cancelled."))
+    with unit_of_work():
         _claim(doc, "cancelled")
         audit("stock_doc.cancel", "stock_doc", doc.doc_no, user=user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.refresh(doc)
     return doc

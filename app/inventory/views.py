@@ -11,18 +11,17 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
-from app.api import ApiError
+from app.admin_fields import refusal_message
 from app.catalog.models import Sku
-from app.docnumbers.services import next_doc_no
+from app.errors import DomainError
 from app.extensions import db
 from app.formatting import register_labels
-from app.inventory.models import Stock, StockDoc, StockDocLine, StockMove
+from app.inventory.models import Stock, StockDoc, StockMove
 from app.inventory.services import (
-    DOC_NO_TYPES,
     cancel_stock_doc,
     post_stock_doc,
+    prepare_stock_doc,
     receive_transfer,
-    validate_doc,
 )
 from app.security import scoped_store_id
 
@@ -215,22 +214,8 @@ class StockDocView(StoreScopedModelView):
         store_id = scoped if scoped is not None else (item.store.id if item.store else None)
         other_id = item.other_store.id if item.other_store else None
         lines = parse_lines(request.form.get("lines_text", ""))
-        try:
-            reason, store, other, checked = validate_doc(
-                item.kind, item.reason, store_id, lines, other_id, item.note or ""
-            )
-        except ApiError as exc:
-            message = str(exc.message)
-            if "sku_code" in exc.extra:
-                message = f"{message} ({exc.extra['sku_code']})"
-            raise ValueError(message) from None
-        item.reason = reason
-        item.store, item.store_id = store, store.id
-        item.other_store = other
-        item.status = "draft"
-        item.note = item.note or ""
-        item.doc_no = next_doc_no(DOC_NO_TYPES[item.kind], store.code)
-        item.lines = [StockDocLine(sku_id=sku.id, qty=qty) for sku, qty in checked]
+        # a refusal (DomainError) is shown on the form by the admin base
+        prepare_stock_doc(item, item.kind, item.reason, store_id, lines, other_id, item.note or "")
 
     def pre_update(self, item):
         self._check_row_store(item)
@@ -249,9 +234,8 @@ class StockDocView(StoreScopedModelView):
             try:
                 service(doc)
                 done += 1
-            except ApiError as exc:
-                extra = f" ({exc.extra['sku_code']})" if "sku_code" in exc.extra else ""
-                flash(f"{doc.doc_no}: {exc.message}{extra}", "danger")
+            except DomainError as exc:
+                flash(f"{doc.doc_no}: {refusal_message(exc)}", "danger")
         if done:
             flash(str(done_message(done)), "info")
         self.update_redirect()

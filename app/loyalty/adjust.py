@@ -7,7 +7,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.loyalty.services import adjust_balance, parse_adjustment, points_balance, stored_value_balance
 from app.members.models import Member
@@ -60,7 +60,7 @@ class BalanceAdjustmentView(BaseView):
         try:
             delta = parse_adjustment(values["ledger"], values["amount"])
             txn = adjust_balance(member.id, values["ledger"], delta, values["reason"], user=acting_user())
-        except ApiError as err:
+        except DomainError as err:
             flash(str(err.message), "danger")
             return self._render(member, values)
         flash(str(_l("Adjusted: document %(doc)s.", doc=txn.doc_no)), "success")

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.api import ApiError
 from app.docnumbers.services import next_doc_no
+from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.loyalty.models import (
     POINTS_KINDS,
@@ -33,14 +33,15 @@ from app.org.models import Store
 from app.platform.audit import audit
 from app.platform.settings import get_setting
 from app.plugins import plugin_host
+from app.unit_of_work import unit_of_work
 
 RECHARGE_MAX_FEN = 10_000_000  # 100,000 yuan per recharge
 
 
 def _require_int(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-        raise ApiError(
-            "INVALID_AMOUNT", _l("%(field)s must be a non-zero whole number.", field=field), 422
+        raise DomainError(
+            "INVALID_AMOUNT", _l("%(field)s must be a non-zero whole number.", field=field)
         )
     return value
 
@@ -48,7 +49,7 @@ def _require_int(value, field: str) -> int:
 def _member(member_id) -> Member:
     member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
     if member is None:
-        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+        raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     return member
 
 
@@ -108,7 +109,7 @@ def change_stored_value(
     account_id = _account_id(StoredValueAccount, member.id)
     balance = _guarded_add(StoredValueAccount, StoredValueAccount.balance_fen, account_id, amount_fen)
     if balance is None:
-        raise ApiError("INSUFFICIENT_BALANCE", _l("The stored-value balance is not enough."), 409)
+        raise DomainError("INSUFFICIENT_BALANCE", _l("The stored-value balance is not enough."))
     txn = StoredValueTxn(
         account_id=account_id,
         member_id=member.id,
@@ -137,7 +138,7 @@ def change_points(
     account_id = _account_id(PointsAccount, member.id)
     balance = _guarded_add(PointsAccount, PointsAccount.balance, account_id, points)
     if balance is None:
-        raise ApiError("INSUFFICIENT_POINTS", _l("The member does not have enough points."), 409)
+        raise DomainError("INSUFFICIENT_POINTS", _l("The member does not have enough points."))
     txn = PointsTxn(
         account_id=account_id,
         member_id=member.id,
@@ -176,15 +177,14 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not (
         1 <= amount_fen <= RECHARGE_MAX_FEN
     ):
-        raise ApiError(
+        raise DomainError(
             "INVALID_AMOUNT",
             _l("The recharge amount must be between 0.01 and %(max)s yuan.", max=yuan(RECHARGE_MAX_FEN)),
-            422,
         )
-    try:
+    with unit_of_work():
         member = _member(member_id)
         if member.status == "frozen":
-            raise ApiError("MEMBER_FROZEN", _l("This member is frozen."), 409)
+            raise DomainError("MEMBER_FROZEN", _l("This member is frozen."), status=409)
         refused = plugin_host().hook("retail_member_usable")(
             member=member, store_id=store_id, purpose="stored_value"
         )
@@ -203,10 +203,6 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
         send_sms(member.phone, "sv_recharge", body)
         audit("stored_value.recharge", "member", member.id, user=user, amount_fen=amount_fen,
               txn_no=txn.txn_no)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return txn
 
 
@@ -215,17 +211,17 @@ ADJUST_MAX = 100_000_000  # 1,000,000.00 yuan of stored value, or 100 million po
 
 def parse_adjustment(ledger: str, raw: str) -> int:
     """A signed adjustment typed by a person: yuan with up to 2 decimals (stored value, returned
-    in fen) or whole points.  Raises ``ApiError`` INVALID_AMOUNT."""
+    in fen) or whole points.  Raises ``DomainError`` INVALID_AMOUNT."""
     if ledger not in ("stored_value", "points"):
-        raise ApiError("VALIDATION_ERROR", _l("Choose stored value or points."), 422)
+        raise DomainError("VALIDATION_ERROR", _l("Choose stored value or points."))
     text = (raw or "").strip().replace(",", "")
     pattern = r"[+-]?\d{1,9}(\.\d{1,2})?" if ledger == "stored_value" else r"[+-]?\d{1,9}"
     if not re.fullmatch(pattern, text):
-        raise ApiError("INVALID_AMOUNT", _l("Enter a signed amount, e.g. 50, -20 or 12.50 yuan."), 422)
+        raise DomainError("INVALID_AMOUNT", _l("Enter a signed amount, e.g. 50, -20 or 12.50 yuan."))
     value = int(Decimal(text) * 100) if ledger == "stored_value" else int(text)
     if value == 0 or abs(value) > ADJUST_MAX:
-        raise ApiError("INVALID_AMOUNT", _l("The adjustment must not be 0 and must stay within the limit."),
-                       422)
+        raise DomainError("INVALID_AMOUNT",
+                          _l("The adjustment must not be 0 and must stay within the limit."))
     return value
 
 
@@ -237,11 +233,10 @@ def adjust_balance(member_id: int, ledger: str, delta: int, reason: str, user=No
     """
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 200:
-        raise ApiError("REASON_REQUIRED", _l("Give the reason for the adjustment (2 to 200 characters)."),
-                       422)
+        raise DomainError("REASON_REQUIRED", _l("Give the reason for the adjustment (2 to 200 characters)."))
     if ledger not in ("stored_value", "points"):
-        raise ApiError("VALIDATION_ERROR", _l("Choose stored value or points."), 422)
-    try:
+        raise DomainError("VALIDATION_ERROR", _l("Choose stored value or points."))
+    with unit_of_work():
         member = _member(member_id)
         if ledger == "stored_value":
             doc_no = next_doc_no("SV")
@@ -250,10 +245,6 @@ def adjust_balance(member_id: int, ledger: str, delta: int, reason: str, user=No
             doc_no = next_doc_no("PT")
             txn = change_points(member.id, delta, "adjust", doc_no, None, note=reason)
         audit(f"{ledger}.adjust", "member", member.id, user=user, delta=delta, doc_no=doc_no, reason=reason)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return txn
 
 
@@ -268,21 +259,20 @@ def points_earned_for(paid_fen: int) -> int:
 
 
 def check_points_redeem(points: int, order_total_fen: int, channel: str) -> int:
-    """The discount (fen) ``points`` give on an order, or ApiError when not allowed."""
+    """The discount (fen) ``points`` give on an order, or DomainError when not allowed."""
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-        raise ApiError("INVALID_POINTS", _l("Points must be a whole number of at least 0."), 422)
+        raise DomainError("INVALID_POINTS", _l("Points must be a whole number of at least 0."))
     if points == 0:
         return 0
     key = "loyalty.points_usable_online" if channel == "mall" else "loyalty.points_usable_pos"
     if channel not in ("pos", "mall") or not get_setting(key):
-        raise ApiError("POINTS_NOT_USABLE", _l("Points cannot be used here."), 422)
+        raise DomainError("POINTS_NOT_USABLE", _l("Points cannot be used here."))
     discount = points * int(get_setting("loyalty.fen_per_point"))
     cap = max(order_total_fen, 0) * int(get_setting("loyalty.deduction_cap_percent")) // 100
     if discount > cap:
-        raise ApiError(
+        raise DomainError(
             "POINTS_OVER_CAP",
             _l("Points may pay at most %(cap)s yuan of this order.", cap=yuan(cap)),
-            422,
             max_discount_fen=cap,
         )
     return discount

@@ -21,14 +21,15 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.api import ApiError
 from app.docnumbers.services import next_doc_no
+from app.errors import DomainError
 from app.extensions import db
 from app.mall.models import MallLoginCode
 from app.members.models import PHONE_PATTERN, Member
 from app.messages.sms import send_sms
 from app.platform.audit import audit
 from app.plugins import plugin_host
+from app.unit_of_work import unit_of_work
 
 CODE_TTL = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(seconds=60)
@@ -66,9 +67,9 @@ def _serialize_per_phone(phone: str) -> None:
 def request_login_code(phone: str, now: datetime | None = None) -> int:
     """Create and send a login code for ``phone``; returns its lifetime in seconds. Commits."""
     if not is_valid_phone(phone):
-        raise ApiError("INVALID_PHONE", _l("Enter a valid mainland mobile number."), 422)
+        raise DomainError("INVALID_PHONE", _l("Enter a valid mainland mobile number."))
     now = now or datetime.now()
-    try:
+    with unit_of_work():
         _serialize_per_phone(phone)
         latest = db.session.execute(
             select(func.max(MallLoginCode.created_on)).where(MallLoginCode.phone == phone)
@@ -80,10 +81,9 @@ def request_login_code(phone: str, now: datetime | None = None) -> int:
             )
         ).scalar_one()
         if (latest is not None and latest > now - RESEND_INTERVAL) or sent_today >= DAILY_LIMIT:
-            raise ApiError(
+            raise DomainError(
                 "MALL_CODE_TOO_FREQUENT",
                 _l("Codes are requested too often for this number; try again later."),
-                429,
             )
         code = f"{secrets.randbelow(1_000_000):06d}"
         db.session.add(
@@ -99,15 +99,11 @@ def request_login_code(phone: str, now: datetime | None = None) -> int:
         body = _("Your login code is %(code)s, valid for %(minutes)s minutes. Do not share it.",
                  code=code, minutes=minutes)
         send_sms(phone, SMS_TEMPLATE, body)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return int(CODE_TTL.total_seconds())
 
 
-def _invalid_code() -> ApiError:
-    return ApiError("MALL_CODE_INVALID", _l("The code is wrong or has expired; request a new one."), 400)
+def _invalid_code() -> DomainError:
+    return DomainError("MALL_CODE_INVALID", _l("The code is wrong or has expired; request a new one."))
 
 
 def verify_login_code(phone: str, code: str, now: datetime | None = None) -> Member:
@@ -117,58 +113,58 @@ def verify_login_code(phone: str, code: str, now: datetime | None = None) -> Mem
     failed try burns the code.
     """
     if not is_valid_phone(phone):
-        raise ApiError("INVALID_PHONE", _l("Enter a valid mainland mobile number."), 422)
+        raise DomainError("INVALID_PHONE", _l("Enter a valid mainland mobile number."))
     now = now or datetime.now()
-    try:
-        row = db.session.execute(
-            select(MallLoginCode.id, MallLoginCode.code_hash)
-            .where(
-                MallLoginCode.phone == phone,
-                MallLoginCode.used_at.is_(None),
-                MallLoginCode.expires_at > now,
-            )
-            .order_by(MallLoginCode.created_on.desc(), MallLoginCode.id.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            raise _invalid_code()
-        counted = db.session.execute(
-            update(MallLoginCode)
-            .where(
-                MallLoginCode.id == row.id,
-                MallLoginCode.used_at.is_(None),
-                MallLoginCode.attempts < MAX_ATTEMPTS,
-            )
-            .values(attempts=MallLoginCode.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if counted != 1 or not hmac.compare_digest(row.code_hash, _code_hash(phone, str(code))):
-            db.session.commit()  # the failed try stays counted
-            raise _invalid_code()
-        used = db.session.execute(
-            update(MallLoginCode)
-            .where(MallLoginCode.id == row.id, MallLoginCode.used_at.is_(None))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if used != 1:  # a concurrent login consumed it first
-            db.session.rollback()
-            raise _invalid_code()
-        member = _member_for_phone(phone)
-        if member.status == "frozen":
-            db.session.commit()
-            raise member_frozen()
-        db.session.commit()
-    except ApiError:
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+    with unit_of_work():
+        outcome = _use_login_code(phone, code, now)
+    if isinstance(outcome, DomainError):  # refused after counting the try (committed)
+        raise outcome
+    return outcome
+
+
+def _use_login_code(phone: str, code: str, now: datetime) -> Member | DomainError:
+    """Count a try of the newest live code: the member, or the refusal to raise once the
+    counted try is committed (a refusal raised here writes nothing)."""
+    row = db.session.execute(
+        select(MallLoginCode.id, MallLoginCode.code_hash)
+        .where(
+            MallLoginCode.phone == phone,
+            MallLoginCode.used_at.is_(None),
+            MallLoginCode.expires_at > now,
+        )
+        .order_by(MallLoginCode.created_on.desc(), MallLoginCode.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise _invalid_code()
+    counted = db.session.execute(
+        update(MallLoginCode)
+        .where(
+            MallLoginCode.id == row.id,
+            MallLoginCode.used_at.is_(None),
+            MallLoginCode.attempts < MAX_ATTEMPTS,
+        )
+        .values(attempts=MallLoginCode.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if counted != 1 or not hmac.compare_digest(row.code_hash, _code_hash(phone, str(code))):
+        return _invalid_code()  # the failed try stays counted
+    used = db.session.execute(
+        update(MallLoginCode)
+        .where(MallLoginCode.id == row.id, MallLoginCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:  # a concurrent login consumed it first
+        raise _invalid_code()
+    member = _member_for_phone(phone)
+    if member.status == "frozen":
+        return member_frozen()
     return member
 
 
-def member_frozen() -> ApiError:
-    return ApiError("MEMBER_FROZEN", _l("This membership is frozen; contact the store."), 403)
+def member_frozen() -> DomainError:
+    return DomainError("MEMBER_FROZEN", _l("This membership is frozen; contact the store."))
 
 
 def _member_for_phone(phone: str) -> Member:

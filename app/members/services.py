@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.api import ApiError
 from app.docnumbers.services import next_doc_no
+from app.errors import DomainError
 from app.extensions import db
 from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLevel
 from app.org.models import Store
@@ -22,6 +22,7 @@ from app.org.services import store_snapshots
 from app.platform.audit import audit
 from app.plugins import cached_for_config, plugin_host
 from app.security import NO_STORE, acting_user, scoped_store_id
+from app.unit_of_work import unit_of_work
 
 # ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -34,8 +35,8 @@ STORE_SCOPED_PURPOSES = frozenset({"list", "search", "export"})
 
 def validate_phone(phone) -> str:
     if not isinstance(phone, str) or not PHONE_RE.fullmatch(phone):
-        raise ApiError(
-            "INVALID_PHONE", _l("Enter a mainland mobile number: 11 digits starting with 13-19."), 422
+        raise DomainError(
+            "INVALID_PHONE", _l("Enter a mainland mobile number: 11 digits starting with 13-19.")
         )
     return phone
 
@@ -44,21 +45,21 @@ def validate_name(name) -> str:
     if name is None:
         name = ""
     if not isinstance(name, str):
-        raise ApiError("INVALID_NAME", _l("The name must be text."), 422)
+        raise DomainError("INVALID_NAME", _l("The name must be text."))
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise ApiError("INVALID_NAME", _l("The name may have at most %(n)s characters.", n=NAME_MAX), 422)
+        raise DomainError("INVALID_NAME", _l("The name may have at most %(n)s characters.", n=NAME_MAX))
     return name
 
 
 def validate_choice(value, allowed) -> str:
     if value not in allowed:
-        raise ApiError("INVALID_CHOICE", _l("Choose one of: %(choices)s.", choices=", ".join(allowed)), 422)
+        raise DomainError("INVALID_CHOICE", _l("Choose one of: %(choices)s.", choices=", ".join(allowed)))
     return value
 
 
-def _phone_taken() -> ApiError:
-    return ApiError("MEMBER_PHONE_EXISTS", _l("A member with this phone number already exists."), 409)
+def _phone_taken() -> DomainError:
+    return DomainError("MEMBER_PHONE_EXISTS", _l("A member with this phone number already exists."))
 
 
 def lowest_level() -> MemberLevel | None:
@@ -93,7 +94,7 @@ def register_member(member: Member, user=None) -> Member:
     validate_choice(member.gender, GENDERS)
     store = db.session.get(Store, member.home_store_id) if member.home_store_id is not None else None
     if member.home_store_id is not None and store is None:
-        raise ApiError("STORE_NOT_FOUND", _l("The store does not exist."), 422)
+        raise DomainError("STORE_NOT_FOUND", _l("The store does not exist."), status=422)
     member.home_store = store  # a form's empty relationship would otherwise win at flush
     with db.session.no_autoflush:
         if db.session.scalar(select(Member.id).where(Member.phone == member.phone)) is not None:
@@ -127,15 +128,11 @@ def create_member(
         channel=channel,
     )
     try:
-        register_member(member, user=user)
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            register_member(member, user=user)
+    except IntegrityError as exc:  # rolled back: a concurrent twin took the phone number?
         if db.session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
             raise _phone_taken() from exc
-        raise
-    except Exception:
-        db.session.rollback()
         raise
     return member
 
@@ -156,7 +153,7 @@ def apply_paid_amount(member_id: int, delta_fen: int, doc_no: str) -> LevelChang
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if row is None:
-        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+        raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     total, old_level_id = row
     target = level_for_total(total)
     new_level_id = target.id if target else None
@@ -297,10 +294,10 @@ def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found:
     message = _l("Member not found.") if not_found == "MEMBER_NOT_FOUND" else _l("Not found.")
     member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
     if member is None:
-        raise ApiError(not_found, message, 404)
+        raise DomainError(not_found, message)
     refusal = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose=purpose)
     if refusal is not None:
         raise refusal
     if not member_visible(viewer, "api", member.id):
-        raise ApiError(not_found, message, 404)
+        raise DomainError(not_found, message)
     return member

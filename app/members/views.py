@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -15,6 +15,7 @@ from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
 from app.members.services import (
     member_criteria,
     member_visible,
+    present_member,
     register_member,
     validate_choice,
     validate_name,
@@ -30,6 +31,30 @@ class FilterVisibleMembers(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(*member_criteria(acting_user(), "list"))
+
+
+PRIVATE = ("name", "phone")  # what privacy plugins may mask (retail_present_member)
+
+
+def _presented(member: Member, purpose: str) -> dict:
+    """Name and phone of ``member`` as the viewer may see them."""
+    data = present_member(member, acting_user(), purpose)
+    return {key: data.get(key) for key in PRIVATE}
+
+
+class PresentedMembers(SQLAInterface):
+    """Member rows for the list and detail pages with name and phone as the viewer may see
+    them (privacy plugins mask them for store staff), never the stored value behind a mask."""
+
+    def get_values(self, lst, list_columns):
+        for item, row in zip(lst, super().get_values(lst, list_columns), strict=True):
+            yield {**row, **{k: v for k, v in _presented(item, "list").items() if k in row}}
+
+    def get_values_item(self, item, show_columns):
+        values = super().get_values_item(item, show_columns)
+        shown = _presented(item, "show")
+        pairs = zip(show_columns, values, strict=True)
+        return [shown[col] if col in shown else value for col, value in pairs]
 
 
 # service errors shown beside the field they are about (app.admin_fields.ReadableFormsMixin)
@@ -52,7 +77,7 @@ STATUS_CHOICES = choices_of("member_status")
 
 
 class MemberView(StoreScopedModelView):
-    datamodel = SQLAInterface(Member)
+    datamodel = PresentedMembers(Member)
     class_permission_name = "Members"
     store_column = "home_store_id"
     store_relation = "home_store"
@@ -110,6 +135,30 @@ class MemberView(StoreScopedModelView):
         item.developer_staff_id = staff.id if staff else None
         item.channel = "admin"
         register_member(item, user=acting_user())
+
+    def prefill_form(self, form, pk):
+        """A masked viewer sees the masked name, read-only (saving keeps the stored one)."""
+        item = self.datamodel.get(pk)
+        shown = _presented(item, "edit")
+        for key in PRIVATE:
+            field = getattr(form, key, None)
+            if field is not None and shown[key] != getattr(item, key):
+                field.data = shown[key]
+                field.render_kw = {**(field.render_kw or {}), "readonly": True}
+
+    def process_form(self, form, is_created):
+        """Before the form is written to the member: a field the viewer sees masked keeps its
+        stored value, whatever was submitted (the mask, or a guess)."""
+        if is_created:
+            return
+        item = self.datamodel.get(request.view_args.get("pk"))
+        if item is None:
+            return
+        shown = _presented(item, "edit")
+        for key in PRIVATE:
+            field = getattr(form, key, None)
+            if field is not None and shown[key] != getattr(item, key):
+                field.data = getattr(item, key)
 
     def pre_update(self, item):
         self._check_row_store(item)

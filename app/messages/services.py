@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from app.extensions import db
 from app.messages.models import Message
 from app.security import ADMIN, MERCHANT
+from app.unit_of_work import unit_of_work
 
 HQ_NOTIFY_ROLES = (ADMIN, MERCHANT)
 
@@ -61,17 +62,13 @@ def mark_read(user, ids: Iterable) -> int:
     clean = _clean_ids(ids)
     if not clean or user is None:
         return 0
-    try:
+    with unit_of_work():
         result = db.session.execute(
             update(Message)
             .where(Message.user_id == user.id, Message.id.in_(clean), Message.is_read.is_(False))
             .values(is_read=True)
             .execution_options(synchronize_session="fetch")
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return result.rowcount or 0
 
 
@@ -80,16 +77,12 @@ def delete_messages(user, ids: Iterable) -> int:
     clean = _clean_ids(ids)
     if not clean or user is None:
         return 0
-    try:
+    with unit_of_work():
         result = db.session.execute(
             delete(Message)
             .where(Message.user_id == user.id, Message.id.in_(clean))
             .execution_options(synchronize_session="fetch")
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return result.rowcount or 0
 
 

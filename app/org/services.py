@@ -9,23 +9,20 @@ from app.extensions import db, detached_copy
 from app.org.models import Staff, Store
 from app.platform.audit import audit
 from app.plugins import cached_for_config, plugin_host
+from app.unit_of_work import unit_of_work
 
 
 def mark_staff_left(staff: Staff, user=None) -> Staff:
     """Mark a staff member as left and tell plugins (``retail_staff_left``), atomically."""
     if staff.status == "left":
         return staff
-    try:
+    with unit_of_work():
         staff.status = "left"
         staff.left_on = datetime.now()
         staff.user.active = False
         audit("staff.left", "staff", staff.id, user=user)
         db.session.flush()
         plugin_host().hook("retail_staff_left")(staff=staff)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return staff
 
 

@@ -47,8 +47,10 @@ def order_json(order: Order, viewer) -> dict:
                 "sku_code": line.sku.sku_code,
                 "name": f"{line.sku.product.name} {line.sku.spec}".strip(),
                 "qty": line.qty,
+                "list_price_fen": line.list_price_fen,
                 "price_fen": line.price_fen,
                 "discount_fen": line.discount_fen,
+                "approved_by_fk": line.approved_by_fk,
                 "amount_fen": line.amount_fen,
                 "returned_qty": line.returned_qty,
             }
@@ -96,7 +98,8 @@ class PosOrdersApi(RetailApi):
         post:
           description: >-
             Lines, discounts and mixed payments in one transaction. Plugin tenders add their
-            own codes (coupon, meituan).
+            own codes (coupon, meituan). A line below its list price beyond the configured limit
+            needs a store manager's ``approval`` (PRICE_OVERRIDE_NOT_ALLOWED, PRICE_APPROVAL_INVALID).
           requestBody:
             required: true
             content:
@@ -133,6 +136,8 @@ class PosOrdersApi(RetailApi):
                 discount_fen=data["discount_fen"],
                 points_used=data["points_used"],
                 note=data["note"],
+                user=acting_user(),
+                approval=data.get("approval"),
             )
         )
         return self.response(201, result=order_json(sold, acting_user()))  # just booked here

@@ -45,6 +45,11 @@ class OrderLine(Model):
     discount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)  # line + share of order
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)  # qty*price - discount
     returned_qty: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # the SKU's list price when sold (price_fen is the sold unit price); empty on older rows
+    list_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    # who approved selling below the price-override limit (the cashier holding the grant, or
+    # the store manager who approved on the till); empty within the limit
+    approved_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     order: Mapped[Order] = relationship(Order, back_populates="lines")
     sku: Mapped[Sku] = relationship(Sku)
 

@@ -41,7 +41,8 @@ ORDER_TYPES = {"store_id": "integer", "member_id": "integer", "staff_id": "integ
                "points_earned": "bigint", "note": "text", "created_on": "timestamp",
                "changed_on": "timestamp", "created_by_fk": "integer", "changed_by_fk": "integer"}
 LINE_COLUMNS = {"sku_id": "integer", "qty": "integer", "price_fen": "bigint", "discount_fen": "bigint",
-                "amount_fen": "bigint", "returned_qty": "integer"}
+                "amount_fen": "bigint", "returned_qty": "integer", "list_price_fen": "bigint",
+                "approved_by_fk": "integer"}
 PAYMENT_COLUMNS = {"method": "text", "amount_fen": "bigint", "refunded_fen": "bigint", "reference": "text"}
 
 

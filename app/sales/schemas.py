@@ -29,6 +29,13 @@ class PaymentIn(InputSchema):
     code = fields.String(validate=validate.Length(max=64))
 
 
+class ApprovalIn(InputSchema):
+    """A store manager approving a price override on the till (their login)."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
 class OrderIn(InputSchema):
     member_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     lines = fields.List(fields.Nested(OrderLineIn), required=True, validate=validate.Length(min=1, max=200))
@@ -36,6 +43,7 @@ class OrderIn(InputSchema):
     discount_fen = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
     points_used = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=10**9))
     note = fields.String(load_default="", validate=validate.Length(max=200))
+    approval = fields.Nested(ApprovalIn)
 
 
 class ReturnLineIn(InputSchema):

@@ -14,16 +14,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.api import ApiError
 from app.catalog.models import Product, Sku
 from app.docnumbers.services import next_doc_no
-from app.extensions import attach_loaded, commit_keeping_state, core_execute, db, loaded_columns
+from app.errors import DomainError
+from app.extensions import attach_loaded, core_execute, db, loaded_columns
 from app.members.models import Member
 from app.org.services import cached_store
 from app.plugins import plugin_host
 from app.sales.models import Order, OrderLine, Refund, Return, ReturnLine
 from app.sales.order_insert import insert_sale
 from app.sales.tenders import tender_handlers
+from app.unit_of_work import unit_of_work
 
 MAX_LINES = 200
 
@@ -54,6 +55,8 @@ class SaleRequest:
     discount_fen: int = 0
     points_used: int = 0
     note: str = ""
+    user: object = None  # the caller (cashier, POS): may it sell below the price-override limit?
+    approval: dict | None = None  # {"username", "password"} of a store manager approving overrides
 
 
 def split_proportionally(total: int, weights: list[int]) -> list[int]:
@@ -111,7 +114,7 @@ def _resolve_skus(lines: list[SaleLine]) -> list[Sku]:
         sku = by_code.get(line.sku_code) if line.sku_code else by_barcode.get(line.barcode)
         if sku is None or not sku.active:
             key = line.sku_code or line.barcode
-            raise ApiError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=key), 422, sku=key)
+            raise DomainError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=key), sku=key)
         skus.append(sku)
     return skus
 
@@ -121,9 +124,9 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
         return None
     member = db.session.get(Member, member_id)
     if member is None:
-        raise ApiError("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+        raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     if member.status == "frozen":
-        raise ApiError("MEMBER_FROZEN", _l("This member is frozen."), 403)
+        raise DomainError("MEMBER_FROZEN", _l("This member is frozen."))
     usable = plugin_host().hook("retail_member_usable")
     for purpose in sorted(purposes):
         refusal = usable(member=member, store_id=store_id, purpose=purpose)
@@ -132,8 +135,26 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
     return member
 
 
+def _override_approvals(request: SaleRequest, skus: list[Sku], after_lines: list[int]) -> list[int | None]:
+    """Per line, who approved selling it below the price-override limit (None: within it).
+
+    A line's sold amount is its typed price × qty less its line discount and its share of
+    the order discount (points are not an override); refused before anything is written."""
+    from app.sales.price_override import approving_user_id, beyond_limit, limit_percent
+
+    limit = limit_percent()
+    manual_share = split_proportionally(request.discount_fen, after_lines)
+    rows = zip(request.lines, skus, after_lines, manual_share, strict=True)
+    beyond = [beyond_limit(sku.price_fen * line.qty, amount - share, limit)
+              for line, sku, amount, share in rows]
+    if not any(beyond):
+        return [None] * len(beyond)
+    approver = approving_user_id(request.user, request.approval, request.store_id)
+    return [approver if over else None for over in beyond]
+
+
 def create_sale(request: SaleRequest) -> Order:
-    """Book a paid retail sale (commits) or raise ``ApiError`` with nothing written."""
+    """Book a paid retail sale (commits) or raise ``DomainError`` with nothing written."""
     from app.loyalty.services import (
         change_points,
         check_points_redeem,
@@ -143,16 +164,16 @@ def create_sale(request: SaleRequest) -> Order:
     from app.members.services import apply_paid_amount
 
     if not request.lines or len(request.lines) > MAX_LINES:
-        raise ApiError("ORDER_LINES_INVALID", _l("An order needs 1 to 200 lines."), 422)
+        raise DomainError("ORDER_LINES_INVALID", _l("An order needs 1 to 200 lines."))
     handlers = tender_handlers()
     for tender in request.payments:
         if tender.method not in handlers:
-            raise ApiError("UNKNOWN_PAYMENT_METHOD",
-                           _l("Unknown payment method: %(method)s.", method=tender.method), 422)
+            raise DomainError("UNKNOWN_PAYMENT_METHOD",
+                              _l("Unknown payment method: %(method)s.", method=tender.method))
     purposes = {t.method for t in request.payments} & {"stored_value", "coupon", "pay_code"}
     if request.points_used:
         purposes.add("points")
-    try:
+    with unit_of_work(keep_state=True):  # the caller shows the order it just booked: no reload
         member = _member_for_sale(request.member_id, request.store_id, purposes)
         skus = _resolve_skus(request.lines)
         prices, gross, line_discounts = [], [], []
@@ -160,32 +181,33 @@ def create_sale(request: SaleRequest) -> Order:
             price = sku.price_fen if line.price_fen is None else line.price_fen
             prices.append(price)
             if price > sku.price_fen:
-                raise ApiError("PRICE_ABOVE_LIST", _l("The price of %(code)s is above its list price.",
-                                                      code=sku.sku_code), 422)
+                raise DomainError("PRICE_ABOVE_LIST", _l("The price of %(code)s is above its list price.",
+                                                         code=sku.sku_code))
             amount = price * line.qty
             if line.discount_fen > amount:
-                raise ApiError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."), 422)
+                raise DomainError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."))
             gross.append(amount)
             line_discounts.append(line.discount_fen)
         total = sum(line.qty * sku.price_fen for line, sku in zip(request.lines, skus, strict=True))
         after_lines = [g - d for g, d in zip(gross, line_discounts, strict=True)]
         if request.discount_fen > sum(after_lines):
-            raise ApiError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."), 422)
+            raise DomainError("DISCOUNT_TOO_LARGE", _l("A discount is larger than its amount."))
         points_discount = 0
         if request.points_used:
             if member is None:
-                raise ApiError("MEMBER_REQUIRED", _l("Redeeming points needs a member."), 422)
+                raise DomainError("MEMBER_REQUIRED", _l("Redeeming points needs a member."))
             points_discount = check_points_redeem(
                 request.points_used, sum(after_lines) - request.discount_fen, "pos"
             )
+        approved_by = _override_approvals(request, skus, after_lines)
         order_share = split_proportionally(request.discount_fen + points_discount, after_lines)
         amounts = [a - s for a, s in zip(after_lines, order_share, strict=True)]
         payable = sum(amounts)
         if sum(t.amount_fen for t in request.payments) != payable:
-            raise ApiError("PAYMENT_MISMATCH",
-                           _l("Payments add up to %(paid)s fen but %(due)s fen are due.",
-                              paid=sum(t.amount_fen for t in request.payments), due=payable),
-                           422, due_fen=payable)
+            raise DomainError("PAYMENT_MISMATCH",
+                              _l("Payments add up to %(paid)s fen but %(due)s fen are due.",
+                                 paid=sum(t.amount_fen for t in request.payments), due=payable),
+                              due_fen=payable)
 
         store = cached_store(request.store_id)
         order = insert_sale(
@@ -194,8 +216,10 @@ def create_sale(request: SaleRequest) -> Order:
                  paid_fen=payable, points_used=request.points_used, points_earned=0, note=request.note),
             store,
             [(sku, dict(sku_id=sku.id, qty=line.qty, price_fen=price, discount_fen=price * line.qty - amount,
-                        amount_fen=amount, returned_qty=0))
-             for line, sku, amount, price in zip(request.lines, skus, amounts, prices, strict=True)],
+                        amount_fen=amount, returned_qty=0, list_price_fen=sku.price_fen,
+                        approved_by_fk=approver))
+             for line, sku, amount, price, approver
+             in zip(request.lines, skus, amounts, prices, approved_by, strict=True)],
             [dict(method=t.method, amount_fen=t.amount_fen, refunded_fen=0, reference=t.code or "")
              for t in request.payments],
         )
@@ -212,10 +236,6 @@ def create_sale(request: SaleRequest) -> Order:
             apply_paid_amount(member.id, payable, order_no)
         db.session.flush()
         plugin_host().hook("retail_order_paid")(order=order)
-        commit_keeping_state()  # the caller shows the order it just booked: no reload
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 
@@ -230,26 +250,26 @@ def create_return(order: Order, lines: list[tuple[int, int]] | None, staff_id: i
         lines = [(line.id, line.qty - line.returned_qty) for line in order.lines
                  if line.qty > line.returned_qty]
         if not lines:
-            raise ApiError("ORDER_ALREADY_RETURNED",
-                           _l("Everything on this order was returned already."), 409)
-    try:
+            raise DomainError("ORDER_ALREADY_RETURNED",
+                              _l("Everything on this order was returned already."))
+    with unit_of_work():
         return_no = next_doc_no("RT", order.store.code)
         doc = Return(return_no=return_no, order_id=order.id, store_id=order.store_id, amount_fen=0)
         db.session.add(doc)
         for line_id, qty in lines:
             line = by_id.get(line_id)
             if line is None:
-                raise ApiError("ORDER_LINE_NOT_FOUND", _l("That line is not on this order."), 422)
+                raise DomainError("ORDER_LINE_NOT_FOUND", _l("That line is not on this order."))
             if qty <= 0:
-                raise ApiError("RETURN_QTY_INVALID", _l("Return quantities must be positive."), 422)
+                raise DomainError("RETURN_QTY_INVALID", _l("Return quantities must be positive."))
             guarded = db.session.execute(
                 update(OrderLine)
                 .where(OrderLine.id == line.id, OrderLine.returned_qty + qty <= OrderLine.qty)
                 .values(returned_qty=OrderLine.returned_qty + qty)
             )
             if guarded.rowcount != 1:
-                raise ApiError("RETURN_EXCEEDS_SOLD", _l("You cannot return more than was sold."), 422,
-                               line_id=line.id)
+                raise DomainError("RETURN_EXCEEDS_SOLD", _l("You cannot return more than was sold."),
+                                  line_id=line.id)
             db.session.refresh(line)
             already = sum(rl.amount_fen for rl in db.session.scalars(
                 select(ReturnLine).where(ReturnLine.order_line_id == line.id)))
@@ -269,8 +289,8 @@ def create_return(order: Order, lines: list[tuple[int, int]] | None, staff_id: i
                 continue
             handler = handlers.get(payment.method)
             if handler is None:
-                raise ApiError("PAYMENT_METHOD_DISABLED",
-                               _l("%(method)s refunds are not available now.", method=payment.method), 409)
+                raise DomainError("PAYMENT_METHOD_DISABLED",
+                                  _l("%(method)s refunds are not available now.", method=payment.method))
             handler.refund(order, payment, share, doc)
             payment.refunded_fen += share
             doc.refunds.append(Refund(payment_id=payment.id, method=payment.method, amount_fen=share))
@@ -286,10 +306,6 @@ def create_return(order: Order, lines: list[tuple[int, int]] | None, staff_id: i
         order.status = "returned" if fully_returned else "partially_returned"
         db.session.flush()
         plugin_host().hook("retail_order_returned")(order=order, return_doc=doc)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return doc
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import g, request, url_for
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
@@ -18,6 +20,7 @@ from app.platform.settings import get_setting
 from app.security import acting_user
 from plugins.coupons import (
     gift,
+    member_code,
     schemas,  # noqa: F401  (the answers named in the docstrings)
     services,
 )
@@ -27,18 +30,28 @@ from plugins.coupons.models import CouponRule
 MAX_FEN = 10**12
 
 
-def _order_total_arg() -> int | None:
-    raw = request.args.get("order_total_fen")
-    if raw is None or raw == "":
+def _int_arg(name: str, low: int, high: int) -> int | None:
+    """A whole-number query argument in ``low..high``; None when absent."""
+    raw = request.args.get(name) or ""
+    if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_FEN:
+    if not raw.isdigit() or not low <= int(raw) <= high:
         raise ApiError(
             "VALIDATION_ERROR",
             _l("Some fields are invalid."),
             422,
-            fields={"order_total_fen": [str(_l("Not a valid integer."))]},
+            fields={name: [str(_l("Not a valid integer."))]},
         )
     return int(raw)
+
+
+def _order_total_arg() -> int | None:
+    return _int_arg("order_total_fen", 0, MAX_FEN)
+
+
+def _member_id_arg() -> int | None:
+    """``?member_id=``: the member identified on the sale (a member's coupon needs them)."""
+    return _int_arg("member_id", 1, MAX_ID)
 
 
 MAX_QUERY_LINES = 200
@@ -143,7 +156,7 @@ class PosCouponsApi(RetailApi):
             200:
               description: the coupon, whether it is usable on this order, and its discount
               x-result: CouponVerdictOut
-          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, UNKNOWN_SKU]
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_MEMBER_NOT_IDENTIFIED, UNKNOWN_SKU]
         """
         store_id = caller_store_id()
         total = _order_total_arg()
@@ -151,6 +164,7 @@ class PosCouponsApi(RetailApi):
         if lines is not None and total is None:
             total = sum(line.amount_fen for line in lines)
         coupon = services.get_coupon(code)
+        services.check_holder(coupon, code, _member_id_arg())
         verdict = services.verify(coupon, store_id, total, lines)
         result = services.coupon_summary(coupon)
         result.update(
@@ -212,10 +226,10 @@ class PosCouponsApi(RetailApi):
             201:
               description: the redemption
               x-result: RedemptionOut
-          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_ALREADY_REDEEMED, COUPON_EXPIRED,
-            COUPON_VOID, COUPON_NOT_ISSUED, COUPON_NOT_YET_VALID, COUPON_MIN_ORDER,
-            COUPON_STORE_NOT_ALLOWED, COUPON_NOTHING_ELIGIBLE, COUPON_PRODUCT_NOT_IN_ORDER,
-            MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_NOT_IN_GROUP]
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_MEMBER_NOT_IDENTIFIED,
+            COUPON_ALREADY_REDEEMED, COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_ISSUED, COUPON_NOT_YET_VALID,
+            COUPON_MIN_ORDER, COUPON_STORE_NOT_ALLOWED, COUPON_NOTHING_ELIGIBLE, COUPON_PRODUCT_NOT_IN_ORDER,
+            MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_REFUSALS]
         """
         data = json_body(RedeemIn())
         store_id = caller_store_id()
@@ -384,6 +398,34 @@ class MallCouponsApi(MallApi):
         coupons = services.member_coupons(g.member.id, usable_only=False)
         result = [services.coupon_summary(c) for c in coupons]
         return self.response(200, count=len(result), result=result)
+
+    @expose("/<string:code>/member-code", methods=["GET"])
+    @member_required
+    @read_only
+    def member_code(self, code: str):
+        """The code the member shows at the till for one of their coupons: the number plus a
+        signed part, as text, a QR code and a Code 128 barcode (PNG, base64).
+        ---
+        get:
+          responses:
+            200:
+              description: the code to show at the till
+              x-result: MemberCodeOut
+          x-error-codes: [COUPON_NOT_FOUND]
+        """
+        coupon = services.get_coupon(code)
+        if coupon.member_id != g.member.id:
+            raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        shown = member_code.member_code(coupon.code, g.member.id)
+        return self.response(
+            200,
+            result={
+                "code": coupon.code,
+                "member_code": shown,
+                "qr_png_base64": gift.qr_png_base64(shown),
+                "barcode_png_base64": base64.b64encode(member_code.barcode_png(shown)).decode("ascii"),
+            },
+        )
 
     @expose("/rules/<int:rule_id>/claim", methods=["POST"])
     @member_required

@@ -8,6 +8,8 @@ ERRORS = error_table("coupons", {
     # coupons at the till and in the mall
     "COUPON_NOT_FOUND": (404, "Unknown coupon code (or a coupon of another store)."),
     "COUPON_ALREADY_REDEEMED": (409, "The coupon was redeemed already."),
+    "COUPON_MEMBER_NOT_IDENTIFIED": (403, "A member's electronic coupon: identify the member on the sale "
+                                          "(`member_id`) or give the member code the mall shows."),
     "COUPON_VOID": (409, "The coupon was voided."),
     "COUPON_NOT_ISSUED": (409, "The coupon was not issued yet."),
     "COUPON_EXPIRED": (409, "The coupon has expired."),

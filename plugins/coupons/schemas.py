@@ -67,9 +67,17 @@ class BindPageOut(Schema):
     bind = fields.String(required=True, metadata={"description": "where to POST the token"})
 
 
+class MemberCodeOut(Schema):
+    code = fields.String(required=True)
+    member_code = fields.String(required=True, metadata={"description": "the number plus a signed part"})
+    qr_png_base64 = fields.String(required=True)
+    barcode_png_base64 = fields.String(required=True, metadata={"description": "Code 128"})
+
+
 class CouponLookupQuery(Schema):
     order_total_fen = fields.Integer(metadata={"description": "the order's total, to check the minimum"})
     lines = fields.String(metadata={"description": "SKU:qty[:price_fen],… (SKU code or barcode)"})
+    member_id = fields.Integer(metadata={"description": "the member identified on the sale"})
 
 
 class CouponsByPhoneQuery(Schema):

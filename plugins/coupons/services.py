@@ -23,6 +23,7 @@ from app.extensions import db
 from app.members.models import Member
 from app.org.models import Store
 from app.plugins import plugin_host
+from plugins.coupons.member_code import split_code, tag_matches
 from plugins.coupons.models import (
     Coupon,
     CouponHistory,
@@ -90,10 +91,11 @@ def get_rule(rule_id) -> CouponRule:
 
 
 def get_coupon(code: str) -> Coupon:
-    """The coupon of ``code`` with its rule, usable stores and excluded categories (one round trip each)."""
+    """The coupon of ``code`` (a number, or the member code the mall shows: number + signed part)
+    with its rule, usable stores and excluded categories (one round trip each)."""
     query = (
         select(Coupon)
-        .where(Coupon.code == (code or "").strip()[:64])
+        .where(Coupon.code == split_code(code)[0])
         .options(
             joinedload(Coupon.rule).selectinload(CouponRule.usable_stores),
             joinedload(Coupon.rule).selectinload(CouponRule.excluded_categories),
@@ -614,6 +616,28 @@ def verify(
     return Verdict(True, "", "", discount)
 
 
+def holder_identified(coupon: Coupon, presented: str, member_id: int | None) -> bool:
+    """May the till use this coupon? A member's electronic coupon only when that member is
+    identified on the sale (``member_id``) or from the member code the mall shows (the number
+    plus its signed part): electronic numbers are sequential and a guessed one must not pay.
+    Physical coupons and bearer coupons go by their printed code."""
+    if coupon.member_id is None or coupon.rule.medium != "electronic":
+        return True
+    if member_id is not None and member_id == coupon.member_id:
+        return True
+    return tag_matches(coupon.code, coupon.member_id, split_code(presented)[1])
+
+
+def check_holder(coupon: Coupon, presented: str, member_id: int | None) -> None:
+    if not holder_identified(coupon, presented, member_id):
+        raise _error(
+            "COUPON_MEMBER_NOT_IDENTIFIED",
+            _l("This coupon belongs to a member: identify the member on the sale, "
+               "or scan the coupon code the member shows in the mall."),
+            403,
+        )
+
+
 def _check_member(coupon: Coupon, store_id: int) -> None:
     """The member's coupon may be refused at this store by plugins (member_privacy)."""
     if coupon.member_id is None:
@@ -648,6 +672,7 @@ def redeem_coupon(
 
     try:
         coupon = get_coupon(code)
+        check_holder(coupon, code, member_id)
         verdict = verify(coupon, store_id, order_total_fen, lines)
         if not verdict.usable:
             status = 404 if verdict.reason == "COUPON_NOT_FOUND" else 409

@@ -18,6 +18,7 @@ from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, St
 from app.api import ApiError
 from app.extensions import db
 from app.formatting import code_label, html_table, register_labels, timestamp
+from app.members.services import member_label
 from app.org.models import Store
 from app.plugins import ViewSpec
 from app.security import acting_user, scoped_store_id
@@ -354,6 +355,7 @@ class CouponView(StoreScopedModelView):
     show_title = _l("Coupon")
     list_columns = ["code", "rule", "status_label", "store", "member", "channel", "valid_to", "issued_on"]
     search_columns = ["code", "rule", "status", "store", "channel"]
+    formatters_columns = {"member": member_label}  # through retail_present_member (privacy masks it)
     order_columns = ["code", "valid_to", "issued_on"]
     show_columns = [
         "code",

@@ -9,6 +9,9 @@ All rules live here; the core only calls the hooks (see ``__init__.py``).
   ``isolation`` only members whose home store is in their store's share group
   (a store in no group forms a group of its own; members without a home store,
   e.g. registered in the mall, belong to every group).
+* With ``mask_on_pos`` on, store staff see names and phones masked everywhere: the POS
+  API, the admin's member list, detail and edit pages, exports, and the member shown on
+  orders, ledgers and coupons (every surface goes through ``retail_present_member``).
 * With isolation, an exact 11-digit phone look-up at the POS (purpose "api")
   still finds a member of another group: masked, ``available: false``, with a
   notice; their benefits are refused there (``MEMBER_NOT_IN_GROUP``).
@@ -30,8 +33,11 @@ from app.security import NO_STORE, current_staff, scoped_store_id
 from plugins.member_privacy.models import ShareGroup, group_store
 from plugins.member_privacy.settings import Policy, policy
 
-# purposes the POS shows (masked when ``mask_on_pos`` is on)
-POS_PURPOSES = frozenset({"api", "search"})
+
+def masks_store_staff(rules: Policy | None = None) -> bool:
+    """With masking on, store roles see masked names and phones on every surface: the POS
+    API and the admin alike (lists, detail and edit pages, exports, orders, ledgers)."""
+    return (rules or policy()).mask_on_pos
 
 
 # ---------------------------------------------------------------- masking
@@ -205,7 +211,7 @@ def present(data: dict, member: Member, viewer, context: dict) -> None:
         mask_data(data)
         return
     rules = policy()
-    masked = rules.mask_on_pos and context.get("purpose") in POS_PURPOSES
+    masked = masks_store_staff(rules)
     if rules.isolation and not in_share_group(member, scoped):
         data["available"] = False
         data["notice"] = _("This member is not available in this group.")

@@ -20,7 +20,9 @@ SETTINGS = [
         _l("Mask sensitive member info on the POS with *"),
         "bool",
         default=True,
-        description=_l("Phone numbers show as 138****0000 and names as 张* on the POS."),
+        description=_l("Store staff see phone numbers as 138****0000 and names as 张* everywhere: "
+                       "on the POS and in the admin (lists, detail and edit pages, exports). "
+                       "HQ sees them in full."),
     ),
     SettingDef(
         OTHER_STORE_MAY_VIEW,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +21,13 @@ _seq = itertools.count(1)
 
 
 def _since(days: int) -> datetime:
-    return datetime.combine(date.today() - timedelta(days=days - 1), time.min)
+    """The server-local time of the stores' midnight ``days - 1`` days ago (stores keep
+    ``core.time_zone``, Asia/Shanghai by default; times are stored in server time)."""
+    from app.formatting import time_zone
+
+    zone = time_zone()
+    store_midnight = datetime.combine(datetime.now(zone).date() - timedelta(days=days - 1), time.min, zone)
+    return store_midnight.astimezone().replace(tzinfo=None)
 
 
 def _expected_by_store(app, days: int, store_code: str | None = None) -> dict[str, tuple[int, int]]:
@@ -29,10 +35,11 @@ def _expected_by_store(app, days: int, store_code: str | None = None) -> dict[st
     from app.sales.models import Order
 
     with app.app_context():
+        since = _since(days)
         query = (
             select(Store.code, func.count(Order.id), func.sum(Order.paid_fen))
             .join(Store, Store.id == Order.store_id)
-            .where(Order.created_on >= _since(days))
+            .where(Order.created_on >= since)
             .group_by(Store.code)
         )
         if store_code:
@@ -162,8 +169,10 @@ def test_panels_follow_the_roles_read_rights(client_as):
     guide = _home(client_as("guide1"), "today")  # reads stock and members, not orders
     assert 'id="dash-stock-alerts"' in guide and 'id="dash-kpis"' not in guide
     assert "chart.umd.min.js" not in guide
-    pos = _home(client_as("pos1"), "today")
-    assert 'id="dash-kpis"' not in pos and 'id="dash-stock-alerts"' not in pos and 'id="dash-jobs"' not in pos
+    assert 'id="dash-empty"' not in guide
+    provider = _home(client_as("provider1"), "today")  # a service provider reads none of it
+    assert 'id="dash-empty"' in provider and 'id="dash-kpis"' not in provider
+    assert 'id="dash-stock-alerts"' not in provider and 'id="dash-jobs"' not in provider
 
 
 def test_nothing_is_loaded_from_the_internet(client_as):
@@ -176,3 +185,18 @@ def test_nothing_is_loaded_from_the_internet(client_as):
     # FAB's user statistics page loaded Google Charts from the internet: it is not registered
     assert admin.get("/userstatschartview/chart/").status_code == 404
     assert "userstatschartview" not in html
+
+
+def test_the_daily_chart_adds_up_to_the_period_figures(app, client_as):
+    import json
+
+    html = _home(client_as("hq"), "today")
+    chart = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', html, re.S).group(1))
+    days = chart["trend"]["days"]
+    assert len(days) == 30
+    per_day = [sum(store["sales_fen"][i] for store in chart["trend"]["stores"]) for i in range(30)]
+    expected_30 = _expected_by_store(app, 30)
+    expected_today = _expected_by_store(app, 1)
+    assert sum(per_day) == sum(fen for _, fen in expected_30.values())
+    assert per_day[-1] == sum(fen for _, fen in expected_today.values())  # the stores' today
+    assert sum(1 for fen in per_day if fen) >= 28  # the demo sold on (nearly) every day

@@ -115,3 +115,26 @@ def test_receipt_print_view(page, app):
     assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
     expect(page.locator(".toolbar")).to_be_hidden()
+
+
+def test_stock_document_and_coupon_sheet_print_views(page, app):
+    from app.extensions import db
+    from app.inventory.models import StockDoc
+    from plugins.coupons.demo import DEMO_GIFT
+    from plugins.coupons.models import CouponRule
+
+    with app.app_context():
+        doc = db.session.query(StockDoc).filter_by(kind="inbound").order_by(StockDoc.id).first()
+        doc_id, doc_no, lines = doc.id, doc.doc_no, len(doc.lines)
+        rule_id = db.session.query(CouponRule.id).filter_by(name=DEMO_GIFT).scalar()
+    _login(page, "manager1")
+    page.goto(f"/print/stock-doc/{doc_id}")
+    expect(page.locator("#doc-no")).to_have_text(doc_no)
+    expect(page.locator("#stock-doc-lines tbody tr")).to_have_count(lines)
+    shot(page, "print-stock-doc")
+    page.goto(f"/print/coupons/rule/{rule_id}")
+    coupons = page.locator("#coupon-sheet .coupon")
+    expect(coupons).to_have_count(10)  # the ten collected to S001
+    box = coupons.first.locator("svg").bounding_box()
+    assert box["width"] > 50 and box["height"] > 50, box
+    shot(page, "print-coupon-sheet")

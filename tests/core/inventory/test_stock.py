@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 
 
@@ -71,7 +71,7 @@ def test_inbound_outbound_and_stocktake(ctx):
     assert [(m.kind, m.qty, m.qty_after) for m in moves] == [
         ("purchase_in", 10, 10), ("purchase_return", -3, 7), ("stocktake", 2, 9)]
     assert [m.doc_no for m in moves] == [doc.doc_no, out.doc_no, take.doc_no]
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         post_stock_doc(doc)  # posting twice
     assert err.value.code == "DOC_NOT_DRAFT" and _qty(s1, a) == 9
 
@@ -85,7 +85,7 @@ def test_transfer_creates_receiving_doc_at_other_store(ctx):
     sku = _new_sku()
     move_stock(s1, sku, 5, "other_in", "SEED")
     db.session.commit()
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         create_stock_doc("transfer", "transfer", s1, [(sku, 2)])  # no receiving store
     assert err.value.code == "INVALID_OTHER_STORE"
     tr = post_stock_doc(create_stock_doc("transfer", "transfer", s1, [(sku, 2)], other_store_id=s2))
@@ -93,14 +93,14 @@ def test_transfer_creates_receiving_doc_at_other_store(ctx):
     incoming = db.session.scalars(select(StockDoc).where(StockDoc.source_doc_id == tr.id)).one()
     assert (incoming.kind, incoming.reason, incoming.status) == ("inbound", "transfer", "draft")
     assert incoming.store_id == s2
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         receive_transfer(incoming, user=_user("cashier1"))  # S001 staff cannot receive at S002
     assert err.value.status == 404
     receive_transfer(incoming, user=_user("cashier2"))
     assert incoming.status == "received" and _qty(s2, sku) == 2
     db.session.refresh(tr)
     assert tr.status == "received"
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         receive_transfer(incoming)
     assert _qty(s2, sku) == 2
 
@@ -115,7 +115,7 @@ def test_outbound_beyond_stock_is_refused_and_writes_nothing(ctx):
     move_stock(s1, b, 1, "other_in", "SEED")
     db.session.commit()
     doc = create_stock_doc("outbound", "other", s1, [(a, 2), (b, 2)])
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         post_stock_doc(doc)
     assert err.value.code == "INSUFFICIENT_STOCK" and err.value.status == 409
     assert err.value.extra["sku_code"].startswith("IK")
@@ -130,7 +130,7 @@ def test_negative_stock_when_allowed(ctx):
 
     s1 = _stores()["S001"]
     sku = _new_sku()
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         move_stock(s1, sku, -1, "sale", "SO-X")
     db.session.rollback()
     set_setting("inventory.allow_negative_stock", True)
@@ -171,7 +171,7 @@ def test_bad_documents_are_refused(ctx, kind, reason, lines, note, code):
     if isinstance(lines, list):
         lines = [(sku if s == "OK" else s, q) for s, q in lines]
     before = db.session.query(StockDoc).count()
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         create_stock_doc(kind, reason, _stores()["S001"], lines, note=note)
     assert err.value.code == code and 400 <= err.value.status < 500
     assert db.session.query(StockDoc).count() == before
@@ -183,7 +183,7 @@ def test_move_stock_refuses_bad_input(ctx):
     s1 = _stores()["S001"]
     sku = _new_sku()
     for args in [(s1, sku, 0), (s1, sku, "1"), (s1, 10**9, 1), (10**9, sku, 1)]:
-        with pytest.raises(ApiError):
+        with pytest.raises(DomainError):
             move_stock(*args, "other_in", "X")
     with pytest.raises(ValueError):
         move_stock(s1, sku, 1, "gift", "X")
@@ -194,11 +194,11 @@ def test_store_roles_act_only_on_their_store(ctx):
 
     stores = _stores()
     sku = _new_sku()
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         create_stock_doc("inbound", "purchase", stores["S001"], [(sku, 1)], user=_user("cashier2"))
     assert err.value.status == 404
     doc = create_stock_doc("inbound", "purchase", stores["S001"], [(sku, 1)], user=_user("manager1"))
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         post_stock_doc(doc, user=_user("cashier2"))
     assert err.value.status == 404 and _qty(stores["S001"], sku) == 0
     post_stock_doc(doc, user=_user("manager1"))
@@ -274,7 +274,7 @@ def test_concurrent_sales_never_oversell(app, is_postgres):
                 move_stock(s1, sku, -1, "sale", f"SO-RACE-{n}")
                 db.session.commit()
                 results.append("ok")
-            except ApiError as exc:
+            except DomainError as exc:
                 db.session.rollback()
                 results.append(exc.code)
             finally:

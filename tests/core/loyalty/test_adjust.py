@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "members"))
 
 from member_test_helpers import new_phone  # noqa: E402
 
-from app.api import ApiError  # noqa: E402
+from app.errors import DomainError  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.loyalty.models import PointsAccount, PointsTxn, StoredValueAccount, StoredValueTxn  # noqa: E402
 from app.loyalty.services import parse_adjustment  # noqa: E402
@@ -112,5 +112,5 @@ def test_parse_adjustment_units():
     assert parse_adjustment("stored_value", "-0.5") == -50
     assert parse_adjustment("stored_value", "1,000.05") == 100005
     assert parse_adjustment("points", "-7") == -7
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         parse_adjustment("stored_value", "9999999999")

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "members"))
 
 from member_test_helpers import count, error_code, new_phone, store_id  # noqa: E402
 
-from app.api import ApiError  # noqa: E402
+from app.errors import DomainError  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.loyalty import services  # noqa: E402
 from app.loyalty.models import PointsTxn, StoredValueAccount, StoredValueTxn  # noqa: E402
@@ -129,16 +129,16 @@ def test_guarded_changes_refuse_overdraft(app, api_as):
     sid = store_id(app, "S001")
     with app.app_context():
         services.change_stored_value(member_id, 500, "adjust", "ADJ-1", sid)
-        with pytest.raises(ApiError) as exc:
+        with pytest.raises(DomainError) as exc:
             services.change_stored_value(member_id, -501, "consume", "SO-X", sid)
         assert exc.value.code == "INSUFFICIENT_BALANCE" and exc.value.status == 409
         txn = services.change_stored_value(member_id, -500, "consume", "SO-Y", sid)
         assert txn.balance_after_fen == 0
         for bad in (0, 1.5, "5", True):
-            with pytest.raises(ApiError):
+            with pytest.raises(DomainError):
                 services.change_stored_value(member_id, bad, "consume", "SO-Z", sid)
         services.change_points(member_id, 30, "earn", "SO-P", sid)
-        with pytest.raises(ApiError) as exc:
+        with pytest.raises(DomainError) as exc:
             services.change_points(member_id, -31, "redeem", "SO-Q", sid)
         assert exc.value.code == "INSUFFICIENT_POINTS"
         assert services.change_points(member_id, -30, "redeem", "SO-R", sid).balance_after == 0
@@ -167,7 +167,7 @@ def test_concurrent_consumption_never_overdraws(app, api_as, is_postgres):
                     db.session.commit()
                     results.append("ok")
                     return
-                except ApiError as exc:
+                except DomainError as exc:
                     db.session.rollback()
                     results.append(exc.code)
                     return
@@ -194,10 +194,10 @@ def test_points_rules(app_ctx, monkeypatch):
     assert services.points_earned_for(-100) == 0
     assert services.check_points_redeem(100, 1000, "pos") == 100
     assert services.check_points_redeem(0, 1000, "mall") == 0
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.check_points_redeem(501, 1000, "pos")
     assert exc.value.code == "POINTS_OVER_CAP" and exc.value.status == 422
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.check_points_redeem(10, 1000, "mall")
     assert exc.value.code == "POINTS_NOT_USABLE"
     set_setting("loyalty.points_usable_online", True)

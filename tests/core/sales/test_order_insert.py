@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 
 import pytest
-from conftest import add_store_user, api_token, statements_of
+from conftest import PASSWORD, add_store_user, api_token, statements_of
 from sqlalchemy import select, text
 
 from app.docnumbers.services import format_doc_no
@@ -107,12 +107,15 @@ def test_lines_and_payments_keep_their_order_and_ids(app, fresh_store):
     """Several lines (one SKU twice) and tenders: the answer, the rows and their ids agree."""
     code, (small, large), headers = fresh_store
     client = app.test_client()
+    manager = f"mgr_{code.lower()}"  # the discounts are price overrides: a store manager approves them
+    add_store_user(app, manager, role="StoreManager", store_code=code)
     body = {
         "lines": [{"sku_code": large, "qty": 2, "discount_fen": 100}, {"sku_code": small, "qty": 1},
                   {"sku_code": large, "qty": 1, "price_fen": 2000}, {"sku_code": small, "qty": 3}],
         "payments": [{"method": "wechat", "amount_fen": 5000}, {"method": "cash", "amount_fen": 5000},
                      {"method": "alipay", "amount_fen": 900}],
         "note": "多行多付",
+        "approval": {"username": manager, "password": PASSWORD},
     }
     for _ in range(2):  # the first sale of the store's day and one after it
         sold = _sell(client, headers, body)

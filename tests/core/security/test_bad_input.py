@@ -94,6 +94,12 @@ def test_nul_in_api_path_or_query_is_a_400(api_as, path):
     assert _error(api_as("pos1").get(path), 400)["code"] == "NUL_CHARACTER"
 
 
+def test_nul_in_a_header_is_a_400(api_as):
+    answer = api_as("pos1").post(MEMBERS, json={"phone": _new_phone(), "name": "x"},
+                                 headers={"Idempotency-Key": "k\x00"})
+    assert _error(answer, 400)["code"] == "NUL_CHARACTER"
+
+
 def test_nul_in_an_admin_form_is_refused(app, admin_client):
     code = f"N{uuid.uuid4().hex[:6]}"
     answer = admin_client.post("/storeview/add", data=_store_form(code, "x\x00y"))

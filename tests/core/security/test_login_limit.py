@@ -120,3 +120,8 @@ def test_api_login_still_answers_tokens(app):
     refresh = app.test_client().post(LOGIN, json={"username": "pos1", "password": PASSWORD, "provider": "db",
                                                   "refresh": True})
     assert refresh.get_json()["refresh_token"]
+
+
+def test_unreachable_counters_do_not_stop_logins(workers):
+    (worker,) = workers(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
+    assert _api_login(worker.test_client(), "pos1", PASSWORD).status_code == 200

@@ -25,17 +25,19 @@ def test_demo_data_is_seeded_once(app):
 
 
 def test_errors_follow_accept_language(app, api_as, make_rule, new_member):
-    code = issue(app, make_rule(), new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(), member_id)
     pos = api_as("pos1")
-    assert pos.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000}).status_code == 201
+    sale = {"order_total_fen": 5000, "member_id": member_id}
+    assert pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=sale).status_code == 201
     zh = pos.post(
         f"/api/v1/pos/coupons/{code}/redeem",
-        json={"order_total_fen": 5000},
+        json={"order_total_fen": 5000, "member_id": member_id},
         headers={"Accept-Language": "zh"},
     )
     en = pos.post(
         f"/api/v1/pos/coupons/{code}/redeem",
-        json={"order_total_fen": 5000},
+        json={"order_total_fen": 5000, "member_id": member_id},
         headers={"Accept-Language": "en"},
     )
     assert zh.get_json()["error"]["message"] == "该优惠券已核销。"
@@ -44,7 +46,8 @@ def test_errors_follow_accept_language(app, api_as, make_rule, new_member):
 
 
 def test_endpoints_of_the_disabled_plugin_answer_404(app, api_as, make_rule, new_member):
-    code = issue(app, make_rule(), new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(), member_id)
     pos = api_as("pos1")
     host = app.extensions["retail_plugins"]
     with app.app_context():
@@ -57,7 +60,7 @@ def test_endpoints_of_the_disabled_plugin_answer_404(app, api_as, make_rule, new
         with app.app_context():
             host.set_enabled("coupons", True)
             db.session.commit()
-    assert pos.get(f"/api/v1/pos/coupons/{code}").status_code == 200
+    assert pos.get(f"/api/v1/pos/coupons/{code}?member_id={member_id}").status_code == 200
 
 
 def _methods(app):

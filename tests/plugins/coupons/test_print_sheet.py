@@ -52,8 +52,13 @@ def test_the_qr_code_encodes_the_coupon_code():
 
 def test_the_manuals_pos_examples_work_on_the_demo(app, api_as):
     """docs/plugins/coupons.md, POS API section: the codes it names exist in the demo."""
+    from plugins.coupons.services import get_coupon
+
+    with app.app_context():
+        owner = get_coupon("DC000001").member_id  # a member's coupon: the member is on the sale
     pos = api_as("pos1")  # S001
-    looked_up = pos.get("/api/v1/pos/coupons/DC000001?order_total_fen=8800")
+    assert pos.get("/api/v1/pos/coupons/DC000001?order_total_fen=8800").status_code == 403
+    looked_up = pos.get(f"/api/v1/pos/coupons/DC000001?order_total_fen=8800&member_id={owner}")
     assert looked_up.status_code == 200, looked_up.get_data(as_text=True)
     gift = pos.post("/api/v1/pos/coupons/PG000001/gift-code")
     assert gift.status_code == 201, gift.get_data(as_text=True)

@@ -19,29 +19,36 @@ def _coupon(app, code):
 
 def test_lookup_verifies_against_the_order(app, api_as, make_rule, new_member):
     rule = make_rule(face_value_fen=1000, min_order_fen=5000)
-    code = issue(app, rule, new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, rule, member_id)
     pos = api_as("pos1")
-    ok = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=8000").get_json()["result"]
+    ok = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=8000&member_id={member_id}")
+    ok = ok.get_json()["result"]
     assert ok["usable"] is True and ok["discount_fen"] == 1000 and ok["status"] == "issued"
     assert ok["name"] == "测试券" and ok["offer_type"] == "cash"
-    small = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=4999").get_json()["result"]
+    small = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=4999&member_id={member_id}")
+    small = small.get_json()["result"]
     assert small["usable"] is False and small["reason"] == "COUPON_MIN_ORDER"
     assert pos.get("/api/v1/pos/coupons/NOPE000").status_code == 404
-    bad = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=abc")
+    bad = pos.get(f"/api/v1/pos/coupons/{code}?order_total_fen=abc&member_id={member_id}")
     assert bad.status_code == 422
 
 
 def test_cash_coupon_never_beyond_the_payable_amount(app, api_as, make_rule, new_member):
-    code = issue(app, make_rule(face_value_fen=5000), new_member()["id"])
-    result = api_as("pos1").get(f"/api/v1/pos/coupons/{code}?order_total_fen=3000").get_json()["result"]
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(face_value_fen=5000), member_id)
+    result = api_as("pos1").get(f"/api/v1/pos/coupons/{code}?order_total_fen=3000&member_id={member_id}")
+    result = result.get_json()["result"]
     assert result["discount_fen"] == 3000
 
 
 def test_discount_rate_coupon(app, api_as, make_rule, new_member):
     rule = make_rule(offer_type="discount", face_value_fen=None, discount_rate=85)
-    code = issue(app, rule, new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, rule, member_id)
     pos = api_as("pos1")
-    result = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 10000}).get_json()
+    body = {"order_total_fen": 10000, "member_id": member_id}
+    result = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=body).get_json()
     assert result["result"]["discount_fen"] == 1500
 
 
@@ -49,23 +56,27 @@ def test_product_voucher_makes_the_exchange_product_free(app, api_as, make_rule,
     rule = make_rule(
         offer_type="product", face_value_fen=None, exchange_product_id=goods["excluded"]["product_id"]
     )
-    code = issue(app, rule, new_member()["id"])
-    result = api_as("pos1").get(f"/api/v1/pos/coupons/{code}?order_total_fen=10000").get_json()["result"]
+    member_id = new_member()["id"]
+    code = issue(app, rule, member_id)
+    result = api_as("pos1").get(f"/api/v1/pos/coupons/{code}?order_total_fen=10000&member_id={member_id}")
+    result = result.get_json()["result"]
     assert result["discount_fen"] == 3000
 
 
 def test_redeem_once_then_refused_and_idempotent_retry(app, api_as, make_rule, new_member):
-    code = issue(app, make_rule(), new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(), member_id)
+    sale = {"order_total_fen": 5000, "member_id": member_id}
     pos = api_as("pos1")
     headers = {"Idempotency-Key": f"redeem-{code}"}
-    first = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000}, headers=headers)
+    first = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=sale, headers=headers)
     assert first.status_code == 201
     body = first.get_json()["result"]
     assert body["redemption_no"].startswith("CR") and body["discount_fen"] == 1000
-    again = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000}, headers=headers)
+    again = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=sale, headers=headers)
     assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
     assert again.get_json()["result"]["redemption_no"] == body["redemption_no"]
-    other = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000})
+    other = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=sale)
     assert other.status_code == 409 and error_code(other) == "COUPON_ALREADY_REDEEMED"
     assert _coupon(app, code) == {"status": "redeemed", "history": ["issue", "redeem"]}
     with app.app_context():
@@ -78,12 +89,13 @@ def test_usable_stores_and_validity(app, api_as, make_rule, new_member):
     from plugins.coupons.models import Coupon
 
     member = new_member()
+    sale = {"order_total_fen": 5000, "member_id": member["id"]}
     only_s002 = issue(app, make_rule(stores=["S002"]), member["id"])
-    refused = api_as("pos1").post(f"/api/v1/pos/coupons/{only_s002}/redeem", json={"order_total_fen": 5000})
+    refused = api_as("pos1").post(f"/api/v1/pos/coupons/{only_s002}/redeem", json=sale)
     assert refused.status_code == 422 and error_code(refused) == "COUPON_STORE_NOT_ALLOWED"
     assert (
         api_as("cashier2")
-        .post(f"/api/v1/pos/coupons/{only_s002}/redeem", json={"order_total_fen": 5000})
+        .post(f"/api/v1/pos/coupons/{only_s002}/redeem", json=sale)
         .status_code
         == 201
     )
@@ -93,9 +105,10 @@ def test_usable_stores_and_validity(app, api_as, make_rule, new_member):
             {"valid_to": date.today() - timedelta(days=1)}
         )
         db.session.commit()
-    response = api_as("pos1").post(f"/api/v1/pos/coupons/{expired}/redeem", json={"order_total_fen": 5000})
+    response = api_as("pos1").post(f"/api/v1/pos/coupons/{expired}/redeem", json=sale)
     assert response.status_code == 409 and error_code(response) == "COUPON_EXPIRED"
-    assert api_as("pos1").get(f"/api/v1/pos/coupons/{expired}").get_json()["result"]["status"] == "expired"
+    looked_up = api_as("pos1").get(f"/api/v1/pos/coupons/{expired}?member_id={member['id']}")
+    assert looked_up.get_json()["result"]["status"] == "expired"
 
 
 def test_validity_computed_at_issue(app, make_rule, new_member):
@@ -132,7 +145,9 @@ def test_disabled_rule_keeps_held_coupons_redeemable(app, api_as, make_rule, new
         assert exc.value.code == "COUPON_RULE_DISABLED"
         db.session.rollback()
     assert (
-        api_as("pos1").post(f"/api/v1/pos/coupons/{held}/redeem", json={"order_total_fen": 5000}).status_code
+        api_as("pos1")
+        .post(f"/api/v1/pos/coupons/{held}/redeem", json={"order_total_fen": 5000, "member_id": member["id"]})
+        .status_code
         == 201
     )
     with app.app_context():
@@ -212,14 +227,16 @@ def test_recharge_voucher_tops_up_stored_value(app, api_as, make_rule, new_membe
 
 def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, new_member, is_postgres):
     threads_count = 50 if is_postgres else 8
-    code = issue(app, make_rule(), new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(), member_id)
     clients = [api_as("pos1") for _ in range(threads_count)]
     barrier = threading.Barrier(threads_count)
     statuses = []
 
     def redeem(client):
         barrier.wait()
-        response = client.post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000})
+        body = {"order_total_fen": 5000, "member_id": member_id}
+        response = client.post(f"/api/v1/pos/coupons/{code}/redeem", json=body)
         statuses.append(
             (
                 response.status_code,

@@ -123,7 +123,8 @@ def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule,
     from app.api import ApiError
     from plugins.coupons import services
 
-    code = issue(app, make_rule(), new_member()["id"])
+    member_id = new_member()["id"]
+    code = issue(app, make_rule(), member_id)
     calls = []
 
     class Host:
@@ -135,7 +136,8 @@ def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule,
             return call
 
     monkeypatch.setattr(services, "plugin_host", lambda: Host())
-    response = api_as("pos1").post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 5000})
+    body = {"order_total_fen": 5000, "member_id": member_id}
+    response = api_as("pos1").post(f"/api/v1/pos/coupons/{code}/redeem", json=body)
     assert response.status_code == 403 and error_code(response) == "MEMBER_NOT_IN_GROUP"
     assert calls == [("retail_member_usable", "coupon")]
     assert _status(app, code) == "issued"
@@ -145,10 +147,12 @@ def test_lookup_with_the_order_lines(app, api_as, make_rule, new_member, goods):
     member = new_member()
     cash = issue(app, make_rule(face_value_fen=4000, categories=[goods["category_id"]]), member["id"])
     pos = api_as("pos1")
+    who = f"member_id={member['id']}"  # a member's coupon: the member is on the sale
     plain, excluded = goods["plain"]["sku_code"], goods["excluded"]["sku_code"]
-    mixed = pos.get(f"/api/v1/pos/coupons/{cash}?lines={plain}:1:2000,{excluded}:2").get_json()["result"]
+    mixed = pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={plain}:1:2000,{excluded}:2")
+    mixed = mixed.get_json()["result"]
     assert mixed["usable"] is True and mixed["discount_fen"] == 2000  # only the 20.00 eligible line counts
-    only_excluded = pos.get(f"/api/v1/pos/coupons/{cash}?lines={excluded}:1").get_json()["result"]
+    only_excluded = pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={excluded}:1").get_json()["result"]
     assert only_excluded["usable"] is False and only_excluded["reason"] == "COUPON_NOTHING_ELIGIBLE"
     voucher = issue(
         app,
@@ -157,9 +161,10 @@ def test_lookup_with_the_order_lines(app, api_as, make_rule, new_member, goods):
         ),
         member["id"],
     )
-    with_it = pos.get(f"/api/v1/pos/coupons/{voucher}?lines={plain}:1,{excluded}:3").get_json()["result"]
+    with_it = pos.get(f"/api/v1/pos/coupons/{voucher}?{who}&lines={plain}:1,{excluded}:3")
+    with_it = with_it.get_json()["result"]
     assert with_it["discount_fen"] == 3000
-    without = pos.get(f"/api/v1/pos/coupons/{voucher}?lines={plain}:1").get_json()["result"]
+    without = pos.get(f"/api/v1/pos/coupons/{voucher}?{who}&lines={plain}:1").get_json()["result"]
     assert without["reason"] == "COUPON_PRODUCT_NOT_IN_ORDER"
     for bad in ("x", f"{plain}:a", f"{plain}:1:2:3", "NOPE:1"):
-        assert pos.get(f"/api/v1/pos/coupons/{cash}?lines={bad}").status_code == 422, bad
+        assert pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={bad}").status_code == 422, bad

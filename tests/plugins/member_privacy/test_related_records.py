@@ -37,10 +37,14 @@ def test_store_staff_see_hidden_members_masked_on_orders_and_ledgers(privacy, cl
         assert f"{member['member_no']} 韩梅梅" in page  # HQ always sees full data
 
 
-def test_visible_members_are_shown_in_full_in_the_admin(privacy, client_as, bought_elsewhere):
+def test_masking_applies_to_store_staff_in_the_admin_too(privacy, client_as, bought_elsewhere):
     member, order = bought_elsewhere
-    privacy.settings(mask=True)  # masking is for the POS: the admin of a visible member stays plain
     for page in _pages(client_as("manager1"), order["id"]):
+        assert f"{member['member_no']} 韩梅梅" in page  # masking off: a visible member is plain
+    privacy.settings(mask=True)  # masking on: every surface of a store role, not only the POS
+    for page in _pages(client_as("manager1"), order["id"]):
+        assert "韩梅梅" not in page and f"{member['member_no']} 韩**" in page
+    for page in _pages(client_as("hq"), order["id"]):
         assert f"{member['member_no']} 韩梅梅" in page
 
 
