@@ -22,20 +22,23 @@ from app.api import (
 from app.extensions import db
 from app.layout import error_page, install_layout
 from app.menu import RetailMenu
-from app.plugins import (
-    PluginHost,
-    bump_on_reference_change,
-    forget_after_reference_change,
-    reference_data,
-)
+from app.platform.caches import bump_on_reference_change, forget_after_reference_change
+from app.plugins import PluginError, PluginHost
 from app.request_guards import install_request_guards, refuse_blank_names
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS_DIR = ROOT / "translations"
+
+
+def translations_dir() -> Path:
+    """The core's message catalogs: compiled into the package by the build (``setup.py``) in
+    an installed copy, ``translations/`` of the checkout otherwise."""
+    packaged = Path(__file__).resolve().parent / "translations"
+    return packaged if packaged.is_dir() else ROOT / "translations"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    """Build one app: config → plugin host → db → FAB → core and plugin views/APIs."""
+    """Build one app: config → plugin host (core domains, then plugins) → db → FAB → their
+    views, APIs, tenders and jobs, all through the same hooks."""
     import config
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
@@ -47,9 +50,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     host = PluginHost(trace=app.config.get("RETAIL_TRACE_HOOKS", False))
     host.discover()
     app.extensions["retail_plugins"] = host
-    _import_models(host)
+    host.models()  # imports every package's models (checked) before the database is set up
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        [str(TRANSLATIONS_DIR)] + host.translation_dirs()
+        [str(translations_dir())] + host.translation_dirs()
     )
     _configure_database(app)
 
@@ -64,8 +67,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         app.extensions["babel"].locale_selector = _select_locale
         _install_jwt_errors(appbuilder)
-        _register_core_views(appbuilder)
-        _register_plugin_views(appbuilder, host)
+        _register_views(appbuilder, host)
+        host.tenders()  # a tender code registered twice fails here, at start-up
         _register_jobs(app, host)
 
     from flask_wtf.csrf import generate_csrf
@@ -87,24 +90,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _listen_once(target, name: str, listener) -> None:
     if not event.contains(target, name, listener):  # one process may build several apps (tests)
         event.listen(target, name, listener)
-
-
-def _import_models(host: PluginHost) -> None:
-    import app.catalog.models  # noqa: F401
-    import app.docnumbers.models  # noqa: F401
-    import app.inventory.models  # noqa: F401
-    import app.loyalty.models  # noqa: F401
-    import app.mall.models  # noqa: F401
-    import app.members.models  # noqa: F401
-    import app.messages.models  # noqa: F401
-    import app.org.models  # noqa: F401
-    import app.platform.models  # noqa: F401
-    import app.sales.models  # noqa: F401
-    from app.members.models import MemberLevel
-    from app.org.models import Store
-
-    reference_data(Store, MemberLevel)  # kept per worker (cached_store, present_member)
-    host.models()
 
 
 def _configure_database(app: Flask) -> None:
@@ -161,37 +146,38 @@ def _install_jwt_errors(appbuilder: AppBuilder) -> None:
     jwt.user_lookup_error_loader(unauthorized)
 
 
-def _register_core_views(appbuilder: AppBuilder) -> None:
-    from app.domains import core_domains
+def _register_views(appbuilder: AppBuilder, host: PluginHost) -> None:
+    """Add every package's views, links and APIs (core domains first, in menu order); a
+    plugin's are hidden and answer 404 while it is disabled."""
+    by_name, related = {}, []
+    for package, spec in host.views(appbuilder):
+        core = host.packages[package].core
 
-    for domain in core_domains():
-        domain.register(appbuilder)
+        def enabled(package=package):
+            return host.is_enabled(package)
 
-
-def _register_plugin_views(appbuilder: AppBuilder, host: PluginHost) -> None:
-    """Add plugin views/APIs; remember which blueprint belongs to which plugin."""
-    for plugin, spec in host.views(appbuilder):
-
-        def enabled(plugin=plugin):
-            return host.is_enabled(plugin)
-
+        menu = dict(icon=spec.icon, label=spec.label or spec.name, category=spec.category,
+                    category_icon=spec.category_icon, category_label=spec.category_label or spec.category)
+        if spec.href:
+            appbuilder.add_link(spec.name, href=spec.href, cond=None if core else enabled, **menu)
+            continue
         if spec.name:
-            view = appbuilder.add_view(
-                spec.view,
-                spec.name,
-                icon=spec.icon,
-                label=spec.label or spec.name,
-                category=spec.category,
-                category_icon=spec.category_icon,
-                category_label=spec.category_label or spec.category,
-                menu_cond=enabled,
-            )
+            view = appbuilder.add_view(spec.view, spec.name, menu_cond=None if core else enabled, **menu)
         else:
             view = appbuilder.add_view_no_menu(spec.view)
-        host.blueprint_owner[view.blueprint.name] = plugin
-    for plugin, api in host.apis(appbuilder):
+        by_name[spec.name] = view
+        related.extend((target, view) for target in spec.related_to)
+        if not core:
+            host.blueprint_owner[view.blueprint.name] = package
+    for target, view in related:  # a view listed on another package's detail pages
+        if target not in by_name:
+            raise PluginError(f"{type(view).__name__} is related to an unknown view {target!r}")
+        by_name[target].related_views.append(type(view))
+        by_name[target].get_init_inner_views().append(view)
+    for package, api in host.apis(appbuilder):
         view = appbuilder.add_api(api)
-        host.blueprint_owner[view.blueprint.name] = plugin
+        if not host.packages[package].core:
+            host.blueprint_owner[view.blueprint.name] = package
 
 
 def _register_jobs(app: Flask, host: PluginHost) -> None:
@@ -222,3 +208,10 @@ def _unhandled_error(exc: Exception):
     if has_request_context() and is_api_request():
         return api_error_response(exc)
     raise exc
+
+
+def main() -> None:
+    """The ``retail-admin`` console script: the ``flask --app run`` commands."""
+    from flask.cli import FlaskGroup
+
+    FlaskGroup(create_app=lambda: create_app())()

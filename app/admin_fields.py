@@ -11,18 +11,23 @@ other columns show through ``app.formatting.display`` (no ``None``/``False``/``[
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import NamedTuple
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.widgets import TextArea
 
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import display, label_formatter, money, parse_yuan, yuan
+from app.formatting import EMPTY, display, label_formatter, money, parse_yuan, yuan
 
 log = logging.getLogger(__name__)
 MAX_FEN = 10**11  # one billion yuan: more than any retail amount
@@ -83,6 +88,41 @@ def money_field(label, required: bool = True, description=None, **kwargs) -> Mon
     return MoneyField(label, validators=validators, description=description, **kwargs)
 
 
+LINE_EDITOR_LABELS = {
+    "code": _l("SKU code or barcode"),
+    "name": _l("Name"),
+    "on_hand": _l("On hand"),
+    "qty": _l("Quantity"),
+    "add": _l("Add line"),
+    "clear": _l("Clear the line (Ctrl+Backspace)"),
+    "unknown": _l("Unknown SKU"),
+}
+
+
+class LineEditorWidget(TextArea):
+    """A "CODE QTY" per line textarea that ``static/js/line_editor.js`` turns into a grid with
+    SKU look-up at ``lookup_endpoint`` (``?code=`` → JSON ``sku_code``, ``name``, ``on_hand``)."""
+
+    def __init__(self, lookup_endpoint: str):
+        self.lookup_endpoint = lookup_endpoint
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("class", "form-control")
+        kwargs.setdefault("rows", 6)
+        kwargs["data-line-editor"] = url_for(self.lookup_endpoint)
+        labels = {key: str(label) for key, label in LINE_EDITOR_LABELS.items()}
+        kwargs["data-labels"] = json.dumps(labels, ensure_ascii=False)
+        return super().__call__(field, **kwargs)
+
+
+def _dash_for_no_choice(form) -> None:
+    """An empty relation choice reads "—", not FAB's ``__None`` (WTForms shows the value of an
+    unlabelled option)."""
+    for unbound in vars(form or object).values():
+        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, QuerySelectField):
+            unbound.kwargs["blank_text"] = EMPTY
+
+
 class FieldError(ValueError):
     """Raise from ``pre_add``/``pre_update``: the form re-renders with ``message`` beside ``field``."""
 
@@ -90,6 +130,14 @@ class FieldError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+class Section(NamedTuple):
+    """A block of a detail page under the record's fields (``retail/show_detail.html``)."""
+
+    key: str
+    title: object
+    body: object  # Markup
 
 
 def refusal_message(exc: DomainError) -> str:
@@ -103,9 +151,55 @@ def refusal_message(exc: DomainError) -> str:
 class ReadableFormsMixin:
     """Readable columns, money fields and forms that keep their input (see the module doc)."""
 
+    show_template = "retail/show_detail.html"
+    form_scripts: list[str] = []  # static JS files the add/edit pages load (e.g. "js/line_editor.js")
+    # fields shown only for some values of others: {"face_value_fen": {"offer_type": ["cash"]}}
+    form_conditions: dict[str, dict[str, list[str]]] = {}
+    action_order: list[str] = []  # workflow order of the actions (FAB sorts them by name)
     label_kinds: dict[str, str] = {}  # column → label vocabulary (app.formatting.register_labels)
     error_fields: dict[str, str] = {}  # DomainError code → form field that shows it
     money_min_fen: dict[str, int | None] = {}  # money columns that accept other bounds (e.g. negatives)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        scripts = list(self.form_scripts) + (["js/conditional_form.js"] if self.form_conditions else [])
+        if scripts:
+            self.add_template = "retail/form_add.html"
+            self.edit_template = "retail/form_edit.html"
+            self.extra_args = {
+                **(self.extra_args or {}), "form_scripts": scripts, "form_conditions": self.form_conditions,
+            }
+        if self.action_order:
+            ordered = {n: self.actions[n] for n in self.action_order if n in self.actions}
+            self.actions = {**ordered, **self.actions}
+
+    # ------------------------------------------------------------ detail pages
+    def detail_sections(self, item) -> list[Section]:
+        """What belongs to the record, shown under its fields (override)."""
+        return []
+
+    def allowed_actions(self, item) -> set[str] | None:
+        """The actions the record's state allows on its detail page; ``None``: all (override)."""
+        return None
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = widgets or {}
+        actions = self.actions if actions is None else actions
+        allowed = self.allowed_actions(item)
+        if allowed is not None:
+            actions = {name: a for name, a in actions.items() if name in allowed}
+        widgets["show"] = self.show_widget(
+            pk=pk,
+            label_columns=self.label_columns,
+            include_columns=self.show_columns,
+            value_columns=self.datamodel.get_values_item(item, self.show_columns),
+            formatters_columns=self.formatters_columns,
+            actions=actions,
+            fieldsets=show_fieldsets or self.show_fieldsets,
+            modelview_name=self.__class__.__name__,
+        )
+        widgets["sections"] = self.detail_sections(item)
+        return widgets
 
     # ------------------------------------------------------------ columns
     def _init_properties(self):
@@ -127,15 +221,28 @@ class ReadableFormsMixin:
             if not column.endswith("_fen") or column in extra:
                 continue
             required = not self.datamodel.is_nullable(column)
+            column_default = getattr(self.datamodel.list_columns.get(column), "default", None)
+            default = getattr(column_default, "arg", None)
             fields[column] = money_field(
                 self.label_columns.get(column, column),
                 required=required,
-                description=self.description_columns.get(column),
+                description=self.description_columns.get(column) or "",
                 min_fen=self.money_min_fen.get(column, 0),
+                default=default if isinstance(default, int) else None,
             )
         return fields
 
+    def _described(self, extra: dict) -> dict:
+        """Extra fields get their ``description_columns`` hint too (FAB gives it to model fields only)."""
+        for name, field in extra.items():
+            hint = self.description_columns.get(name)
+            if hint and not field.kwargs.get("description"):
+                field.kwargs["description"] = hint
+        return extra
+
     def _init_forms(self):
+        self._described(self.add_form_extra_fields)
+        self._described(self.edit_form_extra_fields)
         self.add_form_extra_fields = {
             **self._money_fields(self.add_columns, self.add_form_extra_fields),
             **self.add_form_extra_fields,
@@ -145,6 +252,8 @@ class ReadableFormsMixin:
             **self.edit_form_extra_fields,
         }
         super()._init_forms()
+        for form in (self.add_form, self.edit_form, getattr(self, "search_form", None)):
+            _dash_for_no_choice(form)
 
     # ------------------------------------------------------------ refused saves
     def _refusal(self, exc: Exception) -> tuple[str | None, str]:

@@ -377,7 +377,7 @@ def _staff_record_model():
 
 
 def _staff_id():
-    from app.security import acting_user
+    from app.actor import acting_user
 
     return acting_user().id
 

@@ -6,7 +6,7 @@ import os
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 
 def _sync_roles() -> None:
@@ -128,7 +128,7 @@ def worker_command(workers):
     consumer.run()
 
 
-plugins_cli = AppGroup("plugins", help="List, enable and disable plugins.")
+plugins_cli = AppGroup("plugins", help="List, enable, disable and write (new) plugins.")
 
 
 @plugins_cli.command("list")
@@ -156,6 +156,25 @@ def plugins_disable(name):
     _toggle(name, False)
 
 
+@plugins_cli.command("new")
+@click.argument("name")
+@click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="directory to write retail_NAME/ into")
+def plugins_new(name, dest):
+    """Write a complete, working, tested skeleton plugin NAME (see docs/plugin_hooks.md)."""
+    from pathlib import Path
+
+    from app.plugins import plugin_host
+    from app.scaffold import ScaffoldError, write
+
+    try:
+        root = write(name, Path(dest), taken=set(plugin_host().packages))
+    except ScaffoldError as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"{root}: pip install -e {root} && flask --app run db upgrade; "
+               f"tests: python -m pytest {root / 'tests'}")
+
+
 def _toggle(name: str, enabled: bool) -> None:
     from app.plugins import PluginToggleRefused, plugin_host
 
@@ -177,9 +196,3 @@ def register_cli(app, host) -> None:
     ):
         app.cli.add_command(command)
     host.add_commands(app.cli)
-
-
-def main() -> None:
-    from app import create_app
-
-    FlaskGroup(create_app=lambda: create_app())()

@@ -1,36 +1,31 @@
-"""Core domains: every ``app/<domain>/setup.py`` registers that domain's admin views,
-APIs and default role grants.  Discovered, so adding a domain touches no shared file.
+"""The core domains: default plugins, always on (datasette's ``default_*`` modules).
 
-A setup module defines ``ORDER`` (menu position), ``register(appbuilder)``,
-``GRANTS = {role: [(permission, view_menu), ...]}`` and optionally
-``SETTINGS = [SettingDef(...), ...]`` (typed settings shown on the settings page).
+Each ``app/<domain>/__init__.py`` is that domain's manifest -- the same shape as
+a plugin's: ``NAME``, ``TITLE``, ``VERSION``, ``DESCRIPTION``, ``DEPENDS``,
+``CORE = True``, ``ORDER`` (menu position), ``GRANTS``, ``SETTINGS`` and
+``@hookimpl`` functions.  They are found here, so adding a domain touches no
+shared file, and registered on the app's plugin manager before the plugins.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
 import pkgutil
+from pathlib import Path
 from types import ModuleType
+
+APP_DIR = Path(__file__).resolve().parent
+CORE_VERSION = "0.1.0"
 
 
 @functools.cache
 def core_domains() -> tuple[ModuleType, ...]:
-    """The domains of this installation (fixed for the life of the process)."""
-    import app
-
+    """The manifests of the core domains, in menu order (fixed for the life of the process)."""
     modules = []
-    for info in pkgutil.iter_modules(app.__path__):
-        name = f"app.{info.name}.setup"
-        if info.ispkg and importlib.util.find_spec(name) is not None:
-            modules.append(importlib.import_module(name))
+    for info in pkgutil.iter_modules([str(APP_DIR)]):
+        if info.ispkg:
+            module = importlib.import_module(f"app.{info.name}")
+            if getattr(module, "CORE", False):
+                modules.append(module)
     return tuple(sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)))
-
-
-def domain_grants() -> dict[str, list[tuple[str, str]]]:
-    merged: dict[str, list[tuple[str, str]]] = {}
-    for module in core_domains():
-        for role, pairs in getattr(module, "GRANTS", {}).items():
-            merged.setdefault(role, []).extend(pairs)
-    return merged

@@ -208,11 +208,18 @@ def audit_detail(detail) -> Markup:
 
 def html_table(headers: Iterable, rows: Iterable[Iterable], css: str = "table table-condensed") -> Markup:
     """A small escaped table for show pages (``rows`` of already formatted cells)."""
+    rows = list(rows)
+    if not rows:
+        return Markup('<p class="text-muted">{}</p>').format(_l("Nothing yet."))
     head = Markup("").join(Markup("<th>{}</th>").format(h) for h in headers)
     body = Markup("").join(
-        Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in row))
+        Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(display(c)) for c in row))
         for row in rows
     )
     return Markup('<table class="{}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
         css, head, body
     )
+
+
+def link(url: str, text) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url, text)

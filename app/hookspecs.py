@@ -1,19 +1,111 @@
-"""The plugin contract: every hook a Retail Admin plugin may implement.
+"""The plugin contract: every hook a Retail Admin package may implement.
 
-A plugin is a module (registered under the ``retail_admin.plugins`` entry-point
-group) holding metadata (``NAME``, ``TITLE``, ``VERSION``, ``DESCRIPTION``,
-``DEPENDS``, ``DEFAULT_ENABLED``) and ``@hookimpl`` functions.  Hookimpl
-arguments never have defaults (pluggy does not pass them); an implementation
-may accept any subset of the arguments named here.
+A package -- a core domain (``app/<domain>/__init__.py``) or a plugin
+(registered under the ``retail_admin.plugins`` entry-point group) -- has one
+manifest module holding metadata (``NAME``, ``TITLE``, ``VERSION``,
+``DESCRIPTION``, ``DEPENDS``, ``DEFAULT_ENABLED``; ``CORE = True`` for the
+always-on core domains), its ``GRANTS`` and ``SETTINGS``, and ``@hookimpl``
+functions.  Hookimpl arguments never have defaults (pluggy does not pass
+them); an implementation may accept any subset of the arguments named here.
 
 Registration hooks (models, migrations, views, APIs, settings, grants,
-translations, jobs, commands) are called once at start-up for every installed
-plugin, enabled or not, so routes and tables exist; a disabled plugin is then
-filtered at call time.  Runtime hooks (events, tenders, member visibility) are
-only called for enabled plugins.  See docs/plugin_hooks.md for examples.
+translations, jobs, commands, tenders) are called once at start-up for every
+installed package, enabled or not, so routes and tables exist; a disabled
+plugin is then filtered at call time.  Runtime hooks (events, member
+visibility) are only called for enabled plugins.  Call sites go through the
+typed methods of ``app.plugins.PluginHost`` (one per hook), never through
+``pm.hook`` by name.  See docs/plugin_hooks.md for examples.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
 import pluggy
+
+if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
+    import click
+    from flask_appbuilder import AppBuilder
+    from flask_appbuilder.api import BaseApi
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy.sql import ColumnElement
+
+    from app.api import ApiError
+    from app.members.models import Member
+    from app.org.models import Staff
+    from app.sales.models import Order, Payment, Return
+
+Grants = dict[str, list[tuple[str, str]]]
+MemberContext = dict[str, Any]  # {"store_id", "purpose", "phone", "text"}: see retail_member_filters
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    """A typed setting of a package (see ``retail_register_settings``), edited on System → Settings."""
+
+    key: str  # "<plugin>.<name>" for plugins, "core.<name>" for the core
+    label: Any
+    type: str = "str"
+    default: Any = None
+    description: Any = ""
+    choices: tuple = field(default_factory=tuple)  # ((value, label), ...) for "choice"
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int = 200
+    secret: bool = False  # never shown back in full (admin, audit log, logs)
+
+
+@dataclass
+class ViewSpec:
+    """An admin view, or a menu link (``href``), of a package (see ``retail_register_views``).
+
+    ``related_to`` names views (by their ``name``) on whose detail pages this view
+    is listed as a related view, e.g. a ledger under the member it belongs to: the
+    package owning the detail page need not know the view.
+    """
+
+    view: type | None
+    name: str = ""
+    category: str = ""
+    label: Any = None
+    category_label: Any = None
+    icon: str = ""
+    category_icon: str = ""
+    href: str = ""
+    related_to: tuple[str, ...] = ()
+
+
+def models_in(module: ModuleType) -> list[type]:
+    """The model classes ``module`` defines (what a ``retail_register_models`` returns)."""
+    return [
+        cls
+        for cls in vars(module).values()
+        if isinstance(cls, type) and cls.__module__ == module.__name__ and "__table__" in vars(cls)
+    ]
+
+
+@runtime_checkable
+class TenderHandler(Protocol):
+    """A payment method of ``POST pos/orders`` (see ``retail_payment_methods``).
+
+    The core knows tenders only through this: it asks a tender which member
+    check it needs and which wallet list it fills, and never names a plugin's
+    tender.  ``charge`` and ``refund`` run inside the sale's or return's
+    transaction and must not commit; raising ``ApiError`` aborts everything.
+    ``charge`` may set ``payment.reference``.
+    """
+
+    code: str  # the payment's ``method``
+    label: Any  # lazy string shown to staff
+    member_purpose: str | None  # asked of ``retail_member_usable`` before a member pays with it
+    wallet_key: str | None  # the POS wallet's list of what the member can pay with here
+
+    def charge(self, order: Order, payment: Payment) -> None: ...
+
+    def refund(self, order: Order, payment: Payment, amount_fen: int, return_doc: Return) -> None: ...
 
 hookspec = pluggy.HookspecMarker("retail_admin")
 hookimpl = pluggy.HookimplMarker("retail_admin")
@@ -23,7 +115,7 @@ hookimpl = pluggy.HookimplMarker("retail_admin")
 
 
 @hookspec
-def retail_register_models():
+def retail_register_models() -> list[type]:
     """Import and return the plugin's SQLAlchemy model classes.
 
     Called at start-up.  Returning them (rather than relying on import side
@@ -33,7 +125,7 @@ def retail_register_models():
 
 
 @hookspec
-def retail_migration_dirs():
+def retail_migration_dirs() -> list[str]:
     """Return directories holding the plugin's Alembic revision files.
 
     The first revision carries ``branch_labels = ("<plugin name>",)`` and
@@ -46,7 +138,7 @@ def retail_migration_dirs():
 
 
 @hookspec
-def retail_register_views(appbuilder):
+def retail_register_views(appbuilder: AppBuilder) -> list[ViewSpec]:
     """Return admin views of the plugin as a list of ``app.plugins.ViewSpec``.
 
     The host adds them with ``appbuilder.add_view`` (or ``add_view_no_menu``
@@ -56,7 +148,7 @@ def retail_register_views(appbuilder):
 
 
 @hookspec
-def retail_register_apis(appbuilder):
+def retail_register_apis(appbuilder: AppBuilder) -> list[type[BaseApi]]:
     """Return ``flask_appbuilder.api.BaseApi`` subclasses for ``/api/v1/``.
 
     Disabled plugins' endpoints answer 404 with the JSON error envelope.
@@ -64,12 +156,12 @@ def retail_register_apis(appbuilder):
 
 
 @hookspec
-def retail_register_settings():
+def retail_register_settings() -> list[SettingDef]:
     """Return the plugin's typed settings as a list of ``app.platform.settings.SettingDef``."""
 
 
 @hookspec
-def retail_role_grants():
+def retail_role_grants() -> Grants:
     """Return default grants: ``{role_name: [(permission, view_menu), ...]}``.
 
     Synced into the roles at ``db upgrade``.  Role names are the product roles
@@ -79,12 +171,12 @@ def retail_role_grants():
 
 
 @hookspec
-def retail_translation_dirs():
+def retail_translation_dirs() -> list[str]:
     """Return directories holding ``<lang>/LC_MESSAGES/messages.po`` catalogs."""
 
 
 @hookspec
-def retail_register_jobs():
+def retail_register_jobs() -> dict[str, Callable[..., None]]:
     """Return background jobs as ``{job_name: function}``.
 
     The function is called as ``function(job, **params)`` inside an app context;
@@ -94,12 +186,12 @@ def retail_register_jobs():
 
 
 @hookspec
-def retail_register_commands(cli):
+def retail_register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``flask --app run`` CLI group ``cli``."""
 
 
 @hookspec
-def retail_seed_demo():
+def retail_seed_demo() -> None:
     """Add the plugin's demo data; called by ``seed-demo`` after the core's.
 
     Must be idempotent: a second run changes nothing.
@@ -110,14 +202,19 @@ def retail_seed_demo():
 
 
 @hookspec
-def retail_payment_methods():
-    """Return tender handlers that add payment methods to POS sales, e.g. ``coupon``.
+def retail_payment_methods() -> list[TenderHandler]:
+    """Return tender handlers (``app.sales.tenders.TenderHandler``): payment methods of POS sales.
 
-    A handler has ``code`` (the ``method`` value in ``POST pos/orders``), ``label``
-    (lazy string), ``charge(order, payment)`` and ``refund(order, payment,
-    amount_fen, return_doc)``.  Both run inside the sale's/return's transaction,
-    must not commit, and raise ``app.api.ApiError`` to refuse (everything rolls
-    back).  ``charge`` may set ``payment.reference``.  See ``app/sales/tenders.py``.
+    Called once at start-up for every installed package (the sales domain
+    returns cash, stored value, ...); a disabled plugin's tenders are refused at
+    call time.  A handler has ``code`` (the ``method`` value in ``POST
+    pos/orders``), ``label`` (lazy string), ``member_purpose`` (the purpose
+    ``retail_member_usable`` is asked about before a member pays with it, or
+    None), ``wallet_key`` (the list of the POS wallet showing what the member
+    can pay with it, or None), ``charge(order, payment)`` and ``refund(order,
+    payment, amount_fen, return_doc)``.  Both run inside the sale's/return's
+    transaction, must not commit, and raise ``app.api.ApiError`` to refuse
+    (everything rolls back).  ``charge`` may set ``payment.reference``.
     """
 
 
@@ -125,7 +222,7 @@ def retail_payment_methods():
 
 
 @hookspec
-def retail_order_paid(order):
+def retail_order_paid(order: Order) -> None:
     """Called inside the sale's transaction once an order is paid.
 
     Raising aborts the sale (everything rolls back).  Returns nothing.
@@ -133,17 +230,17 @@ def retail_order_paid(order):
 
 
 @hookspec
-def retail_order_returned(order, return_doc):
+def retail_order_returned(order: Order, return_doc: Return) -> None:
     """Called inside the return's transaction once a return is booked."""
 
 
 @hookspec
-def retail_member_created(member):
+def retail_member_created(member: Member) -> None:
     """Called inside the transaction that created a member."""
 
 
 @hookspec
-def retail_staff_left(staff):
+def retail_staff_left(staff: Staff) -> None:
     """Called inside the transaction that marked a staff member as left.
 
     Plugins release what the staff member held (e.g. a guide's members).
@@ -154,7 +251,7 @@ def retail_staff_left(staff):
 
 
 @hookspec
-def retail_member_filters(viewer, context):
+def retail_member_filters(viewer: User | None, context: MemberContext) -> list[ColumnElement[bool]] | None:
     """Return SQLAlchemy criteria restricting which members ``viewer`` may see.
 
     ``context`` is a dict: ``{"store_id": ..., "purpose": "list" | "search" |
@@ -166,16 +263,18 @@ def retail_member_filters(viewer, context):
 
 
 @hookspec
-def retail_present_member(data, member, viewer, context):
+def retail_present_member(
+    data: dict[str, Any], member: Member, viewer: User | None, context: MemberContext
+) -> None:
     """Adjust the dict ``data`` shown to ``viewer`` for ``member`` (masking,
     ``available`` flags).  Mutate ``data`` in place; returns nothing."""
 
 
 @hookspec(firstresult=True)
-def retail_member_usable(member, store_id, purpose):
-    """Decide whether ``member`` may use ``purpose`` (stored_value, points,
-    coupon, pay_code; "member": be attached to a POS sale; "wallet": show the
-    wallet at the POS) at ``store_id``.
+def retail_member_usable(member: Member, store_id: int | None, purpose: str) -> ApiError | None:
+    """Decide whether ``member`` may use ``purpose`` at ``store_id``: "points",
+    a tender's ``member_purpose`` (e.g. "stored_value"), "member" (be attached to
+    a POS sale) or "wallet" (show the wallet at the POS).
 
     Return an ``app.api.ApiError`` to refuse, or None to let the next
     plugin decide (None from all = allowed).  First non-None result wins.
@@ -183,11 +282,12 @@ def retail_member_usable(member, store_id, purpose):
 
 
 @hookspec
-def retail_member_wallet(member, store_id):
+def retail_member_wallet(member: Member, store_id: int | None) -> dict[str, Any] | None:
     """Add to a member's wallet as ``GET pos/members/{id}/wallet`` shows it at ``store_id``.
 
-    Return a dict or None.  List values extend the core's lists (``{"coupons": [...]}``
-    adds usable coupons); other keys are added as they are.  Read-only: never write.
+    Return a dict or None.  List values extend the wallet's lists (one per
+    tender ``wallet_key``: what the member can pay with at that tender); other
+    keys are added as they are.  Read-only: never write.
     """
 
 
@@ -195,7 +295,7 @@ def retail_member_wallet(member, store_id):
 
 
 @hookspec
-def retail_mall_store_filters(member):
+def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | None:
     """Return SQLAlchemy criteria on ``org_store`` limiting the stores the mall shows ``member``.
 
     Called by ``GET mall/stores``; the criteria of all plugins are ANDed.

@@ -1,28 +1,53 @@
-"""Plugin host: entry-point discovery, enabled state, guards and hook calls.
+"""Plugin host: one plugin manager for the core domains and the plugins, enabled state,
+guards, and one typed method per hook.
 
 One ``PluginHost`` per Flask app (kept in ``app.extensions["retail_plugins"]``),
-never a global manager.  Every installed plugin is registered at start-up so
-its routes and tables exist; a disabled plugin is filtered at call time.  The
-enabled set lives in the database and carries a version number: each request
-does one cheap read of that number, so a toggle in one worker process is seen
-by all others at their next request, without a restart.
+never a global manager.  The core domains (``app/<domain>/__init__.py``, found by
+``app.domains``) are registered first as default plugins, always on; then every
+plugin of the ``retail_admin.plugins`` entry-point group.  Every installed plugin
+is registered at start-up so its routes and tables exist; a disabled plugin is
+filtered at call time.  The enabled set lives in the database and carries a
+version number: each request does one cheap read of that number, so a toggle in
+one worker process is seen by all others at their next request, without a restart.
+
+Every hook is called through pluggy (``RETAIL_TRACE_HOOKS=1`` traces them all) and
+only through the typed methods below: no caller names a hook by a string.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
+from app.hookspecs import SettingDef, TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported)
+from app.platform.caches import (  # noqa: F401  (plugins written against v1 import them from here)
+    bump_config_version,
+    cached_for_config,
+    config_version,
+    forget_config_version,
+    reference_data,
+)
+
+if TYPE_CHECKING:
+    import click
+    from flask_appbuilder import AppBuilder
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy.sql import ColumnElement
+
+    from app.api import ApiError
+    from app.members.models import Member
+    from app.org.models import Staff
+    from app.sales.models import Order, Return
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "retail_admin.plugins"
@@ -42,6 +67,8 @@ class PluginToggleRefused(Exception):
 
 @dataclass(frozen=True)
 class PluginInfo:
+    """A registered package: a core domain (``core``: always on) or a plugin."""
+
     name: str
     title: Any  # lazy strings: shown in the viewer's language
     version: str
@@ -50,19 +77,7 @@ class PluginInfo:
     default_enabled: bool
     module: ModuleType = field(compare=False, repr=False)
     distribution: str = ""
-
-
-@dataclass
-class ViewSpec:
-    """An admin view contributed by a plugin (see ``retail_register_views``)."""
-
-    view: type
-    name: str = ""
-    category: str = ""
-    label: Any = None
-    category_label: Any = None
-    icon: str = ""
-    category_icon: str = ""
+    core: bool = False
 
 
 def _plugin_info(module: ModuleType, distribution: str) -> PluginInfo:
@@ -70,15 +85,17 @@ def _plugin_info(module: ModuleType, distribution: str) -> PluginInfo:
         name = module.NAME
     except AttributeError as exc:
         raise PluginError(f"plugin module {module.__name__} has no NAME") from exc
+    core = bool(getattr(module, "CORE", False))
     return PluginInfo(
         name=name,
         title=getattr(module, "TITLE", name),
         version=str(getattr(module, "VERSION", "0")),
         description=getattr(module, "DESCRIPTION", ""),
         depends=tuple(getattr(module, "DEPENDS", ())),
-        default_enabled=bool(getattr(module, "DEFAULT_ENABLED", True)),
+        default_enabled=True if core else bool(getattr(module, "DEFAULT_ENABLED", True)),
         module=module,
         distribution=distribution,
+        core=core,
     )
 
 
@@ -86,11 +103,14 @@ class PluginHost:
     def __init__(self, trace: bool = False):
         self.pm = pluggy.PluginManager("retail_admin")
         self.pm.add_hookspecs(hookspecs)
-        self.plugins: dict[str, PluginInfo] = {}
+        self.packages: dict[str, PluginInfo] = {}  # core domains, then plugins, as registered
+        self.plugins: dict[str, PluginInfo] = {}  # the plugins (can be toggled)
         self.blueprint_owner: dict[str, str] = {}
         self._subset_callers: dict[tuple[str, frozenset], Any] = {}
         self._state_cache: tuple[int, dict[str, bool]] | None = None
-        self._settings: list[tuple[str, Any]] | None = None
+        self._settings: dict[str, tuple[str, SettingDef]] | None = None
+        self._tenders: dict[str, tuple[str, TenderHandler]] | None = None
+        self._enabled_tenders: dict[frozenset, dict[str, TenderHandler]] = {}
         if trace:
             self.pm.trace.root.setwriter(log.info)
             self.pm.enable_tracing()
@@ -98,7 +118,11 @@ class PluginHost:
     # ------------------------------------------------------------ discovery
 
     def discover(self) -> None:
-        """Register every plugin of the ``retail_admin.plugins`` entry-point group."""
+        """Register the core domains, then every plugin of the entry-point group."""
+        from app.domains import core_domains
+
+        for module in core_domains():
+            self.register(module)
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             module = ep.load()
             dist = ep.dist.name if ep.dist else ""
@@ -107,31 +131,46 @@ class PluginHost:
 
     def register(self, module: ModuleType, distribution: str = "") -> PluginInfo:
         info = _plugin_info(module, distribution)
-        if info.name in self.plugins:
+        if info.name in self.packages:
             raise PluginError(f"two plugins are named {info.name!r}")
         self.pm.register(module, name=info.name)
-        self.plugins[info.name] = info
+        self.packages[info.name] = info
+        if not info.core:
+            self.plugins[info.name] = info
         return info
 
+    def domains(self) -> dict[str, PluginInfo]:
+        """The core domains (default plugins, always on), in menu order."""
+        return {name: info for name, info in self.packages.items() if info.core}
+
     def missing_dependencies(self, name: str) -> list[str]:
-        return [dep for dep in self.plugins[name].depends if dep not in self.plugins]
+        return [dep for dep in self.packages[name].depends if dep not in self.packages]
 
     # ------------------------------------------------------------ registration-time hooks
 
-    def _collect(self, hook_name: str, **kwargs) -> Iterator[tuple[str, Any]]:
-        """Call ``hook_name`` on every installed plugin, yielding (plugin name, result)."""
-        hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
-            args = {arg: kwargs[arg] for arg in impl.argnames}
-            result = impl.function(**args)
-            if result is not None:
-                yield self.pm.get_name(impl.plugin), result
+    def _each_package(self, hook: pluggy.HookCaller, **kwargs) -> Iterator[tuple[str, Any]]:
+        """Call a registration hook on every installed package, enabled or not, one package
+        at a time, yielding (package, result): the core domains in menu order, then the
+        plugins in pluggy's call order (the last registered first).
+
+        Through pluggy (tracing sees it); one package at a time so each result is
+        attributed and checked.
+        """
+        implementers = {self.pm.get_name(impl.plugin) for impl in hook.get_hookimpls()}
+        order = list(self.domains()) + list(reversed(self.plugins))
+        for name in order:
+            if name not in implementers:
+                continue
+            others = [p.module for n, p in self.packages.items() if n != name]
+            for result in self.pm.subset_hook_caller(hook.name, remove_plugins=others)(**kwargs):
+                if result is not None:
+                    yield name, result
 
     def models(self) -> list[tuple[str, type]]:
         found = []
-        for plugin, classes in self._collect("retail_register_models"):
+        for plugin, classes in self._each_package(self.pm.hook.retail_register_models):
             for cls in classes:
-                if not cls.__tablename__.startswith(f"{plugin}_"):
+                if not self.packages[plugin].core and not cls.__tablename__.startswith(f"{plugin}_"):
                     raise PluginError(
                         f"table {cls.__tablename__!r} of plugin {plugin!r} must start "
                         f"with '{plugin}_'"
@@ -140,56 +179,136 @@ class PluginHost:
         return found
 
     def migration_dirs(self) -> list[str]:
-        return [d for _, dirs in self._collect("retail_migration_dirs") for d in dirs]
+        return [d for _, dirs in self._each_package(self.pm.hook.retail_migration_dirs) for d in dirs]
 
     def translation_dirs(self) -> list[str]:
-        return [d for _, dirs in self._collect("retail_translation_dirs") for d in dirs]
+        return [d for _, dirs in self._each_package(self.pm.hook.retail_translation_dirs) for d in dirs]
 
-    def views(self, appbuilder) -> list[tuple[str, ViewSpec]]:
-        return [
-            (plugin, spec)
-            for plugin, specs in self._collect("retail_register_views", appbuilder=appbuilder)
-            for spec in specs
-        ]
+    def views(self, appbuilder: AppBuilder) -> list[tuple[str, ViewSpec]]:
+        found = []
+        for plugin, specs in self._each_package(self.pm.hook.retail_register_views, appbuilder=appbuilder):
+            for spec in specs:
+                if not isinstance(spec, ViewSpec):
+                    raise PluginError(f"retail_register_views of {plugin!r} must return ViewSpec objects")
+                found.append((plugin, spec))
+        return found
 
-    def apis(self, appbuilder) -> list[tuple[str, type]]:
+    def apis(self, appbuilder: AppBuilder) -> list[tuple[str, type]]:
         return [
             (plugin, api)
-            for plugin, apis in self._collect("retail_register_apis", appbuilder=appbuilder)
+            for plugin, apis in self._each_package(self.pm.hook.retail_register_apis, appbuilder=appbuilder)
             for api in apis
         ]
 
-    def settings(self) -> list[tuple[str, Any]]:
-        """Setting definitions of every installed plugin (collected once)."""
+    def setting_definitions(self) -> dict[str, tuple[str, SettingDef]]:
+        """``{key: (owner, definition)}`` of every installed package (collected once); the
+        owner of a core domain's setting is ``"core"``."""
         if self._settings is None:
-            self._settings = [
-                (p, s) for p, specs in self._collect("retail_register_settings") for s in specs
-            ]
+            found: dict[str, tuple[str, SettingDef]] = {}
+            for plugin, specs in self._each_package(self.pm.hook.retail_register_settings):
+                owner = "core" if self.packages[plugin].core else plugin
+                for spec in specs:
+                    if spec.key in found:
+                        raise PluginError(f"setting {spec.key!r} of {plugin!r} is defined twice")
+                    found[spec.key] = (owner, spec)
+            self._settings = found
         return self._settings
 
     def role_grants(self) -> dict[str, list[tuple[str, str]]]:
+        """Default grants of every installed package (core domains and plugins), merged."""
         merged: dict[str, list[tuple[str, str]]] = {}
-        for _, grants in self._collect("retail_role_grants"):
+        for _, grants in self._each_package(self.pm.hook.retail_role_grants):
             for role, pairs in grants.items():
                 merged.setdefault(role, []).extend(tuple(p) for p in pairs)
         return merged
 
-    def jobs(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for plugin, jobs in self._collect("retail_register_jobs"):
+    def jobs(self) -> dict[str, Callable[..., None]]:
+        found: dict[str, Callable[..., None]] = {}
+        for plugin, jobs in self._each_package(self.pm.hook.retail_register_jobs):
             for job_name, func in jobs.items():
                 if job_name in found:
                     raise PluginError(f"job {job_name!r} of {plugin!r} is registered twice")
                 found[job_name] = func
         return found
 
-    def add_commands(self, cli) -> None:
-        for _ in self._collect("retail_register_commands", cli=cli):
+    def add_commands(self, cli: click.Group) -> None:
+        for _ in self._each_package(self.pm.hook.retail_register_commands, cli=cli):
             pass
+
+    def tenders(self) -> dict[str, tuple[str, TenderHandler]]:
+        """Every installed package's tenders by code: ``{code: (package, handler)}`` (collected
+        once; a code registered twice or a handler missing a member fails at start-up)."""
+        if self._tenders is None:
+            found: dict[str, tuple[str, TenderHandler]] = {}
+            for plugin, handlers in self._each_package(self.pm.hook.retail_payment_methods):
+                for handler in handlers:
+                    if not isinstance(handler, TenderHandler):
+                        raise PluginError(f"a tender of {plugin!r} is not a TenderHandler: {handler!r}")
+                    if handler.code in found:
+                        raise PluginError(f"payment method {handler.code!r} is registered twice")
+                    found[handler.code] = (plugin, handler)
+            self._tenders = found
+        return self._tenders
+
+    def payment_methods(self) -> dict[str, TenderHandler]:
+        """Tenders of the core and of enabled plugins, by code."""
+        enabled = self.enabled_names()
+        handlers = self._enabled_tenders.get(enabled)
+        if handlers is None:
+            handlers = {
+                code: handler
+                for code, (package, handler) in self.tenders().items()
+                if self.packages[package].core or package in enabled
+            }
+            self._enabled_tenders[enabled] = handlers
+        return handlers
+
+    def wallet_keys(self) -> list[str]:
+        """The POS wallet's lists: one per installed tender with a ``wallet_key``."""
+        return [h.wallet_key for _, h in self.tenders().values() if h.wallet_key]
+
+    # ------------------------------------------------------------ runtime hooks (enabled plugins)
 
     def seed_demo(self) -> None:
         """Seed demo data of enabled plugins."""
-        self.hook("retail_seed_demo")()
+        self._enabled(self.pm.hook.retail_seed_demo)()
+
+    def order_paid(self, order: Order) -> None:
+        self._enabled(self.pm.hook.retail_order_paid)(order=order)
+
+    def order_returned(self, order: Order, return_doc: Return) -> None:
+        self._enabled(self.pm.hook.retail_order_returned)(order=order, return_doc=return_doc)
+
+    def member_created(self, member: Member) -> None:
+        self._enabled(self.pm.hook.retail_member_created)(member=member)
+
+    def staff_left(self, staff: Staff) -> None:
+        self._enabled(self.pm.hook.retail_staff_left)(staff=staff)
+
+    def member_filters(self, viewer: User | None, context: dict[str, Any]) -> list[ColumnElement[bool]]:
+        """Criteria of every enabled plugin restricting the members ``viewer`` sees (flattened)."""
+        hook = self._enabled(self.pm.hook.retail_member_filters)
+        return [criterion for found in hook(viewer=viewer, context=context) for criterion in found or ()]
+
+    def present_member(self, data: dict[str, Any], member: Member, viewer: User | None,
+                       context: dict[str, Any]) -> None:
+        self._enabled(self.pm.hook.retail_present_member)(
+            data=data, member=member, viewer=viewer, context=context
+        )
+
+    def member_usable(self, member: Member, store_id: int | None, purpose: str) -> ApiError | None:
+        """The first refusal of an enabled plugin, or None (allowed)."""
+        return self._enabled(self.pm.hook.retail_member_usable)(
+            member=member, store_id=store_id, purpose=purpose
+        )
+
+    def member_wallet(self, member: Member, store_id: int | None) -> list[dict[str, Any]]:
+        hook = self._enabled(self.pm.hook.retail_member_wallet)
+        return [extra for extra in hook(member=member, store_id=store_id) if extra]
+
+    def mall_store_filters(self, member: Member) -> list[ColumnElement[bool]]:
+        hook = self._enabled(self.pm.hook.retail_mall_store_filters)
+        return [criterion for found in hook(member=member) for criterion in found or ()]
 
     # ------------------------------------------------------------ enabled state
 
@@ -199,20 +318,17 @@ class PluginHost:
         A separate connection here would let concurrent requests each hold one
         pooled connection while waiting for a second: a pool deadlock under load.
         """
-        from app.platform.models import PluginState, PluginStateVersion
+        from app.platform.models import PluginState
 
+        version = config_version()  # read once per request (with the API caller when there is one)
+        if version < 0:  # schema not created yet (before `db upgrade`)
+            return -1, {}
+        if self._state_cache is not None and self._state_cache[0] == version:
+            return self._state_cache  # unchanged since this worker last read the flags
         session = current_app.extensions["sqlalchemy"].session
         try:
-            if has_request_context() and "_config_version" in g:
-                version = g._config_version  # read with the API caller (app.principal)
-            else:
-                version = session.execute(select(PluginStateVersion.version)).scalar() or 0
-                if has_request_context():
-                    g._config_version = version
-            if self._state_cache is not None and self._state_cache[0] == version:
-                return self._state_cache  # unchanged since this worker last read the flags
             rows = session.execute(select(PluginState.name, PluginState.enabled)).all()
-        except SQLAlchemyError:  # schema not created yet (before `db upgrade`)
+        except SQLAlchemyError:
             session.rollback()
             return -1, {}
         self._state_cache = (version, dict(rows))
@@ -233,47 +349,28 @@ class PluginHost:
         while changed:
             changed = False
             for name in list(enabled):
-                if any(dep not in enabled for dep in self.plugins[name].depends):
+                deps = self.plugins[name].depends
+                if any(dep not in enabled and not self.packages[dep].core for dep in deps):
                     enabled = enabled - {name}
                     changed = True
         if has_request_context():
             g._plugin_enabled = enabled
         return enabled
 
-    def config_version(self) -> int:
-        """The configuration version (plugin toggles and settings), read once per request.
-
-        Per-worker caches of configuration compare it to know they are still current.
-        """
-        if has_request_context():
-            if "_config_version" not in g:
-                self._stored_state()
-            return g.get("_config_version", -1)
-        return self._stored_state()[0]
-
     def is_enabled(self, name: str) -> bool:
-        return name in self.enabled_names()
+        info = self.packages.get(name)
+        return info is not None and (info.core or name in self.enabled_names())
 
-    def hook(self, hook_name: str):
-        """A caller of ``hook_name`` that skips disabled plugins."""
+    def _enabled(self, hook: pluggy.HookCaller):
+        """``hook`` as a caller that skips disabled plugins (cached per disabled set)."""
         disabled = frozenset(set(self.plugins) - self.enabled_names())
-        key = (hook_name, disabled)
+        key = (hook.name, disabled)
         caller = self._subset_callers.get(key)
         if caller is None:
             modules = [self.plugins[n].module for n in disabled]
-            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=modules)
+            caller = self.pm.subset_hook_caller(hook.name, remove_plugins=modules)
             self._subset_callers[key] = caller
         return caller
-
-    def payment_methods(self) -> dict[str, Any]:
-        """Tender handlers of enabled plugins by code (``retail_payment_methods``)."""
-        handlers: dict[str, Any] = {}
-        for group in self.hook("retail_payment_methods")():
-            for handler in group:
-                if handler.code in handlers:
-                    raise PluginError(f"payment method {handler.code!r} is registered twice")
-                handlers[handler.code] = handler
-        return handlers
 
     def set_enabled(self, name: str, enabled: bool, user=None) -> None:
         """Enable or disable a plugin for every worker, audited.
@@ -292,7 +389,7 @@ class PluginHost:
         current = self.enabled_names()
         if enabled:
             missing = self.missing_dependencies(name)
-            off = [d for d in self.plugins[name].depends if d not in current]
+            off = [d for d in self.plugins[name].depends if d not in current and not self.is_enabled(d)]
             if missing or off:
                 raise PluginToggleRefused(
                     _l(
@@ -325,77 +422,6 @@ class PluginHost:
         audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
         db.session.commit()
         forget_config_version()
-
-
-def bump_config_version(session=None) -> None:
-    """Tell every worker that plugin toggles or settings changed, in the transaction of
-    ``session`` (default: the request's).  Whoever writes ``core_setting`` rows calls it."""
-    from app.extensions import db
-    from app.platform.models import PluginStateVersion
-
-    session = session if session is not None else db.session
-    version_row = session.get(PluginStateVersion, 1)
-    if version_row is None:
-        session.add(PluginStateVersion(id=1, version=1))
-    else:
-        version_row.version = PluginStateVersion.version + 1
-
-
-def cached_for_config(name: str, load):
-    """``load()``'s result, kept per worker and app while the configuration version holds.
-
-    For configuration read on hot paths (settings, a plugin's share groups): one query
-    per change instead of one per request.  Whoever changes what ``load`` reads calls
-    ``bump_config_version`` in the same transaction.
-    """
-    version = plugin_host().config_version()  # read once per request
-    worker = current_app.extensions.setdefault("retail_config_cache", {})
-    hit = worker.get(name)
-    if version >= 0 and hit is not None and hit[0] == version:
-        return hit[1]
-    value = load()
-    if version >= 0:  # -1: no schema yet (before ``db upgrade``): do not keep it
-        worker[name] = (version, value)
-    return value
-
-
-REFERENCE_MODELS: list[type] = []
-
-
-def reference_data(*models: type) -> None:
-    """Declare models whose rows workers keep with ``cached_for_config`` (stores, member
-    levels): any ORM change to one of their rows bumps the configuration version in the
-    same flush, so every worker reloads them (at once in this one)."""
-    REFERENCE_MODELS.extend(m for m in models if m not in REFERENCE_MODELS)
-
-
-def bump_on_reference_change(session, _flush_context, _instances) -> None:
-    """``before_flush``: see ``reference_data``."""
-    if not REFERENCE_MODELS:
-        return
-    kinds = tuple(REFERENCE_MODELS)
-    for changed in (session.new, session.dirty, session.deleted):
-        if any(isinstance(obj, kinds) for obj in changed):
-            bump_config_version(session)
-            session.info["retail_config_changed"] = True
-            return
-
-
-def forget_after_reference_change(session) -> None:
-    """``after_commit``: this worker reads the new configuration version at once."""
-    if session.info.pop("retail_config_changed", False) and has_app_context():
-        forget_config_version()
-
-
-def forget_config_version() -> None:
-    """After committing a configuration change: this request and this worker's next
-    requests read the new state (other workers within ``CALLER_CACHE_SECONDS``)."""
-    callers = current_app.extensions.get("retail_callers")
-    if callers is not None:
-        callers.clear()  # cached API callers carry the configuration version they were read with
-    if has_request_context():
-        g.pop("_plugin_enabled", None)
-        g.pop("_config_version", None)
 
 
 def plugin_host() -> PluginHost:

@@ -36,6 +36,7 @@ from jwt import get_unverified_header
 from sqlalchemy import bindparam, select, true, union
 
 from app.org.models import Staff
+from app.platform.caches import caller_cache
 from app.platform.models import PluginStateVersion
 
 
@@ -135,43 +136,6 @@ def load_principal(session, user_id: int) -> tuple[ApiPrincipal | None, int]:
         roles=list(roles.values()), staff=staff,
     )
     return principal, first.config_version or 0
-
-
-class CallerCache:
-    """``load_principal`` results per user id, kept per worker for ``ttl`` seconds.
-
-    Reading the caller costs a round trip on every API request, as much as a
-    POS member look-up itself.  Within the time to live a request reuses what
-    this worker read; ``clear()`` (after a configuration change in this worker)
-    makes the next request read again.
-    """
-
-    MAX_CALLERS = 4096
-
-    def __init__(self):
-        self._entries: dict[int, tuple[ApiPrincipal, int, float]] = {}
-        # the newest configuration version any caller was read with: versions only grow, so
-        # callers cached at different times agree on it and configuration caches do not flip
-        self._latest_version = -1
-
-    def get(self, user_id: int, ttl: float) -> tuple[ApiPrincipal, int] | None:
-        entry = self._entries.get(user_id)
-        if entry is None or time.monotonic() - entry[2] >= ttl:
-            return None
-        return entry[0], max(entry[1], self._latest_version)
-
-    def put(self, user_id: int, principal: ApiPrincipal, version: int) -> None:
-        if len(self._entries) >= self.MAX_CALLERS:
-            self._entries.clear()
-        self._latest_version = max(self._latest_version, version)
-        self._entries[user_id] = (principal, version, time.monotonic())
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-def caller_cache(app) -> CallerCache:
-    return app.extensions.setdefault("retail_callers", CallerCache())
 
 
 def cached_principal(app, session, user_id: int) -> tuple[ApiPrincipal | None, int]:

@@ -28,8 +28,15 @@ from limits import parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-# the endpoints that check a password: FAB's login page and its security API
-LOGIN_ENDPOINTS = frozenset({"AuthDBView.login", "SecurityApi.login"})
+
+def is_login_request() -> bool:
+    """A POST to an endpoint that checks a password: the login page (whatever auth view the
+    security manager uses) or the security API's login."""
+    if request.method != "POST" or not request.endpoint:
+        return False
+    auth_view = getattr(current_app.appbuilder.sm, "auth_view", None)
+    page = f"{auth_view.endpoint}.login" if auth_view is not None else "AuthDBView.login"
+    return request.endpoint in (page, "SecurityApi.login")
 
 
 def is_bearer_api_call() -> bool:

@@ -26,7 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.admin_fields import FieldError
 from app.api import ApiError, http_error, is_api_request
-from app.ratelimit import LOGIN_ENDPOINTS, login_attempt_allowed
+from app.ratelimit import is_login_request, login_attempt_allowed
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NUL = "\x00"
@@ -70,7 +70,7 @@ def guard_request() -> None:
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             if _has_nul(request.form.lists()):
                 refuse_nul()
-    if request.method == "POST" and request.endpoint in LOGIN_ENDPOINTS:
+    if is_login_request():
         if not login_attempt_allowed(_login_username()):
             refuse(429, *_http(429))
 
@@ -95,8 +95,8 @@ def _check_api_csrf() -> None:
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True) or "_user_id" not in session:
         return
-    if request.endpoint in LOGIN_ENDPOINTS:
-        return  # answers a token, sets no session
+    if is_login_request():
+        return  # the API login answers a token and sets no session
     from flask_wtf.csrf import ValidationError, validate_csrf
 
     try:

@@ -17,50 +17,37 @@ from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import create_access_token, create_refresh_token
-from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import and_, exists, false, or_, select
 
-ADMIN = "Admin"
-MERCHANT = "Merchant"
-STORE_MANAGER = "StoreManager"
-CASHIER = "Cashier"
-GUIDE = "Guide"
-SERVICE_PROVIDER = "ServiceProvider"
-POS = "POS"
-PRODUCT_ROLES = (ADMIN, MERCHANT, STORE_MANAGER, CASHIER, GUIDE, SERVICE_PROVIDER, POS)
-HQ_ROLES = frozenset({ADMIN, MERCHANT})
+from app.actor import acting_user  # noqa: F401  (re-exported)
+from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
+    ADMIN,
+    CASHIER,
+    GUIDE,
+    HQ_ROLES,
+    MERCHANT,
+    POS,
+    PRODUCT_ROLES,
+    SELF_SERVICE,
+    SERVICE_PROVIDER,
+    STORE_MANAGER,
+    menu,
+    read,
+    write,
+)
+
 # roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
 STORE_STAFF_ROLES = frozenset({STORE_MANAGER, CASHIER, GUIDE, POS})
-
-# Permissions every logged-in admin user needs (own profile, own password).
-SELF_SERVICE = [
-    ("can_userinfo", "UserDBModelView"),
-    ("can_this_form_get", "ResetMyPasswordView"),
-    ("can_this_form_post", "ResetMyPasswordView"),
-]
 
 # The OpenAPI spec and Swagger UI: readable by every logged-in user (never anonymous).
 API_DOCS = [("can_get", "OpenApi"), ("can_show", "SwaggerView")]
 
 
-def read(resource: str) -> list[tuple[str, str]]:
-    return [("can_read", resource)]
-
-
-def write(resource: str) -> list[tuple[str, str]]:
-    return [("can_read", resource), ("can_write", resource)]
-
-
-def menu(*names: str) -> list[tuple[str, str]]:
-    return [("menu_access", name) for name in names]
-
-
 def core_grants() -> dict[str, list[tuple[str, str]]]:
-    """Grants of every core domain (``app/<domain>/setup.py`` GRANTS), plus self-service."""
-    from app.domains import domain_grants
-
-    grants = domain_grants()
+    """Self-service grants of every product role (the domains' grants come from their
+    manifests through ``retail_role_grants``, like a plugin's)."""
+    grants: dict[str, list[tuple[str, str]]] = {}
     for role in PRODUCT_ROLES:
         if role != ADMIN:
             grants.setdefault(role, []).extend(SELF_SERVICE + API_DOCS)
@@ -246,19 +233,6 @@ class RetailSecurityManager(SecurityManager):
         self.clear_permission_cache()
 
 
-def acting_user():
-    """The user of this request: session login (admin) or bearer token (API).
-
-    FAB puts both in ``g.user``; flask-login's ``current_user`` only knows sessions.
-    """
-    if has_request_context():
-        user = g.get("user")
-        if user is not None and getattr(user, "is_authenticated", False):
-            return user
-        return current_user
-    return None
-
-
 def user_role_names(user=None) -> set[str]:
     user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
@@ -305,6 +279,23 @@ def scoped_store_id(user=None) -> int | None:
     if staff is None or staff.status != "active" or staff.store_id is None:
         return NO_STORE
     return staff.store_id
+
+
+STORE_REFUSALS = {
+    "STORE_REQUIRED": _l("This needs an account bound to a store."),
+    "STORE_ACCOUNT_REQUIRED": _l("This account is not bound to a store."),  # selling
+}
+
+
+def caller_store_id(refusal: str = "STORE_REQUIRED") -> int:
+    """The store of the calling POS/staff account (the one helper every API uses); an HQ
+    account has none and is refused with ``refusal`` (403)."""
+    from app.api import ApiError
+
+    store_id = scoped_store_id()
+    if store_id in (None, NO_STORE):
+        raise ApiError(refusal, STORE_REFUSALS[refusal], 403)
+    return store_id
 
 
 def scope_to_store(query, column, user=None):

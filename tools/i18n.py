@@ -4,7 +4,9 @@ update   extract messages of the core + built-in plugins (and the test plugin)
          and merge them into translations/<lang>/LC_MESSAGES/messages.po;
          English msgids are copied to the English catalog.
 compile  build the .mo files (done by dev.py and CI, never committed).
-check    list messages lacking a Chinese or English translation (exit 1 if any).
+check    list messages lacking a Chinese or English translation, and msgids listed twice
+         in one catalog (exit 1 if any).
+dedupe   drop msgids listed twice in a catalog (left by union merges), keeping the first.
 merge F  update, then fill Chinese strings from the JSON object {msgid: zh} in file F
          (plural messages take a list); other translations are kept.
 """
@@ -81,15 +83,58 @@ def update() -> None:
             save(catalog, path)
 
 
+def compile_catalogs(directory: Path, target: Path) -> list[Path]:
+    """Compile ``directory``'s catalogs into ``.mo`` files under ``target`` (same layout)."""
+    written = []
+    for lang in LANGS:
+        path = po_path(directory, lang)
+        if not path.exists():
+            continue
+        catalog = load(path, lang)
+        mo = po_path(target, lang).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as handle:
+            write_mo(handle, catalog)
+        written.append(mo)
+    return written
+
+
 def compile_all() -> None:
+    for _sources, directory in DOMAINS:
+        compile_catalogs(directory, directory)
+
+
+def _key(block: str) -> tuple[str, str] | None:
+    """(msgctxt, msgid with its continuation lines) of an entry; None for the header."""
+    lines = block.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("msgid ")), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(lines) and lines[end].startswith('"'):
+        end += 1
+    if end == start + 1 and lines[start] == 'msgid ""':
+        return None  # the header
+    context = next((line for line in lines if line.startswith("msgctxt ")), "")
+    return context, "\n".join(lines[start:end])
+
+
+def duplicates() -> list[str]:
+    """msgids listed twice in one catalog (e.g. after a union merge of two branches)."""
+    problems = []
     for _sources, directory in DOMAINS:
         for lang in LANGS:
             path = po_path(directory, lang)
             if not path.exists():
                 continue
-            catalog = load(path, lang)
-            with path.with_suffix(".mo").open("wb") as handle:
-                write_mo(handle, catalog)
+            seen: set[tuple[str, str]] = set()
+            for block in _entries(path.read_text(encoding="utf-8")):
+                key = _key(block)
+                if key in seen:
+                    problems.append(f"{directory.relative_to(ROOT)} [{lang}] duplicate {key[1][6:60]}")
+                if key is not None:
+                    seen.add(key)
+    return problems
 
 
 def missing() -> list[str]:
@@ -108,6 +153,38 @@ def missing() -> list[str]:
                 if found is None or not all(values) or found.fuzzy:
                     problems.append(f"{directory.relative_to(ROOT)} [{lang}] {message.id!r}")
     return problems
+
+
+def _entries(text: str) -> list[str]:
+    """The catalog's entries, also where a union merge glued two without a blank line."""
+    lines, out, in_msgstr = text.splitlines(), [], False
+    for line in lines:
+        starts = line.startswith(("#", "msgid ", "msgctxt "))
+        if starts and in_msgstr and out and out[-1] != "":
+            out.append("")  # the previous entry ended with its msgstr
+        if line.startswith("msgstr"):
+            in_msgstr = True
+        elif starts or not line:
+            in_msgstr = False
+        out.append(line)
+    return "\n".join(out).split("\n\n")
+
+
+def dedupe() -> None:
+    """Drop the later copies of msgids listed twice (a union merge keeps both sides' entries)."""
+    for _sources, directory in DOMAINS:
+        for lang in LANGS:
+            path = po_path(directory, lang)
+            if not path.exists():
+                continue
+            kept, seen = [], set()
+            for block in _entries(path.read_text(encoding="utf-8")):
+                key = _key(block)
+                if key is None or key not in seen:
+                    kept.append(block)
+                if key is not None:
+                    seen.add(key)
+            path.write_text("\n\n".join(kept).rstrip("\n") + "\n", encoding="utf-8")
 
 
 def merge(json_path: str) -> None:
@@ -136,8 +213,10 @@ if __name__ == "__main__":
         compile_all()
     elif action == "merge":
         merge(sys.argv[2])
+    elif action == "dedupe":
+        dedupe()
     elif action == "check":
-        problems = missing()
+        problems = duplicates() + missing()
         print("\n".join(problems) or "all messages translated")
         sys.exit(1 if problems else 0)
     else:

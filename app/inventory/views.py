@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request
+from flask import flash, jsonify, redirect, request
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access_api
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from markupsafe import Markup
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
-from app.admin_fields import refusal_message
+from app.admin_fields import FieldError, LineEditorWidget, Section, refusal_message
 from app.catalog.models import Sku
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import register_labels
+from app.formatting import html_table, register_labels
 from app.inventory.models import Stock, StockDoc, StockMove
 from app.inventory.services import (
     cancel_stock_doc,
@@ -129,15 +132,43 @@ class StockMoveView(StoreScopedModelView):
     base_order = ("id", "desc")
 
 
+def _sku_name(sku) -> str:
+    return f"{sku.product.name} {sku.spec}".strip()
+
+
 def _lines_table(lines) -> Markup:
-    rows = "".join(
-        f"<tr><td>{escape(line.sku.sku_code)}</td><td>{escape(line.sku.product.name)} "
-        f"{escape(line.sku.spec)}</td><td>{line.qty}</td></tr>"
-        for line in lines
+    return html_table(
+        (_l("SKU code"), _l("Name"), _l("Quantity")),
+        [(line.sku.sku_code, _sku_name(line.sku), line.qty) for line in lines],
     )
-    head = "".join(f"<th>{escape(_l(t))}</th>" for t in ("SKU code", "Name", "Quantity"))
-    head = f"<tr>{head}</tr>"
-    return Markup(f'<table class="table table-condensed">{head}{rows}</table>')
+
+
+def stocktake_table(doc: StockDoc) -> Markup:
+    """Book vs counted per line: before posting, the book is today's on hand; after, the on hand
+    the posting found (its stocktake move holds the difference)."""
+    moves = {}
+    if doc.status != "draft":
+        moves = {
+            m.sku_id: m
+            for m in db.session.query(StockMove).filter_by(doc_no=doc.doc_no, store_id=doc.store_id)
+        }
+    rows = []
+    for line in doc.lines:
+        if doc.status == "draft":
+            stock = db.session.get(Stock, {"store_id": doc.store_id, "sku_id": line.sku_id})
+            book = stock.qty if stock is not None else 0
+        else:
+            move = moves.get(line.sku_id)
+            book = line.qty - move.qty if move is not None else line.qty
+        difference = line.qty - book
+        shown = f"{difference:+d}" if difference else 0
+        rows.append((line.sku.sku_code, _sku_name(line.sku), book, line.qty, shown))
+    headers = (_l("SKU code"), _l("Name"), _l("Book quantity"), _l("Counted"), _l("Difference"))
+    return html_table(headers, rows)
+
+
+def _incoming_transfer(doc: StockDoc) -> bool:
+    return doc.kind == "inbound" and doc.source_doc_id is not None
 
 
 def parse_lines(text: str) -> list[tuple[int, int]]:
@@ -161,6 +192,9 @@ def parse_lines(text: str) -> list[tuple[int, int]]:
     return lines
 
 
+NOTE_FIELD = StringField(_l("Note"), validators=[Optional(), Length(max=200)], widget=BS3TextFieldWidget())
+
+
 class StockDocView(StoreScopedModelView):
     datamodel = SQLAInterface(StockDoc)
     class_permission_name = "StockDocs"
@@ -169,6 +203,7 @@ class StockDocView(StoreScopedModelView):
         "post_doc": "write",
         "receive_doc": "write",
         "cancel_doc": "write",
+        "sku_lookup": "write",
     }
     list_title = _l("Stock documents")
     show_title = _l("Stock document")
@@ -176,9 +211,16 @@ class StockDocView(StoreScopedModelView):
     edit_title = _l("Edit stock document")
     list_columns = ["doc_no", "kind", "reason", "store", "other_store", "status", "created_on"]
     search_columns = ["doc_no", "kind", "reason", "store", "other_store", "status", "created_on"]
-    show_columns = ["doc_no", "kind", "reason", "store", "other_store", "status", "note", "lines",
+    show_columns = ["doc_no", "kind", "reason", "store", "other_store", "status", "note",
                     "created_on", "changed_on"]
     add_columns = ["kind", "reason", "store", "other_store", "note", "lines_text"]
+    form_scripts = ["js/line_editor.js"]
+    error_fields = {
+        code: "lines_text"
+        for code in ("NO_LINES", "INVALID_LINE", "SKU_NOT_FOUND", "INVALID_QTY", "DUPLICATE_LINE")
+    } | {"INVALID_OTHER_STORE": "other_store", "INVALID_REASON": "reason", "INVALID_NOTE": "note",
+         "STORE_NOT_FOUND": "store", "INVALID_DOC_KIND": "kind"}
+    action_order = ["post_doc", "receive_doc", "cancel_doc"]
     edit_columns = ["note"]
     order_columns = ["doc_no", "created_on"]
     base_order = ("id", "desc")
@@ -196,7 +238,8 @@ class StockDocView(StoreScopedModelView):
     }
     description_columns = {
         "lines_text": _l("One line per SKU: SKU code (or barcode) and quantity, e.g. \"SKU001 5\". "
-                         "For a stocktake, the counted quantity."),
+                         "For a stocktake, the counted quantity. Enter: look up / next line; "
+                         "arrows: move; Ctrl+Backspace: clear the line."),
         "other_store": _l("Transfers: the receiving store."),
     }
     add_form_extra_fields = {
@@ -204,21 +247,55 @@ class StockDocView(StoreScopedModelView):
                             validators=[DataRequired()]),
         "reason": SelectField(_l("Reason"), choices=[(k, v) for k, v in REASON_LABELS.items()],
                               validators=[DataRequired()]),
-        "lines_text": TextAreaField(_l("Lines"), validators=[DataRequired(), Length(max=20000)]),
+        "lines_text": TextAreaField(_l("Lines"), validators=[DataRequired(), Length(max=20000)],
+                                    widget=LineEditorWidget("StockDocView.sku_lookup")),
+        "note": NOTE_FIELD,
     }
+    edit_form_extra_fields = {"note": NOTE_FIELD}
     label_kinds = {"kind": "stock_doc_kind", "reason": "stock_doc_reason", "status": "stock_doc_status"}
     formatters_columns = {"lines": _lines_table}
+
+    def detail_sections(self, item):
+        if item.kind == "stocktake":
+            return [Section("lines", _l("Lines: book vs counted"), stocktake_table(item))]
+        return [Section("lines", _l("Lines"), _lines_table(item.lines))]
+
+    def allowed_actions(self, item):
+        if item.status != "draft":
+            return set()
+        if _incoming_transfer(item):
+            return {"receive_doc"}
+        return {"post_doc", "cancel_doc"}
+
+    @expose("/sku_lookup")
+    @has_access_api
+    def sku_lookup(self):
+        """``?code=`` SKU code or barcode → the SKU for the line editor (JSON; 404 when unknown)."""
+        code = (request.args.get("code") or "").strip()[:64]
+        sku = None
+        if code:
+            sku = db.session.query(Sku).filter((Sku.sku_code == code) | (Sku.barcode == code)).first()
+        if sku is None:
+            return jsonify(error=str(_l("Unknown SKU %(code)s.", code=code))), 404
+        store_id = scoped_store_id() or request.args.get("store_id", type=int)
+        stock = db.session.get(Stock, {"store_id": store_id, "sku_id": sku.id}) if store_id else None
+        return jsonify(sku_code=sku.sku_code, barcode=sku.barcode or "", name=_sku_name(sku),
+                       on_hand=stock.qty if stock is not None else None)
 
     def pre_add(self, item):
         scoped = scoped_store_id()
         store_id = scoped if scoped is not None else (item.store.id if item.store else None)
         other_id = item.other_store.id if item.other_store else None
-        lines = parse_lines(request.form.get("lines_text", ""))
-        # a refusal (DomainError) is shown on the form by the admin base
+        try:
+            lines = parse_lines(request.form.get("lines_text", ""))
+        except ValueError as exc:
+            raise FieldError("lines_text", str(exc)) from None
+        # a refusal (DomainError) is shown beside its field by the admin base (error_fields)
         prepare_stock_doc(item, item.kind, item.reason, store_id, lines, other_id, item.note or "")
 
     def pre_update(self, item):
         self._check_row_store(item)
+        item.note = item.note or ""
 
     def pre_delete(self, item):
         self._check_row_store(item)

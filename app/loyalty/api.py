@@ -7,10 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from app.api import MAX_ID, RetailApi, idempotent, json_body, protect
 from app.loyalty.services import recharge_stored_value
-from app.members.api import caller_store_id
 from app.members.services import pos_member
 from app.openapi import InputSchema
-from app.security import acting_user, current_staff
+from app.security import acting_user, caller_store_id, current_staff
 
 
 class RechargeIn(InputSchema):

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.docnumbers.services import next_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
+from app.formatting import yuan
 from app.loyalty.models import (
     POINTS_KINDS,
     SV_KINDS,
@@ -166,12 +167,6 @@ def points_balance(member_id: int) -> int:
     ) or 0
 
 
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
-
-
 def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) -> StoredValueTxn:
     """Recharge stored value at a store, with the SMS notice (F4.18), in one transaction (commits)."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not (
@@ -185,7 +180,7 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
         member = _member(member_id)
         if member.status == "frozen":
             raise DomainError("MEMBER_FROZEN", _l("This member is frozen."), status=409)
-        refused = plugin_host().hook("retail_member_usable")(
+        refused = plugin_host().member_usable(
             member=member, store_id=store_id, purpose="stored_value"
         )
         if refused is not None:

@@ -6,9 +6,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.admin import StoreScopedModelView
-from app.formatting import register_labels
+from app.extensions import db
+from app.formatting import EMPTY, display, register_labels
 from app.loyalty.models import PointsTxn, StoredValueTxn
 from app.members.services import member_label
+from app.org.models import Staff, Store
 
 LEDGER_LABELS = {
     "created_on": _l("Time"),
@@ -41,12 +43,18 @@ register_labels("audit_action", {
 })
 
 
+def _row_label(model):
+    """An id column shown as the row it points to (``S001 旗舰店``), a dash when empty."""
+    return lambda row_id: display(db.session.get(model, row_id)) if row_id is not None else EMPTY
+
+
 class LedgerView(StoreScopedModelView):
     store_column = "store_id"
     store_relation = None
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
     label_columns = LEDGER_LABELS
+    formatters_columns = {"store_id": _row_label(Store), "staff_id": _row_label(Staff)}
 
 
 class StoredValueLedgerView(LedgerView):
@@ -59,7 +67,7 @@ class StoredValueLedgerView(LedgerView):
     search_columns = ["txn_no", "doc_no", "kind"]
     order_columns = ["created_on", "txn_no", "kind", "amount_fen", "doc_no"]
     # the member is shown through retail_present_member; never sorted or filtered on
-    formatters_columns = {"member": member_label}
+    formatters_columns = {**LedgerView.formatters_columns, "member": member_label}
     label_kinds = {"kind": "stored_value_kind"}
 
 
@@ -72,5 +80,5 @@ class PointsLedgerView(LedgerView):
     show_columns = list_columns + ["store_id", "note"]
     search_columns = ["doc_no", "kind"]
     order_columns = ["created_on", "kind", "points", "doc_no"]
-    formatters_columns = {"member": member_label}
+    formatters_columns = {**LedgerView.formatters_columns, "member": member_label}
     label_kinds = {"kind": "points_kind"}

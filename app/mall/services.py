@@ -195,7 +195,7 @@ def _create_mall_member(phone: str) -> Member:
     db.session.add(member)
     db.session.flush()
     audit("member.created", "member", member.id, channel="mall")
-    plugin_host().hook("retail_member_created")(member=member)
+    plugin_host().member_created(member=member)
     return member
 
 
@@ -204,9 +204,8 @@ def mall_stores(member: Member) -> list:
     from app.org.models import Store
 
     query = select(Store).where(Store.status == "active").order_by(Store.code)
-    for criteria in plugin_host().hook("retail_mall_store_filters")(member=member):
-        for criterion in criteria or []:
-            query = query.where(criterion)
+    for criterion in plugin_host().mall_store_filters(member=member):
+        query = query.where(criterion)
     return list(db.session.scalars(query).all())
 
 

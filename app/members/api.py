@@ -16,14 +16,14 @@ from app.members.services import (
     create_member,
     escape_like,
     member_query,
+    member_wallet,
     members_by_phone,
     pos_member,
     present_member,
     validate_phone,
 )
 from app.openapi import InputSchema
-from app.plugins import plugin_host
-from app.security import NO_STORE, acting_user, current_staff, scoped_store_id
+from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 
@@ -56,7 +56,7 @@ class MemberOut(Schema):
 
 
 class WalletOut(Schema):
-    """Core balances; plugins add lists (coupons) and keys of their own."""
+    """Core balances; payment methods add a list under their wallet key (coupons, …)."""
 
     class Meta:
         unknown = INCLUDE
@@ -64,7 +64,6 @@ class WalletOut(Schema):
     member_id = fields.Integer(required=True)
     stored_value_fen = fields.Integer(required=True)
     points = fields.Integer(required=True)
-    coupons = fields.List(fields.Dict(), required=True)
 
 
 def is_cjk(text: str) -> bool:
@@ -79,14 +78,6 @@ def search_criterion(q: str):
         return Member.name.like(f"{escape_like(q)}%", escape="\\")
     pattern = f"%{escape_like(q)}%"
     return or_(Member.member_no.like(pattern, escape="\\"), Member.name.like(pattern, escape="\\"))
-
-
-def caller_store_id() -> int:
-    """The store of the calling POS/staff account; HQ accounts have none."""
-    store_id = scoped_store_id()
-    if store_id in (None, NO_STORE):
-        raise ApiError("STORE_REQUIRED", _l("This needs an account bound to a store."), 403)
-    return store_id
 
 
 class PosMembersApi(RetailApi):
@@ -174,29 +165,15 @@ class PosMembersApi(RetailApi):
     @protect()
     @read_only
     def wallet(self, member_id: int):
-        """Stored value, points and usable coupons of a member.
+        """Stored value, points and, per plugin tender with a wallet list, what the member can pay with.
         ---
         get:
           responses:
             200:
-              description: stored value, points and usable coupons
+              description: stored value, points and a list per payment method's wallet key
               x-result: WalletOut
           x-error-codes: [NOT_FOUND, MEMBER_REFUSALS]
         """
-        from app.loyalty.services import points_balance, stored_value_balance
-
         store_id = scoped_store_id()
         member = pos_member(acting_user(), member_id, store_id, "wallet")
-        wallet = {
-            "member_id": member.id,
-            "stored_value_fen": stored_value_balance(member.id),
-            "points": points_balance(member.id),
-            "coupons": [],
-        }
-        for extra in plugin_host().hook("retail_member_wallet")(member=member, store_id=store_id):
-            for key, value in (extra or {}).items():
-                if isinstance(wallet.get(key), list) and isinstance(value, list):
-                    wallet[key].extend(value)
-                elif key not in wallet:
-                    wallet[key] = value
-        return self.response(200, result=wallet)
+        return self.response(200, result=member_wallet(member, store_id))

@@ -10,6 +10,7 @@ from flask_babel import gettext
 
 from app.csv_export import BOM, csv_line
 from app.extensions import db
+from app.formatting import code_label
 from app.members.models import Member
 from app.members.services import member_query, present_member
 from app.security import acting_user
@@ -22,6 +23,11 @@ def _columns():
         ("member_no", gettext("Member no.")), ("phone", gettext("Phone")), ("name", gettext("Name")),
         ("level", gettext("Level")), ("home_store", gettext("Home store")), ("status", gettext("Status")),
     ]
+
+
+def _cell(key: str, value):
+    """Readable like the admin lists: the status as its label."""
+    return code_label(value, "member_status") if key == "status" and value else value
 
 
 class MemberExportView(BaseView):
@@ -45,7 +51,7 @@ class MemberExportView(BaseView):
             yield BOM + csv_line([label for _, label in columns])
             for member in db.session.scalars(query):
                 data = present_member(member, viewer, "export")
-                yield csv_line([data.get(key) for key, _ in columns])  # formulas neutralised
+                yield csv_line([_cell(key, data.get(key)) for key, _ in columns])  # formulas neutralised
 
         return Response(
             stream_with_context(rows()),

@@ -20,7 +20,8 @@ from app.members.models import CHANNELS, GENDERS, LevelChange, Member, MemberLev
 from app.org.models import Store
 from app.org.services import store_snapshots
 from app.platform.audit import audit
-from app.plugins import cached_for_config, plugin_host
+from app.platform.caches import cached_for_config
+from app.plugins import plugin_host
 from app.security import NO_STORE, acting_user, scoped_store_id
 from app.unit_of_work import unit_of_work
 
@@ -106,7 +107,7 @@ def register_member(member: Member, user=None) -> Member:
     db.session.add(member)
     db.session.flush()
     audit("member.create", "member", member.id, user=user, phone=member.phone, channel=member.channel)
-    plugin_host().hook("retail_member_created")(member=member)
+    plugin_host().member_created(member=member)
     return member
 
 
@@ -195,8 +196,7 @@ def member_criteria(
     elif scoped is not None and purpose in STORE_SCOPED_PURPOSES:
         criteria.append(Member.home_store_id == scoped)
     context = _context(viewer, purpose, store_id, phone, text)
-    for found in plugin_host().hook("retail_member_filters")(viewer=viewer, context=context):
-        criteria.extend(found or [])
+    criteria.extend(plugin_host().member_filters(viewer=viewer, context=context))
     return criteria
 
 
@@ -265,7 +265,7 @@ def present_member(member: Member, viewer, purpose: str) -> dict:
         "status": member.status,
         "available": True,
     }
-    plugin_host().hook("retail_present_member")(
+    plugin_host().present_member(
         data=data, member=member, viewer=viewer, context=_context(viewer, purpose)
     )
     return data
@@ -282,10 +282,26 @@ def member_label(member: Member | None, viewer=None) -> str:
     # only what the label shows (no level or store loads per list row); plugins may mask it
     data = {"id": member.id, "member_no": member.member_no, "phone": member.phone, "name": member.name,
             "status": member.status, "available": True}
-    plugin_host().hook("retail_present_member")(
+    plugin_host().present_member(
         data=data, member=member, viewer=viewer, context=_context(viewer, "related")
     )
     return f"{data['member_no']} {data['name']}".strip()
+
+
+def member_wallet(member: Member, store_id: int | None) -> dict:
+    """What ``member`` can pay with: one list per installed tender's ``wallet_key`` (empty until
+    filled), then every domain's and plugin's ``retail_member_wallet`` items -- the loyalty
+    domain's balances (``stored_value_fen``, ``points``) among them."""
+    host = plugin_host()
+    wallet = {"member_id": member.id}
+    wallet.update({key: [] for key in host.wallet_keys()})
+    for extra in host.member_wallet(member=member, store_id=store_id):
+        for key, value in extra.items():
+            if isinstance(wallet.get(key), list) and isinstance(value, list):
+                wallet[key].extend(value)
+            elif key not in wallet:
+                wallet[key] = value
+    return wallet
 
 
 def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found: str = "NOT_FOUND") -> Member:
@@ -295,7 +311,7 @@ def pos_member(viewer, member_id, store_id: int | None, purpose: str, not_found:
     member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
     if member is None:
         raise DomainError(not_found, message)
-    refusal = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose=purpose)
+    refusal = plugin_host().member_usable(member=member, store_id=store_id, purpose=purpose)
     if refusal is not None:
         raise refusal
     if not member_visible(viewer, "api", member.id):

@@ -124,9 +124,7 @@ class MemberView(StoreScopedModelView):
 
     def __init__(self, **kwargs):
         self.base_filters = [["id", FilterVisibleMembers, None]]
-        from app.loyalty.views import PointsLedgerView, StoredValueLedgerView
-
-        self.related_views = [StoredValueLedgerView, PointsLedgerView]
+        # the ledgers below a member come from the loyalty domain (ViewSpec.related_to)
         super().__init__(**kwargs)
 
     def pre_add(self, item):
@@ -165,6 +163,11 @@ class MemberView(StoreScopedModelView):
         item.name = validate_name(item.name)
         validate_choice(item.gender, GENDERS)
         validate_choice(item.status, MEMBER_STATUSES)
+
+    def detail_sections(self, item):
+        from app.members.detail import member_sections
+
+        return member_sections(item)
 
     def _check_row_store(self, item) -> None:
         super()._check_row_store(item)

@@ -8,7 +8,8 @@ from sqlalchemy.orm.util import identity_key
 from app.extensions import db, detached_copy
 from app.org.models import Staff, Store
 from app.platform.audit import audit
-from app.plugins import cached_for_config, plugin_host
+from app.platform.caches import cached_for_config
+from app.plugins import plugin_host
 from app.unit_of_work import unit_of_work
 
 
@@ -22,7 +23,7 @@ def mark_staff_left(staff: Staff, user=None) -> Staff:
         staff.user.active = False
         audit("staff.left", "staff", staff.id, user=user)
         db.session.flush()
-        plugin_host().hook("retail_staff_left")(staff=staff)
+        plugin_host().staff_left(staff=staff)
     return staff
 
 

@@ -11,9 +11,14 @@ from sqlalchemy.orm.attributes import get_history
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelView
 from app.admin_fields import FieldError
 from app.extensions import db
+from app.formatting import register_labels
 from app.org.models import Staff, Store
 from app.org.services import mark_staff_left
 from app.security import FilterManageableUsers, can_manage_user, can_see_store
+
+register_labels("store_kind", {"direct": _l("Direct store"), "franchise": _l("Franchise store")})
+register_labels("store_status", {"active": _l("Open"), "closed": _l("Closed")})
+register_labels("staff_status", {"active": _l("Employed"), "left": _l("Left")})
 
 NOT_MANAGEABLE = _l("You may not manage this login: it is an HQ account or belongs to another store.")
 
@@ -42,6 +47,7 @@ class StoreView(StoreScopedModelView):
         **AUDIT_LABELS,
     }
     base_order = ("code", "asc")
+    label_kinds = {"kind": "store_kind", "status": "store_status"}
 
 
 class StaffView(StoreScopedModelView):
@@ -66,6 +72,7 @@ class StaffView(StoreScopedModelView):
         "left_on": _l("Left on"),
     }
     base_order = ("employee_no", "asc")
+    label_kinds = {"status": "staff_status"}
     # the login dropdown offers only accounts the caller may manage (and a forged id fails
     # the form's validation); every write below checks again on the stored row
     add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [["id", FilterManageableUsers, None]]}

@@ -1,0 +1,72 @@
+"""Core domain `platform`: plugins page, settings, background jobs, audit log.
+
+The domain's manifest: a default plugin registered on the app's plugin manager
+like any plugin (``app.domains``), always on.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from app.domains import CORE_VERSION
+from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.roles import MERCHANT, STORE_MANAGER, menu, read, write
+
+NAME = "platform"
+TITLE = _l("System")
+VERSION = CORE_VERSION
+DESCRIPTION = _l("Plugins, settings, background jobs and the audit log.")
+DEPENDS = ()
+CORE = True
+ORDER = 900  # the System menu comes last
+
+GRANTS = {
+    MERCHANT: write("Plugins") + write("Settings") + read("Jobs") + read("AuditLog")
+    + menu("System", "Plugins", "Settings", "Jobs", "AuditLog"),
+    STORE_MANAGER: read("Jobs") + menu("System", "Jobs"),
+}
+SETTINGS = [
+    SettingDef(
+        "core.time_zone",
+        _l("Store time zone"),
+        type="choice",
+        default="Asia/Shanghai",
+        description=_l("Times in the admin are shown in this time zone, to the second."),
+        choices=(
+            ("Asia/Shanghai", _l("China Standard Time (Beijing)")),
+            ("Asia/Urumqi", _l("Xinjiang time (Urumqi)")),
+            ("Asia/Hong_Kong", _l("Hong Kong")),
+            ("Asia/Macau", _l("Macau")),
+            ("Asia/Taipei", _l("Taipei")),
+            ("UTC", _l("UTC")),
+        ),
+    ),
+]
+CATEGORY = dict(category="System", category_label=_l("System"), category_icon="fa-cogs")
+
+
+@hookimpl
+def retail_register_models():
+    from app.platform import models
+
+    return models_in(models)
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from app.platform.views import AuditLogView, JobView, PluginsView, SettingsView
+
+    return [
+        ViewSpec(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-puzzle-piece", **CATEGORY),
+        ViewSpec(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders", **CATEGORY),
+        ViewSpec(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **CATEGORY),
+        ViewSpec(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history", **CATEGORY),
+    ]
+
+
+@hookimpl
+def retail_role_grants():
+    return GRANTS
+
+
+@hookimpl
+def retail_register_settings():
+    return SETTINGS

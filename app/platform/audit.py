@@ -11,7 +11,7 @@ from app.platform.models import AuditLog
 
 def audit(action: str, object_type: str, object_id, user=None, **detail) -> None:
     if user is None:
-        from app.security import acting_user
+        from app.actor import acting_user
 
         candidate = acting_user()
         user = candidate if getattr(candidate, "is_authenticated", False) else None
@@ -29,7 +29,7 @@ def audit(action: str, object_type: str, object_id, user=None, **detail) -> None
 
 def current_user_id():
     try:
-        from app.security import acting_user
+        from app.actor import acting_user
 
         user = acting_user()
         if getattr(user, "is_authenticated", False):

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.hookspecs import SettingDef  # noqa: F401  (the contract type; plugins import it from here too)
 from app.platform.audit import audit
+from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.platform.models import Setting
-from app.plugins import bump_config_version, cached_for_config, forget_config_version
 
 TYPES = ("bool", "int", "str", "choice")
-
-
-@dataclass(frozen=True)
-class SettingDef:
-    key: str  # "<plugin>.<name>" for plugins, "core.<name>" for the core
-    label: Any
-    type: str = "str"
-    default: Any = None
-    description: Any = ""
-    choices: tuple = field(default_factory=tuple)  # ((value, label), ...) for "choice"
-    min_value: int | None = None
-    max_value: int | None = None
-    max_length: int = 200
-    secret: bool = False  # never shown back in full (admin, audit log, logs)
 
 
 class SettingError(ValueError):
@@ -36,37 +22,12 @@ class SettingError(ValueError):
         self.message = message
 
 
-CORE_SETTINGS: list[SettingDef] = [
-    SettingDef(
-        "core.time_zone",
-        _l("Store time zone"),
-        type="choice",
-        default="Asia/Shanghai",
-        description=_l("Times in the admin are shown in this time zone, to the second."),
-        choices=(
-            ("Asia/Shanghai", _l("China Standard Time (Beijing)")),
-            ("Asia/Urumqi", _l("Xinjiang time (Urumqi)")),
-            ("Asia/Hong_Kong", _l("Hong Kong")),
-            ("Asia/Macau", _l("Macau")),
-            ("Asia/Taipei", _l("Taipei")),
-            ("UTC", _l("UTC")),
-        ),
-    ),
-]
-
-
 def all_settings() -> dict[str, tuple[str, SettingDef]]:
-    """``{key: (owner, definition)}`` for the core and every installed plugin."""
-    from app.domains import core_domains
+    """``{key: (owner, definition)}`` for the core domains (owner ``"core"``) and every
+    installed plugin (``retail_register_settings``)."""
     from app.plugins import plugin_host
 
-    found = {d.key: ("core", d) for d in CORE_SETTINGS}
-    for domain in core_domains():
-        for definition in getattr(domain, "SETTINGS", ()):
-            found[definition.key] = ("core", definition)
-    for plugin, definition in plugin_host().settings():
-        found[definition.key] = (plugin, definition)
-    return found
+    return plugin_host().setting_definitions()
 
 
 def coerce(definition: SettingDef, raw: Any) -> Any:

@@ -13,17 +13,10 @@ from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
-from app.security import NO_STORE, acting_user, can_see_store, current_staff, scoped_store_id
+from app.security import acting_user, caller_store_id, can_see_store, current_staff
 
 ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
-
-
-def caller_store_id() -> int:
-    """The store of the POS/cashier account; HQ accounts cannot sell."""
-    store_id = scoped_store_id()
-    if store_id in (None, NO_STORE):
-        raise ApiError("STORE_ACCOUNT_REQUIRED", _l("This account is not bound to a store."), 403)
-    return store_id
+SELLING = "STORE_ACCOUNT_REQUIRED"  # HQ accounts cannot sell
 
 
 def order_json(order: Order, viewer) -> dict:
@@ -122,7 +115,7 @@ class PosOrdersApi(RetailApi):
             POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_REFUSALS, TENDERS]
         """
         data = json_body(ORDER_IN)
-        store_id = caller_store_id()
+        store_id = caller_store_id(SELLING)
         if data.get("member_id") is not None:  # plugins may refuse the member here (share groups)
             pos_member(acting_user(), data["member_id"], store_id, "member", "MEMBER_NOT_FOUND")
         staff = current_staff()
@@ -177,7 +170,7 @@ class PosOrdersApi(RetailApi):
             PAYMENT_METHOD_DISABLED, TENDERS]
         """
         data = json_body(RETURN_IN)
-        caller_store_id()
+        caller_store_id(SELLING)
         order = _visible_order(order_no)
         lines = [(line["line_id"], line["qty"]) for line in data["lines"]] if data.get("lines") else None
         staff = current_staff()

@@ -127,7 +127,7 @@ def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -
         raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     if member.status == "frozen":
         raise DomainError("MEMBER_FROZEN", _l("This member is frozen."))
-    usable = plugin_host().hook("retail_member_usable")
+    usable = plugin_host().member_usable
     for purpose in sorted(purposes):
         refusal = usable(member=member, store_id=store_id, purpose=purpose)
         if refusal is not None:
@@ -170,7 +170,8 @@ def create_sale(request: SaleRequest) -> Order:
         if tender.method not in handlers:
             raise DomainError("UNKNOWN_PAYMENT_METHOD",
                               _l("Unknown payment method: %(method)s.", method=tender.method))
-    purposes = {t.method for t in request.payments} & {"stored_value", "coupon", "pay_code"}
+    # each tender names the member check it needs (``TenderHandler.member_purpose``)
+    purposes = {p for t in request.payments if (p := handlers[t.method].member_purpose)}
     if request.points_used:
         purposes.add("points")
     with unit_of_work(keep_state=True):  # the caller shows the order it just booked: no reload
@@ -235,7 +236,7 @@ def create_sale(request: SaleRequest) -> Order:
                 change_points(member.id, order.points_earned, "earn", order_no, store.id)
             apply_paid_amount(member.id, payable, order_no)
         db.session.flush()
-        plugin_host().hook("retail_order_paid")(order=order)
+        plugin_host().order_paid(order=order)
     return order
 
 
@@ -305,7 +306,7 @@ def create_return(order: Order, lines: list[tuple[int, int]] | None, staff_id: i
             apply_paid_amount(order.member_id, -doc.amount_fen, return_no)
         order.status = "returned" if fully_returned else "partially_returned"
         db.session.flush()
-        plugin_host().hook("retail_order_returned")(order=order, return_doc=doc)
+        plugin_host().order_returned(order=order, return_doc=doc)
     return doc
 
 

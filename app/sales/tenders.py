@@ -1,9 +1,9 @@
-"""Payment methods (tenders). The core provides cash, stored value, WeChat, Alipay and
-on-account; plugins add more (coupon, meituan, pay_code) through ``retail_payment_methods``.
+"""Payment methods (tenders). The sales domain provides cash, stored value, WeChat, Alipay
+and on-account through ``retail_payment_methods`` -- the hook every plugin tender uses too.
 
-A handler has ``code``, ``label``, ``charge(order, payment)`` and
-``refund(order, payment, amount_fen, return_doc)``. Both run inside the sale's or
-return's transaction and must not commit; raising ``ApiError`` aborts everything.
+The core knows tenders only through ``app.hookspecs.TenderHandler``: it asks a
+tender which member check it needs (``member_purpose``) and which wallet list it
+fills (``wallet_key``), and never names a plugin's tender.
 """
 
 from __future__ import annotations
@@ -11,10 +11,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.api import ApiError
+from app.hookspecs import TenderHandler
 
 
 class ExternalTender:
     """Money taken outside the system (cash drawer, WeChat/Alipay terminal, on account)."""
+
+    member_purpose = None
+    wallet_key = None
 
     def __init__(self, code: str, label):
         self.code = code
@@ -30,6 +34,8 @@ class ExternalTender:
 class StoredValueTender:
     code = "stored_value"
     label = _l("Stored value")
+    member_purpose = "stored_value"
+    wallet_key = None  # the wallet shows the balance itself (``stored_value_fen``)
 
     def charge(self, order, payment) -> None:
         from app.loyalty.services import change_stored_value
@@ -49,19 +55,19 @@ class StoredValueTender:
         )
 
 
-CORE_TENDERS = [
-    ExternalTender("cash", _l("Cash")),
-    StoredValueTender(),
-    ExternalTender("wechat", _l("WeChat Pay")),
-    ExternalTender("alipay", _l("Alipay")),
-    ExternalTender("on_account", _l("On account")),
-]
+def core_tenders() -> list[TenderHandler]:
+    """The sales domain's tenders (its ``retail_payment_methods``)."""
+    return [
+        ExternalTender("cash", _l("Cash")),
+        StoredValueTender(),
+        ExternalTender("wechat", _l("WeChat Pay")),
+        ExternalTender("alipay", _l("Alipay")),
+        ExternalTender("on_account", _l("On account")),
+    ]
 
 
-def tender_handlers() -> dict:
-    """Core tenders plus those of enabled plugins, by code."""
+def tender_handlers() -> dict[str, TenderHandler]:
+    """Tenders of the core and of enabled plugins, by code."""
     from app.plugins import plugin_host
 
-    handlers = {t.code: t for t in CORE_TENDERS}
-    handlers.update(plugin_host().payment_methods())
-    return handlers
+    return plugin_host().payment_methods()

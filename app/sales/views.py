@@ -1,16 +1,79 @@
 """Admin views of retail orders and returns (store-scoped)."""
 
+from flask import url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.admin import StoreScopedModelView
-from app.formatting import register_labels
-from app.members.services import member_label
+from app.admin_fields import Section
+from app.extensions import db
+from app.formatting import code_label, html_table, link, money, register_labels, timestamp
+from app.members.services import member_label, member_visible
 from app.sales.models import Order, Return
+from app.security import acting_user
 
 register_labels("order_status", {
     "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),
 })
+
+
+def tender_label(code: str) -> str:
+    """A payment method's name: core tenders and enabled plugins' (``retail_payment_methods``)."""
+    from app.sales.tenders import tender_handlers
+
+    handler = tender_handlers().get(code)
+    return str(handler.label) if handler is not None else code_label(code, "payment_method")
+
+
+def member_link(member) -> object:
+    """The member's label, linked to their page when the viewer may open it."""
+    if member is None:
+        return ""
+    label = member_label(member)
+    if member_visible(acting_user(), "list", member.id):
+        return link(url_for("MemberView.show", pk=member.id), label)
+    return label
+
+
+def order_sections(order: Order) -> list[Section]:
+    lines = html_table(
+        (_l("SKU code"), _l("Name"), _l("Quantity"), _l("Price (yuan)"), _l("Discount (yuan)"),
+         _l("Amount (yuan)"), _l("Returned quantity")),
+        [(line.sku.sku_code, f"{line.sku.product.name} {line.sku.spec}".strip(), line.qty,
+          money(line.price_fen), money(line.discount_fen), money(line.amount_fen), line.returned_qty)
+         for line in order.lines],
+    )
+    payments = html_table(
+        (_l("Payment method"), _l("Amount (yuan)"), _l("Refunded (yuan)"), _l("Reference")),
+        [(tender_label(p.method), money(p.amount_fen), money(p.refunded_fen), p.reference)
+         for p in order.payments],
+    )
+    returns = db.session.scalars(select(Return).where(Return.order_id == order.id).order_by(Return.id)).all()
+    returns_table = html_table(
+        (_l("Return no."), _l("Time"), _l("Amount (yuan)"), _l("Points reversed")),
+        [(link(url_for("ReturnView.show", pk=r.id), r.return_no), timestamp(r.created_on),
+          money(r.amount_fen), r.points_reversed) for r in returns],
+    )
+    from app.loyalty.models import PointsTxn
+
+    doc_nos = [order.order_no] + [r.return_no for r in returns]
+    points = db.session.scalars(
+        select(PointsTxn).where(PointsTxn.doc_no.in_(doc_nos), PointsTxn.member_id == order.member_id)
+        .order_by(PointsTxn.id)
+    ).all() if order.member_id else []
+    points_table = html_table(
+        (_l("Time"), _l("Kind"), _l("Points"), _l("Points balance after"), _l("Document no.")),
+        [(timestamp(t.created_on), code_label(t.kind, "points_kind"), t.points, t.balance_after, t.doc_no)
+         for t in points],
+    )
+    return [
+        Section("member", _l("Member"), member_link(order.member) or _l("Walk-in customer")),
+        Section("lines", _l("Order lines"), lines),
+        Section("payments", _l("Payments"), payments),
+        Section("returns", _l("Returns"), returns_table),
+        Section("points", _l("Points"), points_table),
+    ]
 
 
 class OrderView(StoreScopedModelView):
@@ -36,6 +99,9 @@ class OrderView(StoreScopedModelView):
         "points_earned": _l("Points earned"), "staff": _l("Staff"), "note": _l("Note"),
     }
 
+    def detail_sections(self, item):
+        return order_sections(item)
+
 
 class ReturnView(StoreScopedModelView):
     datamodel = SQLAInterface(Return)
@@ -51,3 +117,21 @@ class ReturnView(StoreScopedModelView):
         "amount_fen": _l("Amount (yuan)"), "points_reversed": _l("Points reversed"),
         "created_on": _l("Created on"),
     }
+    show_columns = list_columns
+
+    def detail_sections(self, item):
+        lines = html_table(
+            (_l("SKU code"), _l("Name"), _l("Quantity"), _l("Amount (yuan)")),
+            [(line.order_line.sku.sku_code, line.order_line.sku.product.name, line.qty,
+              money(line.amount_fen)) for line in item.lines],
+        )
+        refunds = html_table(
+            (_l("Payment method"), _l("Amount (yuan)")),
+            [(tender_label(r.method), money(r.amount_fen)) for r in item.refunds],
+        )
+        order = link(url_for("OrderView.show", pk=item.order_id), item.order.order_no)
+        return [
+            Section("order", _l("Order"), order),
+            Section("lines", _l("Return lines"), lines),
+            Section("refunds", _l("Refunds"), refunds),
+        ]

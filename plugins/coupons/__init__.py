@@ -1,10 +1,14 @@
-"""Plugin `coupons`: coupon registration & issuance (券注册发行), POS redemption, gift binding codes."""
+"""Plugin `coupons`: coupon registration & issuance (券注册发行), POS redemption, gift binding codes.
+
+The plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
+"""
 
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
+from app.hookspecs import hookimpl, models_in
+from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "coupons"
 TITLE = _l("Coupons")
@@ -15,22 +19,31 @@ DEFAULT_ENABLED = True
 
 HERE = Path(__file__).resolve().parent
 
+GRANTS = {
+    MERCHANT: write("CouponRules")
+    + write("Coupons")
+    + read("CouponRedemptions")
+    + read("CouponFinanceDocs")
+    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions", "CouponFinanceDocs"),
+    STORE_MANAGER: read("CouponRules")
+    + write("Coupons")
+    + read("CouponRedemptions")
+    + write("PosCoupons")
+    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions"),
+    CASHIER: read("CouponRules")
+    + read("Coupons")
+    + read("CouponRedemptions")
+    + write("PosCoupons")
+    + menu("Coupons", "CouponList", "CouponRedemptions"),
+    POS: write("PosCoupons"),
+}
+
 
 @hookimpl
 def retail_register_models():
     from plugins.coupons import models
 
-    return [
-        models.CouponRule,
-        models.CouponBatch,
-        models.Coupon,
-        models.CouponHistory,
-        models.Redemption,
-        models.MemberClaimCount,
-        models.FinanceDoc,
-        models.GiftToken,
-        models.MallIdempotency,
-    ]
+    return models_in(models)
 
 
 @hookimpl
@@ -61,8 +74,6 @@ def retail_register_settings():
 
 @hookimpl
 def retail_role_grants():
-    from plugins.coupons.settings import GRANTS
-
     return GRANTS
 
 

@@ -13,11 +13,10 @@ from sqlalchemy import or_, select
 from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
-from app.members.api import caller_store_id
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
-from app.security import acting_user
+from app.security import acting_user, caller_store_id
 from plugins.coupons import (
     gift,
     member_code,

@@ -3,7 +3,8 @@
 Other plugins (points_mall, wecom_guide) issue coupons through ``issue_coupon``.
 Every limit is a guarded UPDATE (or a unique key), never read-modify-write:
 the rule's issued count, a member's claim count and a coupon's status.
-Functions taking ``commit`` commit only when it is true; the rest never commit.
+Writes go through ``app.unit_of_work``: a function called inside a sale, a return or another
+service joins that unit; called alone it commits.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.api import ApiError
 from app.catalog.models import Category, Product, Sku
+from app.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.org.models import Store
 from app.plugins import plugin_host
+from app.unit_of_work import unit_of_work
 from plugins.coupons.member_code import split_code, tag_matches
 from plugins.coupons.models import (
     Coupon,
@@ -36,10 +38,6 @@ from plugins.coupons.rules import coupon_code, in_claim_window
 
 CHANNELS = ("pos", "admin", "mall_claim", "mall_purchase", "gift", "transfer", "points_mall", "wecom_guide")
 PURCHASE_METHODS = ("stored_value", "wechat", "alipay")
-
-
-def _error(code: str, message, status: int = 409, **extra) -> ApiError:
-    return ApiError(code, message, status, **extra)
 
 
 def _temp_no() -> str:
@@ -86,7 +84,7 @@ def record(
 def get_rule(rule_id) -> CouponRule:
     rule = db.session.get(CouponRule, rule_id) if isinstance(rule_id, int) else None
     if rule is None:
-        raise _error("COUPON_RULE_NOT_FOUND", _l("Coupon rule not found."), 404)
+        raise DomainError("COUPON_RULE_NOT_FOUND", _l("Coupon rule not found."))
     return rule
 
 
@@ -103,7 +101,7 @@ def get_coupon(code: str) -> Coupon:
     )
     coupon = db.session.scalar(query)
     if coupon is None:
-        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
     return coupon
 
 
@@ -119,11 +117,11 @@ def validity_for(rule: CouponRule, today: date | None = None) -> tuple[date, dat
 def check_issuable(rule: CouponRule) -> None:
     """Audited and not disabled: a disabled rule cannot be claimed, sold or given."""
     if rule.status != "audited":
-        raise _error("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."))
+        raise DomainError("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."))
     if rule.disabled:
-        raise _error("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
+        raise DomainError("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
     if rule.validity_type == "until" and rule.valid_until < date.today():
-        raise _error("COUPON_RULE_EXPIRED", _l("This coupon rule's validity has ended."))
+        raise DomainError("COUPON_RULE_EXPIRED", _l("This coupon rule's validity has ended."))
 
 
 # ---------------------------------------------------------------- electronic issue
@@ -155,7 +153,7 @@ def _take_member_quota(rule: CouponRule, member_id: int) -> None:
         query.values(count=MemberClaimCount.count + 1).execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
-        raise _error(
+        raise DomainError(
             "COUPON_LIMIT_REACHED", _l("You already have the most coupons of this kind allowed per member.")
         )
 
@@ -170,7 +168,7 @@ def _take_number(rule: CouponRule) -> int:
         .execution_options(synchronize_session=False)
     ).scalar()
     if issued is None:
-        raise _error("COUPON_SOLD_OUT", _l("All coupons of this rule have been issued."))
+        raise DomainError("COUPON_SOLD_OUT", _l("All coupons of this rule have been issued."))
     return rule.start_value + issued - 1
 
 
@@ -186,7 +184,6 @@ def issue_coupon(
     app_id: str = "",
     doc_no: str = "",
     count_against_limit: bool = True,
-    commit: bool = False,
 ) -> Coupon:
     """Issue one electronic coupon of ``rule_id`` to a member at once (status issued).
 
@@ -197,70 +194,66 @@ def issue_coupon(
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown coupon channel {channel!r}")
-    rule = get_rule(rule_id)
-    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
-    if member is None:
-        raise _error("MEMBER_NOT_FOUND", _l("Member not found."), 404)
-    check_issuable(rule)
-    if rule.medium != "electronic":
-        raise _error("COUPON_RULE_NOT_ELECTRONIC", _l("Only electronic coupons are issued this way."), 422)
-    if count_against_limit:
-        _take_member_quota(rule, member.id)
-    number = _take_number(rule)
-    valid_from, valid_to = validity_for(rule)
-    coupon = Coupon(
-        rule_id=rule.id,
-        code=coupon_code(rule, number),
-        status="issued",
-        member_id=member.id,
-        channel=channel,
-        app_id=app_id[:64],
-        price_fen=price_fen,
-        payment_method=payment_method,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        issued_on=datetime.now(),
-        store_id=None,
-    )
-    db.session.add(coupon)
-    db.session.flush()
-    record(
-        coupon,
-        "issue",
-        "",
-        "issued",
-        store_id=store_id,
-        member_id=member.id,
-        user_id=user_id,
-        doc_no=doc_no,
-        note=channel,
-    )
-    if commit:
-        db.session.commit()
+    with unit_of_work():  # joins the caller's unit (a claim, a purchase)
+        rule = get_rule(rule_id)
+        member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+        if member is None:
+            raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
+        check_issuable(rule)
+        if rule.medium != "electronic":
+            raise DomainError("COUPON_RULE_NOT_ELECTRONIC",
+                              _l("Only electronic coupons are issued this way."))
+        if count_against_limit:
+            _take_member_quota(rule, member.id)
+        number = _take_number(rule)
+        valid_from, valid_to = validity_for(rule)
+        coupon = Coupon(
+            rule_id=rule.id,
+            code=coupon_code(rule, number),
+            status="issued",
+            member_id=member.id,
+            channel=channel,
+            app_id=app_id[:64],
+            price_fen=price_fen,
+            payment_method=payment_method,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            issued_on=datetime.now(),
+            store_id=None,
+        )
+        db.session.add(coupon)
+        db.session.flush()
+        record(
+            coupon,
+            "issue",
+            "",
+            "issued",
+            store_id=store_id,
+            member_id=member.id,
+            user_id=user_id,
+            doc_no=doc_no,
+            note=channel,
+        )
     return coupon
 
 
 def claim_coupon(rule_id: int, member: Member, app_id: str = "") -> Coupon:
     """Free claim in the mall (领取): electronic normal rules without a sale price; commits."""
-    try:
+    with unit_of_work():
         rule = get_rule(rule_id)
         _check_mall_rule(rule)
         if rule.sale_price_fen is not None:
-            raise _error("COUPON_MUST_BE_PURCHASED", _l("This coupon is sold, not given away."), 422)
+            raise DomainError("COUPON_MUST_BE_PURCHASED", _l("This coupon is sold, not given away."))
         coupon = issue_coupon(rule.id, member.id, "mall_claim", app_id=app_id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return coupon
 
 
 def _check_mall_rule(rule: CouponRule) -> None:
     if rule.medium != "electronic" or rule.kind != "normal":
-        raise _error("COUPON_NOT_CLAIMABLE", _l("This coupon cannot be claimed in the mall."), 422)
+        raise DomainError("COUPON_NOT_CLAIMABLE", _l("This coupon cannot be claimed in the mall."))
     check_issuable(rule)
     if not in_claim_window(rule):
-        raise _error("COUPON_CLAIM_CLOSED", _l("The latest claim date of this coupon has passed."))
+        raise DomainError("COUPON_CLAIM_CLOSED", _l("The latest claim date of this coupon has passed."))
 
 
 def purchase_coupon(
@@ -275,16 +268,16 @@ def purchase_coupon(
     from app.loyalty.services import change_stored_value
 
     if payment_method not in PURCHASE_METHODS:
-        raise _error("COUPON_PAYMENT_METHOD_INVALID", _l("Choose stored value, WeChat Pay or Alipay."), 422)
+        raise DomainError("COUPON_PAYMENT_METHOD_INVALID", _l("Choose stored value, WeChat Pay or Alipay."))
     payment_ref = (payment_ref or "").strip()
     if payment_method != "stored_value" and not 1 <= len(payment_ref) <= 64:
-        raise _error("COUPON_PAYMENT_REF_REQUIRED", _l("Give the payment reference of the paid order."), 422)
-    try:
+        raise DomainError("COUPON_PAYMENT_REF_REQUIRED", _l("Give the payment reference of the paid order."))
+    with unit_of_work():
         rule = get_rule(rule_id)
         _check_mall_rule(rule)
         if rule.sale_price_fen is None:
-            raise _error("COUPON_NOT_FOR_SALE", _l("This coupon is free: claim it instead."), 422)
-        refused = plugin_host().hook("retail_member_usable")(member=member, store_id=None, purpose="coupon")
+            raise DomainError("COUPON_NOT_FOR_SALE", _l("This coupon is free: claim it instead."))
+        refused = plugin_host().member_usable(member=member, store_id=None, purpose="coupon")
         if refused is not None:
             raise refused
         price = rule.sale_price_fen
@@ -319,31 +312,27 @@ def purchase_coupon(
             txn = change_stored_value(member.id, -price, "consume", receipt.doc_no, None)
             receipt.payment_ref = txn.txn_no
             receivable.payment_ref = txn.txn_no
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return coupon
 
 
 def transfer_coupon(code: str, owner: Member, friend_phone: str) -> Coupon:
     """Give an issued electronic coupon to another member (转赠), when the rule allows; commits."""
-    try:
+    with unit_of_work():
         coupon = get_coupon(code)
         if coupon.member_id != owner.id:
-            raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+            raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
         rule = coupon.rule
         if not rule.transferable:
-            raise _error("COUPON_NOT_TRANSFERABLE", _l("This coupon cannot be given to friends."), 422)
+            raise DomainError("COUPON_NOT_TRANSFERABLE", _l("This coupon cannot be given to friends."))
         if rule.disabled:
-            raise _error("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
+            raise DomainError("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
         if _expired(coupon):
-            raise _error("COUPON_EXPIRED", _l("This coupon has expired."))
+            raise DomainError("COUPON_EXPIRED", _l("This coupon has expired."))
         friend = db.session.scalar(select(Member).where(Member.phone == (friend_phone or "").strip()))
         if friend is None:
-            raise _error("COUPON_FRIEND_NOT_FOUND", _l("No member has that phone number."), 404)
+            raise DomainError("COUPON_FRIEND_NOT_FOUND", _l("No member has that phone number."))
         if friend.id == owner.id:
-            raise _error("COUPON_TRANSFER_TO_SELF", _l("You cannot give a coupon to yourself."), 422)
+            raise DomainError("COUPON_TRANSFER_TO_SELF", _l("You cannot give a coupon to yourself."))
         done = db.session.execute(
             update(Coupon)
             .where(Coupon.id == coupon.id, Coupon.member_id == owner.id, Coupon.status == "issued")
@@ -351,7 +340,7 @@ def transfer_coupon(code: str, owner: Member, friend_phone: str) -> Coupon:
             .execution_options(synchronize_session=False)
         ).rowcount
         if done != 1:
-            raise _error("COUPON_STATUS_INVALID", _l("This coupon can no longer be given."))
+            raise DomainError("COUPON_STATUS_INVALID", _l("This coupon can no longer be given."))
         record(
             coupon,
             "transfer",
@@ -360,11 +349,7 @@ def transfer_coupon(code: str, owner: Member, friend_phone: str) -> Coupon:
             member_id=friend.id,
             note=f"{owner.member_no} -> {friend.member_no}",
         )
-        db.session.commit()
-        db.session.refresh(coupon)
-    except Exception:
-        db.session.rollback()
-        raise
+    db.session.refresh(coupon)
     return coupon
 
 
@@ -393,9 +378,8 @@ def _move(
     done = db.session.execute(
         query.values(status=target, **(extra or {})).execution_options(synchronize_session=False)
     ).rowcount
-    if done != len(set(coupon_ids)):
-        db.session.rollback()
-        raise _error("COUPON_STATUS_INVALID", _l("Some coupons are not in a state that allows this."))
+    if done != len(set(coupon_ids)):  # the caller's unit of work rolls back
+        raise DomainError("COUPON_STATUS_INVALID", _l("Some coupons are not in a state that allows this."))
     db.session.add_all(
         CouponHistory(
             coupon_id=cid,
@@ -415,17 +399,17 @@ def _move(
 def collect_coupons(coupon_ids: list[int], store_id: int, user_id: int | None = None) -> int:
     """领用: generated physical coupons handed to a store; commits."""
     if db.session.get(Store, store_id) is None:
-        raise _error("STORE_NOT_FOUND", _l("Store not found."), 404)
-    done = _move(
-        coupon_ids,
-        ("generated",),
-        "collected",
-        "collect",
-        store_id=store_id,
-        user_id=user_id,
-        extra={"store_id": store_id},
-    )
-    db.session.commit()
+        raise DomainError("STORE_NOT_FOUND", _l("Store not found."))
+    with unit_of_work():
+        done = _move(
+            coupon_ids,
+            ("generated",),
+            "collected",
+            "collect",
+            store_id=store_id,
+            user_id=user_id,
+            extra={"store_id": store_id},
+        )
     return done
 
 
@@ -442,44 +426,44 @@ def issue_physical(
     """
     coupon = db.session.get(Coupon, coupon_id)
     if coupon is None:
-        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
     check_issuable(coupon.rule)
     if member_id is not None and db.session.get(Member, member_id) is None:
-        raise _error("MEMBER_NOT_FOUND", _l("Member not found."), 404)
+        raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     valid_from, valid_to = validity_for(coupon.rule)
-    _move(
-        [coupon.id],
-        ("collected",),
-        "issued",
-        "issue",
-        store_id=coupon.store_id,
-        scope_store_id=store_id,
-        member_id=member_id,
-        user_id=user_id,
-        extra=dict(
+    with unit_of_work():
+        _move(
+            [coupon.id],
+            ("collected",),
+            "issued",
+            "issue",
+            store_id=coupon.store_id,
+            scope_store_id=store_id,
             member_id=member_id,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            issued_on=datetime.now(),
-            channel=channel,
-        ),
-    )
-    db.session.commit()
+            user_id=user_id,
+            extra=dict(
+                member_id=member_id,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                issued_on=datetime.now(),
+                channel=channel,
+            ),
+        )
     return db.session.get(Coupon, coupon_id)
 
 
 def void_coupons(coupon_ids: list[int], store_id: int | None = None, user_id: int | None = None) -> int:
     """作废: generated, collected or issued coupons can no longer be used; commits."""
-    done = _move(
-        coupon_ids,
-        ("generated", "collected", "issued"),
-        "void",
-        "void",
-        scope_store_id=store_id,
-        store_id=store_id,
-        user_id=user_id,
-    )
-    db.session.commit()
+    with unit_of_work():
+        done = _move(
+            coupon_ids,
+            ("generated", "collected", "issued"),
+            "void",
+            "void",
+            scope_store_id=store_id,
+            store_id=store_id,
+            user_id=user_id,
+        )
     return done
 
 
@@ -630,11 +614,10 @@ def holder_identified(coupon: Coupon, presented: str, member_id: int | None) -> 
 
 def check_holder(coupon: Coupon, presented: str, member_id: int | None) -> None:
     if not holder_identified(coupon, presented, member_id):
-        raise _error(
+        raise DomainError(
             "COUPON_MEMBER_NOT_IDENTIFIED",
             _l("This coupon belongs to a member: identify the member on the sale, "
                "or scan the coupon code the member shows in the mall."),
-            403,
         )
 
 
@@ -644,8 +627,8 @@ def _check_member(coupon: Coupon, store_id: int) -> None:
         return
     member = db.session.get(Member, coupon.member_id)
     if member.status == "frozen":
-        raise _error("MEMBER_FROZEN", _l("This member is frozen."), 403)
-    refused = plugin_host().hook("retail_member_usable")(member=member, store_id=store_id, purpose="coupon")
+        raise DomainError("MEMBER_FROZEN", _l("This member is frozen."))
+    refused = plugin_host().member_usable(member=member, store_id=store_id, purpose="coupon")
     if refused is not None:
         raise refused
 
@@ -660,50 +643,39 @@ def redeem_coupon(
     user_id: int | None = None,
     lines=None,
     amount_fen: int | None = None,
-    commit: bool = True,
 ) -> Redemption:
     """核销: redeem a coupon exactly once (guarded UPDATE issued → redeemed).
 
     Recharge vouchers top up the stored value of the coupon's member (or
     ``member_id`` for a bearer voucher). ``amount_fen`` (tender use) may not
-    exceed the discount. Raises ``ApiError`` with nothing written.
+    exceed the discount. Raises ``DomainError`` with nothing written.
     """
     from app.loyalty.services import change_stored_value
 
-    try:
+    with unit_of_work():  # inside a sale or a return: joins its unit
         coupon = get_coupon(code)
         check_holder(coupon, code, member_id)
         verdict = verify(coupon, store_id, order_total_fen, lines)
         if not verdict.usable:
-            status = 404 if verdict.reason == "COUPON_NOT_FOUND" else 409
-            if verdict.reason in (
-                "COUPON_MIN_ORDER",
-                "COUPON_STORE_NOT_ALLOWED",
-                "COUPON_NOTHING_ELIGIBLE",
-                "COUPON_PRODUCT_NOT_IN_ORDER",
-            ):
-                status = 422
-            raise _error(verdict.reason, verdict.message, status)
+            raise DomainError(verdict.reason, verdict.message)  # each reason's registered status
         _check_member(coupon, store_id)
         discount = verdict.discount_fen
         if amount_fen is not None:
             if coupon.rule.offer_type == "recharge":
-                raise _error(
+                raise DomainError(
                     "COUPON_RECHARGE_NOT_TENDER",
                     _l("A recharge voucher tops up stored value; it cannot pay an order."),
-                    422,
                 )
             if not 0 < amount_fen <= discount:
-                raise _error(
+                raise DomainError(
                     "COUPON_AMOUNT_TOO_LARGE",
                     _l("This coupon can pay at most %(max)s fen of this order.", max=discount),
-                    422,
                     discount_fen=discount,
                 )
             discount = amount_fen
         owner_id = coupon.member_id or member_id
         if coupon.rule.offer_type == "recharge" and owner_id is None:
-            raise _error("MEMBER_REQUIRED", _l("A recharge voucher needs the member to top up."), 422)
+            raise DomainError("MEMBER_REQUIRED", _l("A recharge voucher needs the member to top up."))
         done = db.session.execute(
             update(Coupon)
             .where(Coupon.id == coupon.id, Coupon.status == "issued")
@@ -711,7 +683,7 @@ def redeem_coupon(
             .execution_options(synchronize_session=False)
         ).rowcount
         if done != 1:
-            raise _error("COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already."))
+            raise DomainError("COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already."))
         redemption = Redemption(
             redemption_no=_temp_no(),
             coupon_id=coupon.id,
@@ -741,12 +713,6 @@ def redeem_coupon(
             doc_no=redemption.redemption_no,
             note=order_no or "",
         )
-        if commit:
-            db.session.commit()
-    except Exception:
-        if commit:
-            db.session.rollback()
-        raise
     return redemption
 
 
@@ -758,14 +724,14 @@ def recharge_with_voucher(code: str, member: Member) -> Redemption:
     """
     coupon = get_coupon(code)
     if coupon.rule.offer_type != "recharge":
-        raise _error("COUPON_NOT_RECHARGE", _l("This is not a recharge voucher."), 422)
+        raise DomainError("COUPON_NOT_RECHARGE", _l("This is not a recharge voucher."))
     if coupon.member_id not in (None, member.id) or coupon.store_id is None:
-        raise _error("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
     return redeem_coupon(code, coupon.store_id, 0, member_id=member.id)
 
 
 def reverse_redemption(
-    redemption_no: str, doc_no: str = "", user_id: int | None = None, commit: bool = True
+    redemption_no: str, doc_no: str = "", user_id: int | None = None
 ) -> Redemption:
     """Undo a redemption (order return): the coupon is usable again if still valid.
 
@@ -773,10 +739,10 @@ def reverse_redemption(
     """
     from app.loyalty.services import change_stored_value
 
-    try:
+    with unit_of_work():  # inside a sale or a return: joins its unit
         redemption = db.session.scalar(select(Redemption).where(Redemption.redemption_no == redemption_no))
         if redemption is None:
-            raise _error("COUPON_REDEMPTION_NOT_FOUND", _l("Redemption not found."), 404)
+            raise DomainError("COUPON_REDEMPTION_NOT_FOUND", _l("Redemption not found."))
         done = db.session.execute(
             update(Redemption)
             .where(Redemption.id == redemption.id, Redemption.reversed.is_(False))
@@ -784,7 +750,7 @@ def reverse_redemption(
             .execution_options(synchronize_session=False)
         ).rowcount
         if done != 1:
-            raise _error("COUPON_REDEMPTION_REVERSED", _l("This redemption was reversed already."))
+            raise DomainError("COUPON_REDEMPTION_REVERSED", _l("This redemption was reversed already."))
         db.session.execute(
             update(Coupon)
             .where(Coupon.id == redemption.coupon_id, Coupon.status == "redeemed")
@@ -811,13 +777,7 @@ def reverse_redemption(
             doc_no=doc_no or redemption.redemption_no,
             note=redemption.redemption_no,
         )
-        if commit:
-            db.session.commit()
         db.session.refresh(redemption)
-    except Exception:
-        if commit:
-            db.session.rollback()
-        raise
     return redemption
 
 

@@ -1,9 +1,8 @@
-"""Settings and default role grants of the coupons plugin."""
+"""Settings of the coupons plugin (its grants are in its manifest, ``__init__.py``)."""
 
 from flask_babel import lazy_gettext as _l
 
 from app.platform.settings import SettingDef
-from app.security import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 SETTINGS = [
     SettingDef(
@@ -24,22 +23,3 @@ SETTINGS = [
         description=_l("The WeChat official account / mini-program APPID shown on mall-issued coupons."),
     ),
 ]
-
-GRANTS = {
-    MERCHANT: write("CouponRules")
-    + write("Coupons")
-    + read("CouponRedemptions")
-    + read("CouponFinanceDocs")
-    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions", "CouponFinanceDocs"),
-    STORE_MANAGER: read("CouponRules")
-    + write("Coupons")
-    + read("CouponRedemptions")
-    + write("PosCoupons")
-    + menu("Coupons", "CouponRules", "CouponList", "CouponRedemptions"),
-    CASHIER: read("CouponRules")
-    + read("Coupons")
-    + read("CouponRedemptions")
-    + write("PosCoupons")
-    + menu("Coupons", "CouponList", "CouponRedemptions"),
-    POS: write("PosCoupons"),
-}

@@ -11,6 +11,8 @@ from app.api import ApiError
 class CouponTender:
     code = "coupon"
     label = _l("Coupon")
+    member_purpose = "coupon"  # the member must be allowed to use coupons here (retail_member_usable)
+    wallet_key = "coupons"  # the POS wallet lists the member's usable coupons (retail_member_wallet)
 
     def charge(self, order, payment) -> None:
         """Redeem the coupon named by the payment's ``code`` against this order (no commit)."""
@@ -26,7 +28,6 @@ class CouponTender:
             member_id=order.member_id,
             lines=list(order.lines),
             amount_fen=payment.amount_fen,
-            commit=False,
         )
         payment.reference = redemption.coupon.code
 
@@ -51,4 +52,4 @@ class CouponTender:
             )
         )
         if found is not None:
-            reverse_redemption(found, doc_no=return_doc.return_no, commit=False)
+            reverse_redemption(found, doc_no=return_doc.return_no)

@@ -149,6 +149,32 @@ OTHER = [
 ]
 
 
+# what to do next when a workflow step is refused, by the rule's status
+NEXT_STEP = {
+    "draft": _l("Save the rule first (Save), then submit it for audit."),
+    "created": _l("Submit the rule for audit next (Submit)."),
+    "auditing": _l("The rule waits for audit: audit or reject it."),
+    "audited": _l("The rule is audited: you may disable it or generate its coupons."),
+}
+STEP_SOURCES = {f"{step}_rule": rules.TRANSITIONS[step] for step in ("save", "submit", "audit", "reject")}
+REFUSED_STEP_CODES = ("COUPON_RULE_STATUS_INVALID", "COUPON_RULE_NOT_AUDITED")
+ELECTRONIC_NORMAL = {"medium": ["electronic"], "kind": ["normal"]}
+FACE_VALUE_OFFERS = {"offer_type": ["cash", "recharge"]}
+# the rule form shows only the fields of the chosen medium, kind, offer and validity type
+RULE_FORM_CONDITIONS = {
+    "latest_claim_date": ELECTRONIC_NORMAL,
+    "sale_price_fen": ELECTRONIC_NORMAL,
+    "face_value_fen": FACE_VALUE_OFFERS,
+    "excluded_categories": FACE_VALUE_OFFERS,
+    "discount_rate": {"offer_type": ["discount"]},
+    "exchange_product": {"offer_type": ["product"]},
+    "recharge_code_length": {"offer_type": ["recharge"]},
+    "transferable": {"medium": ["electronic"]},
+    "valid_until": {"validity_type": ["until"]},
+    "valid_days": {"validity_type": ["days"]},
+}
+
+
 def _optional(choices):
     return [("", "—")] + list(choices)
 
@@ -209,6 +235,10 @@ class CouponRuleView(RetailModelView):
         (_l("Other"), {"fields": OTHER}),
     ]
     label_columns = RULE_LABELS
+    form_conditions = RULE_FORM_CONDITIONS
+    action_order = [
+        "save_rule", "submit_rule", "audit_rule", "reject_rule", "generate", "disable_rule", "enable_rule",
+    ]
     description_columns = {
         "medium": _l("Physical coupons are always of the normal kind."),
         "latest_claim_date": _l("Electronic normal coupons only; not before the effective date."),
@@ -243,6 +273,13 @@ class CouponRuleView(RetailModelView):
         ),
     }
 
+    def allowed_actions(self, item):
+        if item.status == "audited":
+            if item.disabled:
+                return {"enable_rule"}
+            return {"disable_rule"} | ({"generate"} if item.medium == "physical" else set())
+        return {name for name, (source, _target) in STEP_SOURCES.items() if source == item.status}
+
     def pre_add(self, item):
         if item.org_store_id is None and item.org_store is None:
             staff_store = scoped_store_id()
@@ -275,7 +312,8 @@ class CouponRuleView(RetailModelView):
                 run(rule)
                 done += 1
             except ApiError as exc:
-                flash(f"{rule.name}: {exc.message}", "danger")
+                next_step = NEXT_STEP.get(rule.status) if exc.code in REFUSED_STEP_CODES else None
+                flash(f"{rule.name}: {exc.message}" + (f" {next_step}" if next_step else ""), "danger")
         if done:
             flash(str(done_message), "info")
         self.update_redirect()
@@ -424,7 +462,8 @@ class CouponView(StoreScopedModelView):
         self.update_redirect()
         return redirect(self.get_redirect())
 
-    @action("collect", _l("Collect"), "", "fa-inbox", single=False)
+    @action("collect", _l("Collect"), _l("Collect the selected coupons to a store?"), "fa-inbox",
+            single=False)
     def collect(self, items):
         """HQ hands generated coupons to a store (a store manager: to their own store)."""
         ids = self._ids(items)

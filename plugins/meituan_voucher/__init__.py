@@ -1,11 +1,14 @@
-"""Plugin `meituan_voucher`: Meituan/Dianping group-buy vouchers verified at the POS (SPEC §5.2)."""
+"""Plugin `meituan_voucher`: Meituan/Dianping group-buy vouchers verified at the POS (SPEC §5.2).
+
+The plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
+"""
 
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec
+from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "meituan_voucher"
 TITLE = _l("Meituan group-buy vouchers")
@@ -17,18 +20,24 @@ DEFAULT_ENABLED = True
 HERE = Path(__file__).resolve().parent
 CATEGORY = dict(category="Meituan", category_label=_l("Meituan vouchers"), category_icon="fa-ticket")
 
+POS_VERIFY = write("PosMeituan")
+STORE_READ = read("MeituanVerifications") + read("MeituanCalls") + read("MeituanReconciliations") + menu(
+    "Meituan", "MeituanVerifications", "MeituanCalls", "MeituanReconciliations"
+)
+GRANTS = {
+    POS: POS_VERIFY,
+    CASHIER: POS_VERIFY,
+    STORE_MANAGER: POS_VERIFY + STORE_READ,
+    MERCHANT: STORE_READ + write("MeituanShops") + write("MeituanDeals")
+    + menu("MeituanShops", "MeituanDeals"),
+}
+
 
 @hookimpl
 def retail_register_models():
     from plugins.meituan_voucher import models
 
-    return [
-        models.ShopBinding,
-        models.DealMapping,
-        models.Verification,
-        models.PlatformCall,
-        models.Reconciliation,
-    ]
+    return models_in(models)
 
 
 @hookimpl
@@ -98,14 +107,7 @@ def retail_register_settings():
 
 @hookimpl
 def retail_role_grants():
-    from app.security import menu, read, write
-
-    pos = write("PosMeituan")
-    store_read = read("MeituanVerifications") + read("MeituanCalls") + read("MeituanReconciliations") + menu(
-        "Meituan", "MeituanVerifications", "MeituanCalls", "MeituanReconciliations"
-    )
-    hq = store_read + write("MeituanShops") + write("MeituanDeals") + menu("MeituanShops", "MeituanDeals")
-    return {"POS": pos, "Cashier": pos, "StoreManager": pos + store_read, "Merchant": hq}
+    return GRANTS
 
 
 @hookimpl

@@ -10,8 +10,7 @@ from marshmallow import Schema, fields, validate
 from app.api import ApiError, RetailApi, idempotent, json_body, protect
 from app.extensions import db
 from app.openapi import InputSchema
-from app.sales.api import caller_store_id
-from app.security import acting_user, current_staff
+from app.security import acting_user, caller_store_id, current_staff
 from plugins.meituan_voucher.services import consume_voucher, prepare_voucher, request_id_for, reverse_voucher
 
 CODE = validate.Regexp(r"^[0-9A-Za-z]{4,32}$")
@@ -119,7 +118,7 @@ class PosMeituanApi(RetailApi):
             MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(CodeIn())
-        result = prepare_voucher(caller_store_id(), _staff_id(), data["code"])
+        result = prepare_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
         return self.response(200, result=result)
 
     @expose("/consume", methods=["POST"])
@@ -151,7 +150,7 @@ class PosMeituanApi(RetailApi):
             MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(ConsumeIn())
-        store_id = caller_store_id()
+        store_id = caller_store_id("STORE_ACCOUNT_REQUIRED")
         if data["order_no"]:
             _check_order(data["order_no"], store_id)
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -189,7 +188,7 @@ class PosMeituanApi(RetailApi):
             MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(CodeIn())
-        row = reverse_voucher(caller_store_id(), _staff_id(), data["code"])
+        row = reverse_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
         result = {"reversed": True, "code": row.receipt_code, "verification_no": row.verification_no}
         db.session.commit()
         return self.response(200, result=result)

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from app.api import ApiError
 from app.extensions import db
+from app.platform.caches import bump_config_version
 from app.platform.models import AuditLog, Setting
 from app.platform.settings import SettingDef, get_setting, mask_secret
-from app.plugins import bump_config_version
 from plugins.meituan_voucher.client import Credentials, MeituanClient, MeituanError
 from plugins.meituan_voucher.models import PlatformCall
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.org.models import Staff, Store
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, Prepared
@@ -45,7 +45,7 @@ def binding_for(store_id: int) -> ShopBinding:
         select(ShopBinding).where(ShopBinding.store_id == store_id, ShopBinding.active.is_(True))
     ).one_or_none()
     if binding is None:
-        raise ApiError("MEITUAN_SHOP_NOT_BOUND", _l("This store is not bound to a Meituan shop."), 409)
+        raise DomainError("MEITUAN_SHOP_NOT_BOUND", _l("This store is not bound to a Meituan shop."))
     return binding
 
 
@@ -208,13 +208,13 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
                                                  "pending", None, datetime.now(), business_date(time.time())))
     try:
         return _record(store_id, staff_id, request_id, results, order_no)
-    except (ApiError, SQLAlchemyError):
+    except (DomainError, SQLAlchemyError):
         raise
     except Exception as exc:  # noqa: BLE001  our failure: the caller's rollback reverses the vouchers
         current_app.logger.exception("meituan verification not recorded")
-        raise ApiError("MEITUAN_VOUCHER_NOT_RECORDED",
-                       _l("The verification could not be recorded here, so it is reversed on Meituan "
-                          "(or kept as pending if Meituan cannot be reached). Try again."), 500) from exc
+        raise DomainError("MEITUAN_VOUCHER_NOT_RECORDED",
+                          _l("The verification could not be recorded here, so it is reversed on Meituan "
+                             "(or kept as pending if Meituan cannot be reached). Try again.")) from exc
 
 
 def _record(store_id: int, staff_id: int | None, request_id: str, results: list[dict],
@@ -340,11 +340,11 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
     if row is None and settle_pending_code(store_id, staff_id, code):
         row = live()
     if row is None:
-        raise ApiError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE, 404)
+        raise DomainError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE)
     if row.applied_fen and row.order_no != order_no:  # it paid for that order
-        raise ApiError("MEITUAN_VOUCHER_ON_ORDER",
-                       _l("This voucher paid for order %(order_no)s: return the order instead.",
-                          order_no=row.order_no), 409)
+        raise DomainError("MEITUAN_VOUCHER_ON_ORDER",
+                          _l("This voucher paid for order %(order_no)s: return the order instead.",
+                             order_no=row.order_no))
     binding = binding_for(store_id)
     client, account = make_client(store_id, staff_id, row.order_no or ""), _account(staff_id)
     _reverse_on_platform(client, row, binding.open_shop_uuid, account)
@@ -355,7 +355,7 @@ def reverse_voucher(store_id: int, staff_id: int | None, code: str, *,
         .values(status="reversed", live_code=None, reversed_at=datetime.now())
     )
     if done.rowcount != 1:
-        raise ApiError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE, 404)
+        raise DomainError("MEITUAN_VERIFICATION_NOT_FOUND", NOT_VERIFIED_HERE)
     db.session.refresh(row)
     return row
 

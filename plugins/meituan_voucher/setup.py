@@ -94,8 +94,8 @@ def seed_demo() -> None:
     """Bind demo stores to simulator shops, point settings at the simulator, map demo deals."""
     from app.catalog.models import Sku
     from app.org.models import Store
+    from app.platform.caches import bump_config_version
     from app.platform.models import Setting
-    from app.plugins import bump_config_version
     from plugins.meituan_voucher import simulator
     from plugins.meituan_voucher.models import DealMapping, ShopBinding
 

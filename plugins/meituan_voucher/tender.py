@@ -41,6 +41,8 @@ def _check_products(order, value: dict) -> None:
 class MeituanTender:
     code = "meituan"
     label = _l("Meituan voucher")
+    member_purpose = None  # a voucher is the bearer's: no member check
+    wallet_key = None
 
     def charge(self, order, payment) -> None:
         code = (payment.reference or "").strip()

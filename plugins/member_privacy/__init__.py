@@ -2,15 +2,16 @@
 
 The rules live in ``services.py``; the core calls the member hooks
 (``retail_member_filters``, ``retail_present_member``, ``retail_member_usable``,
-``retail_mall_store_filters``) on every member-exposing path.
+``retail_mall_store_filters``) on every member-exposing path.  This is the
+plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
 """
 
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec
+from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.roles import MERCHANT, menu, write
 
 NAME = "member_privacy"
 TITLE = _l("Member privacy")
@@ -22,12 +23,14 @@ DEFAULT_ENABLED = False
 
 HERE = Path(__file__).resolve().parent
 
+GRANTS = {MERCHANT: write("MemberShareGroups") + menu("MemberShareGroupList")}
+
 
 @hookimpl
 def retail_register_models():
-    from plugins.member_privacy.models import ShareGroup
+    from plugins.member_privacy import models
 
-    return [ShareGroup]
+    return models_in(models)
 
 
 @hookimpl
@@ -60,13 +63,7 @@ def retail_register_settings():
 
 @hookimpl
 def retail_role_grants():
-    return {
-        "Merchant": [
-            ("can_read", "MemberShareGroups"),
-            ("can_write", "MemberShareGroups"),
-            ("menu_access", "MemberShareGroupList"),
-        ],
-    }
+    return GRANTS
 
 
 @hookimpl

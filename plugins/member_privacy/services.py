@@ -23,13 +23,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import escape_like
 from app.org.models import Store
-from app.plugins import bump_config_version, cached_for_config, forget_config_version
+from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.security import NO_STORE, current_staff, scoped_store_id
+from app.unit_of_work import unit_of_work
 from plugins.member_privacy.models import ShareGroup, group_store
 from plugins.member_privacy.settings import Policy, policy
 
@@ -93,8 +94,8 @@ def group_store_ids(store_id: int) -> tuple[int, ...]:
 
 def groups_changed() -> None:
     """After share groups were saved: bump the configuration version so workers reload them."""
-    bump_config_version()
-    db.session.commit()
+    with unit_of_work():
+        bump_config_version()
     forget_config_version()
 
 
@@ -222,11 +223,11 @@ def present(data: dict, member: Member, viewer, context: dict) -> None:
         mask_data(data)
 
 
-def not_in_group() -> ApiError:
-    return ApiError("MEMBER_NOT_IN_GROUP", _l("This member is not available in this group."), 403)
+def not_in_group() -> DomainError:
+    return DomainError("MEMBER_NOT_IN_GROUP", _l("This member is not available in this group."))
 
 
-def member_usable(member: Member, store_id: int | None, purpose: str) -> ApiError | None:
+def member_usable(member: Member, store_id: int | None, purpose: str) -> DomainError | None:
     """``retail_member_usable``: benefits only inside the home store's share group."""
     if member is None or not policy().isolation:
         return None

@@ -5,20 +5,14 @@ detail pages (order lines and payments, stocktake book vs counted)."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from members.member_test_helpers import new_phone
+from values_helpers import new_phone, paid_sale, sku_in_stock
+from values_helpers import unique as _unique
 
 from app.extensions import db
-
-_seq = itertools.count(1)
-
-
-def _unique(prefix: str) -> str:
-    return f"{prefix}{next(_seq):03d}{id(object()) % 100000:05d}"
 
 
 def field_row(html: str, name: str) -> str:
@@ -160,39 +154,7 @@ def test_refused_edit_keeps_input_and_changes_nothing(app, admin_client):
 
 @pytest.fixture
 def sale(app, api_as):
-    """A paid S001 order of one SKU (2 × 50.00) paid 60.00 stored value + 40.00 cash."""
-    from app.catalog.models import Product, Sku
-    from app.inventory.services import move_stock
-    from app.loyalty.services import change_stored_value
-    from app.members.models import Member
-    from app.org.models import Store
-
-    with app.app_context():
-        code = _unique("V")
-        store = db.session.query(Store).filter_by(code="S001").one()
-        product = Product(code=code, name=f"详情T恤 {code}")
-        sku = Sku(product=product, sku_code=f"{code}-M", barcode=f"69{code}", spec="M", price_fen=5000)
-        member = Member(member_no=_unique("MV"), phone=new_phone(), name="详情会员", home_store_id=store.id,
-                        status="active")
-        db.session.add_all([product, sku, member])
-        db.session.flush()
-        move_stock(store.id, sku.id, 10, "purchase_in", f"TEST-{code}")
-        change_stored_value(member.id, 10000, "recharge", f"TEST-{code}", store.id)
-        db.session.commit()
-        ids = {"sku_code": sku.sku_code, "member_id": member.id, "member_no": member.member_no}
-    body = {
-        "member_id": ids["member_id"],
-        "lines": [{"sku_code": ids["sku_code"], "qty": 2}],
-        "payments": [{"method": "stored_value", "amount_fen": 6000}, {"method": "cash", "amount_fen": 4000}],
-    }
-    response = api_as("pos1").post("/api/v1/pos/orders", json=body)
-    assert response.status_code in (200, 201), response.get_json()
-    with app.app_context():
-        from app.sales.models import Order
-
-        order = db.session.query(Order).filter_by(member_id=ids["member_id"]).one()
-        ids.update(order_id=order.id, order_no=order.order_no, created_on=order.created_on)
-    return ids
+    return paid_sale(app, api_as)
 
 
 def test_order_list_shows_labels_and_yuan_not_codes(admin_client, sale):
@@ -222,6 +184,9 @@ def test_member_page_has_no_raw_empties(app, admin_client):
     for raw in ("None", "__None", "False", "[]", "inactive", "unknown"):
         assert raw not in text, raw
     assert "未激活" in text and "未知" in text  # status and gender as labels
+    for url in ("/memberview/add", "/couponruleview/add", "/stockdocview/add"):
+        form = text_of(_page(admin_client, url))
+        assert "__None" not in form and "None" not in form, url  # an empty choice reads "—"
 
 
 def test_job_names_and_statuses_are_labels(app, admin_client):
@@ -259,3 +224,103 @@ def test_money_helpers_round_trip():
     for bad in ("1.234", "abc", "", "1e3", "12.3.4"):
         with pytest.raises(ValueError):
             parse_yuan(bad)
+
+
+# ---------------------------------------------------------------- detail pages
+
+
+def section(html: str, key: str) -> str:
+    """The text of a detail page's section (``retail/show_detail.html``)."""
+    start = html.find(f'id="section-{key}"')
+    assert start != -1, f"no section {key!r} on the page"
+    end = html.find('class="panel panel-default detail-section"', start)
+    return text_of(html[start:end if end != -1 else None])
+
+
+def test_order_detail_lists_lines_payments_points_and_member(admin_client, sale):
+    html = _page(admin_client, f"/orderview/show/{sale['order_id']}")
+    lines = section(html, "lines")
+    assert sale["sku_code"] in lines and "详情T恤" in lines
+    assert "50.00" in lines and "100.00" in lines  # price and amount in yuan
+    payments = section(html, "payments")
+    assert "储值" in payments and "60.00" in payments
+    assert "现金" in payments and "40.00" in payments
+    assert sale["member_no"] in section(html, "member")
+    assert sale["order_no"] in section(html, "points")  # the points earned by the order
+    assert "暂无" in section(html, "returns")
+
+
+def test_member_detail_shows_ledgers_wallet_and_orders(admin_client, sale):
+    html = _page(admin_client, f"/memberview/show/{sale['member_id']}")
+    assert "40.00" in text_of(html)  # stored value left: 100.00 - 60.00
+    assert sale["order_no"] in section(html, "orders")
+    assert "-60.00" in section(html, "stored-value")
+    for key in ("level-history", "points", "wallet"):
+        section(html, key)
+
+
+def _stock_doc(app, doc_no):
+    from app.inventory.models import StockDoc
+
+    with app.app_context():
+        doc = db.session.query(StockDoc).filter_by(doc_no=doc_no).one()
+        return {"id": doc.id, "status": doc.status}
+
+
+def test_stocktake_shows_book_counted_and_difference(app, admin_client):
+    from app.inventory.models import StockDoc
+
+    sku = sku_in_stock(app, "盘点品", qty=10)
+    store_id, sku_code = sku["store_id"], sku["sku_code"]
+    with app.app_context():
+        before = db.session.query(StockDoc).count()
+    bad = admin_client.post("/stockdocview/add", data={
+        "kind": "stocktake", "reason": "stocktake", "store": str(store_id), "note": "",
+        "lines_text": f"{sku_code} 7\nNO-SUCH-SKU 1"})
+    assert bad.status_code == 200  # refused: stays on the form, the lines typed kept
+    row = field_row(bad.get_data(as_text=True), "lines_text")
+    assert "NO-SUCH-SKU" in row and "第 2 行" in row
+    with app.app_context():
+        assert db.session.query(StockDoc).count() == before
+    response = admin_client.post("/stockdocview/add", data={
+        "kind": "stocktake", "reason": "stocktake", "store": str(store_id), "note": "",
+        "lines_text": f"{sku_code} 7"})
+    assert response.status_code == 302
+    with app.app_context():
+        doc = db.session.query(StockDoc).order_by(StockDoc.id.desc()).first()
+        doc_id, doc_no = doc.id, doc.doc_no
+    draft = _page(admin_client, f"/stockdocview/show/{doc_id}")
+    lines = section(draft, "lines")
+    assert re.search(rf"{sku_code} .*盘点品.* 10 7 -3", lines), lines
+    assert "/action/post_doc/" in draft and "/action/receive_doc/" not in draft
+    admin_client.post(f"/stockdocview/action/post_doc/{doc_id}")
+    assert _stock_doc(app, doc_no)["status"] == "posted"
+    posted = _page(admin_client, f"/stockdocview/show/{doc_id}")
+    assert re.search(rf"{sku_code} .*盘点品.* 10 7 -3", section(posted, "lines"))
+    assert "/action/post_doc/" not in posted and "/action/cancel_doc/" not in posted
+
+
+def test_line_editor_lookup_finds_a_sku_by_code_or_barcode(app, admin_client, client_as, sale):
+    found = admin_client.get(f"/stockdocview/sku_lookup?code={sale['sku_code']}")
+    assert found.status_code == 200 and found.get_json()["sku_code"] == sale["sku_code"]
+    by_barcode = admin_client.get(f"/stockdocview/sku_lookup?code=69{sale['sku_code'][:-2]}")
+    assert by_barcode.status_code == 200 and by_barcode.get_json()["sku_code"] == sale["sku_code"]
+    assert admin_client.get("/stockdocview/sku_lookup?code=NOPE").status_code == 404
+    # the add page carries the grid editor and its hint
+    page = _page(admin_client, "/stockdocview/add")
+    assert "data-line-editor=" in page and "js/line_editor.js" in page and "Ctrl+Backspace" in page
+
+
+def test_member_export_shows_status_labels(admin_client, sale):
+    text = admin_client.get("/member-export/members.csv").get_data(as_text=True)
+    assert sale["member_no"] in text
+    assert "已激活" in text and ",active" not in text and ",inactive" not in text
+
+
+def test_store_and_staff_codes_are_labels(admin_client):
+    stores = text_of(_page(admin_client, "/storeview/list/"))
+    assert "直营店" in stores and "营业中" in stores
+    assert not re.search(r"\b(direct|franchise|active)\b", stores)
+    staff = text_of(_page(admin_client, "/staffview/list/"))
+    assert "在职" in staff
+    assert not re.search(r"\b(active|left)\b", staff)

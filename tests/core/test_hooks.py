@@ -23,25 +23,46 @@ def test_every_hook_is_documented_and_exercised_by_the_test_plugin():
         assert hasattr(retail_test_plugin, name), f"the test plugin does not implement {name}"
 
 
+def test_every_hook_is_typed_and_has_one_typed_method_on_the_host():
+    """tox's style: ``PluginHost`` has one annotated method per hook, and that method is the
+    only place the hook is called."""
+    from app.plugins import PluginHost
+
+    for name in SPECS:
+        signature = inspect.signature(getattr(hookspecs, name))
+        assert signature.return_annotation is not inspect.Signature.empty, f"{name} has no return type"
+        for parameter in signature.parameters.values():
+            assert parameter.annotation is not inspect.Parameter.empty, f"{name}({parameter.name}) untyped"
+        call = ".".join(("pm", "hook", name))  # as PluginHost's methods spell it
+        callers = [
+            method for method, function in inspect.getmembers(PluginHost, inspect.isfunction)
+            if f"{call})" in inspect.getsource(function) or f"{call}," in inspect.getsource(function)
+        ]
+        assert len(callers) == 1, f"{name} is called by {callers}"
+        assert inspect.signature(getattr(PluginHost, callers[0])).return_annotation is not (
+            inspect.Signature.empty
+        ), f"PluginHost.{callers[0]} has no return type"
+
+
 def test_member_hooks_are_called_through_the_facade(app_ctx):
     host = app_ctx.extensions["retail_plugins"]
-    filters = host.hook("retail_member_filters")(viewer=None, context={"purpose": "list"})
+    filters = host.member_filters(viewer=None, context={"purpose": "list"})
     assert len(filters) == 1
     data = {"phone": "13800001234"}
-    host.hook("retail_present_member")(data=data, member=None, viewer=None, context={})
+    host.present_member(data=data, member=None, viewer=None, context={})
     assert data["phone"] == "138****1234"
-    refused = host.hook("retail_member_usable")(member=None, store_id=3, purpose="points")
+    refused = host.member_usable(member=None, store_id=3, purpose="points")
     assert refused.code == "SAMPLE_REFUSED"
-    assert host.hook("retail_member_usable")(member=None, store_id=1, purpose="points") is None
+    assert host.member_usable(member=None, store_id=1, purpose="points") is None
     assert "sample_tender" in host.payment_methods()
 
 
 def test_event_hooks_reach_enabled_plugins(app_ctx):
     host = app_ctx.extensions["retail_plugins"]
     retail_test_plugin.CALLS.clear()
-    host.hook("retail_order_paid")(order="SO9")
-    host.hook("retail_order_returned")(order="SO9", return_doc="RT9")
-    host.hook("retail_member_created")(member="M9")
+    host.order_paid(order="SO9")
+    host.order_returned(order="SO9", return_doc="RT9")
+    host.member_created(member="M9")
     assert retail_test_plugin.CALLS == [
         ("retail_order_paid", "SO9"), ("retail_order_returned", "RT9"), ("retail_member_created", "M9"),
     ]

@@ -77,13 +77,13 @@ def test_toggle_takes_effect_in_another_app_instance(app, db_url, admin_client, 
 
     with other.app_context():
         retail_test_plugin.CALLS.clear()
-        other.extensions["retail_plugins"].hook("retail_order_paid")(order="SO1")
+        other.extensions["retail_plugins"].order_paid(order="SO1")
         assert retail_test_plugin.CALLS == []
 
     _toggle(admin_client, "sample", True)
     assert cashier.get("/samplenoteview/list/").status_code == 200
     with other.app_context():
-        other.extensions["retail_plugins"].hook("retail_order_paid")(order="SO2")
+        other.extensions["retail_plugins"].order_paid(order="SO2")
         assert ("retail_order_paid", "SO2") in retail_test_plugin.CALLS
 
     with app.app_context():
@@ -118,3 +118,85 @@ def test_cli_lists_and_toggles_plugins(app, restore_plugins):
     assert refused.exit_code != 0
     assert runner.invoke(args=["plugins", "disable", "sample_addon"]).exit_code == 0
     assert runner.invoke(args=["sample-hello"]).output.strip() == "hello from sample"
+
+
+CORE_DOMAINS = {"catalog", "dashboard", "docnumbers", "inventory", "loyalty", "mall", "members", "messages",
+                "org", "platform", "sales"}
+
+
+def test_core_domains_are_default_plugins_always_on(app, restore_plugins):
+    host = app.extensions["retail_plugins"]
+    assert set(host.domains()) == CORE_DOMAINS
+    assert list(host.packages)[: len(CORE_DOMAINS)] == list(host.domains())  # registered first
+    assert not CORE_DOMAINS & set(host.plugins)  # not togglable: not on the plugins page or CLI
+    for name in CORE_DOMAINS:
+        assert host.pm.get_plugin(name) is host.packages[name].module  # the same manager as plugins
+    with app.app_context():
+        from app.plugins import PluginToggleRefused
+
+        with pytest.raises(PluginToggleRefused):
+            host.set_enabled("sales", False)
+        assert all(host.is_enabled(name) for name in CORE_DOMAINS)
+    listing = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert "catalog" not in listing and "sample 1.2.3" in listing
+    # core tenders come through the same hook as plugin tenders
+    assert host.tenders()["cash"][0] == "sales" and host.tenders()["sample_tender"][0] == "sample"
+
+
+def test_every_package_has_one_manifest_of_the_same_shape(app):
+    """A core domain and a plugin: the same metadata, grants in the manifest, no other list."""
+    from pathlib import Path
+
+    host = app.extensions["retail_plugins"]
+    for name, info in host.packages.items():
+        module = info.module
+        for attribute in ("NAME", "TITLE", "VERSION", "DESCRIPTION", "DEPENDS", "GRANTS"):
+            assert hasattr(module, attribute), f"{name} has no {attribute}"
+        assert module.retail_role_grants() == module.GRANTS, f"{name}: grants live in the manifest"
+        if hasattr(module, "SETTINGS"):
+            assert module.retail_register_settings() == module.SETTINGS
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    assert not list(app_dir.glob("*/setup.py"))  # the manifest is the domain's __init__.py
+    packages = {p.name for p in app_dir.iterdir() if (p / "__init__.py").is_file()} - {"migrations"}
+    assert packages == set(host.domains())  # every domain package registers through its manifest
+    factory = (app_dir / "__init__.py").read_text(encoding="utf-8")
+    # no hand list of core models: each manifest registers its own
+    assert "import app." not in factory and ".models import" not in factory
+
+
+def test_registration_hooks_go_through_pluggy(app):
+    """Hook tracing (RETAIL_TRACE_HOOKS) sees start-up hooks too, one call per package."""
+    host = PluginHost()
+    host.discover()
+    seen = []
+    undo = host.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: seen.append((name, tuple(host.pm.get_name(i.plugin) for i in impls))),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    try:
+        host.role_grants()
+        host.models()
+    finally:
+        undo()
+    assert ("retail_role_grants", ("catalog",)) in seen
+    assert ("retail_role_grants", ("sample",)) in seen
+    assert ("retail_register_models", ("sales",)) in seen
+
+
+def test_a_package_lists_its_view_on_another_packages_detail_page(app, client_as):
+    """ViewSpec.related_to: the loyalty domain's ledgers show under a member, while the members
+    domain imports nothing of loyalty."""
+    from app.members.models import Member
+
+    member_view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "MemberView")
+    assert [type(v).__name__ for v in member_view.get_init_inner_views()] == [
+        "StoredValueLedgerView", "PointsLedgerView",
+    ]
+    with app.app_context():
+        member_id = db.session.query(Member).filter_by(phone="13900000001").one().id
+    page = client_as("hq").get(f"/memberview/show/{member_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # the ledger rows of this member, listed below the member (links carry the relation filter)
+    assert "/storedvalueledgerview/show/" in html and f"_flt_0_member={member_id}" in html
+    assert html.count("储值流水") == 2  # the menu entry and the related list's title

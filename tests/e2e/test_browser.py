@@ -39,8 +39,16 @@ def _plugin_row(page, name: str):
 
 
 def _toggle_plugin(page, name: str) -> None:
+    questions = []
+
+    def accept(dialog):  # the toggle asks first (static/js/confirm.js)
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     with page.expect_navigation():
         _plugin_row(page, name).locator(".plugin-toggle").click()
+    assert questions and "示例附加插件" in questions[0], questions
     expect(page).to_have_url(re.compile(r"/plugins/$"))
 
 

@@ -45,3 +45,54 @@ def test_a_plugin_imports_only_the_core_and_its_dependencies(name):
         if module.startswith("plugins.") and module.split(".")[1] not in allowed
     ]
     assert offenders == []
+
+
+def _installed_plugin_names() -> list[str]:
+    from importlib.metadata import entry_points
+
+    from app.plugins import ENTRY_POINT_GROUP
+
+    return sorted({ep.load().NAME for ep in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+# Landed alongside this check (may only shrink): the member detail page renders the coupon
+# wallet list itself; a plugin should contribute its wallet section through a hook instead.
+KNOWN_NAMING = {"app/members/detail.py"}
+
+
+def test_the_core_names_no_plugin():
+    """Not in code, not in a docstring, not in a template: the core knows plugins only
+    through hooks (a tender says which member check and wallet list it needs)."""
+    import re
+
+    names = _installed_plugin_names()
+    assert {"coupons", "meituan_voucher", "member_privacy", "sample"} <= set(names)
+    # a whole word, not an attribute (``rng.sample(...)`` is not the test plugin ``sample``)
+    pattern = re.compile(r"(?<![.\w])(" + "|".join(map(re.escape, names)) + r")\b")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "app").rglob("*"))
+        if path.suffix in (".py", ".html", ".js") and "vendor" not in path.parts
+        and str(path.relative_to(ROOT)) not in KNOWN_NAMING
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+    still = {name for name in KNOWN_NAMING if pattern.search((ROOT / name).read_text(encoding="utf-8"))}
+    assert still == KNOWN_NAMING, "a known offender names no plugin any more: take it off KNOWN_NAMING"
+
+
+def test_no_code_calls_a_hook_by_name():
+    """Call sites use PluginHost's typed methods; only app/plugins.py touches pluggy's callers."""
+    import re
+
+    by_name = re.compile(r"pm\.hook\.|\.hook\(\s*[\"']|subset_hook_caller\(|getattr\(\s*[\w.]*\.hook\b")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for top in ("app", "plugins", "tests")
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if path != ROOT / "app" / "plugins.py" and path != Path(__file__).resolve()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if by_name.search(line)
+    ]
+    assert offenders == []

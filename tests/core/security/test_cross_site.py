@@ -98,3 +98,14 @@ def test_every_response_forbids_framing_and_sniffing(app, path):
     assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_docs_page_sends_its_csrf_token(app, csrf_app):
+    browser, _ = _browser_login(csrf_app, "cashier1")
+    page = browser.get("/swagger/v1").get_data(as_text=True)
+    assert "X-CSRFToken" in page
+    token = re.search(r'const csrfToken = "([^"]+)"', page).group(1)
+    phone = _new_phone()
+    answer = browser.post(MEMBERS, json={"phone": phone, "name": "文档"}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 201
+    assert _member_count(app, phone) == 1

@@ -47,7 +47,7 @@ def issue(app, rule_id, member_id, channel="admin"):
     from plugins.coupons.services import issue_coupon
 
     with app.app_context():
-        coupon = issue_coupon(rule_id, member_id, channel, commit=True)
+        coupon = issue_coupon(rule_id, member_id, channel)
         return coupon.code
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from coupons_helpers import build_rule, goods_fixture, make_rule_fixture  # noqa: F401 (fixtures)
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 
 TODAY = date.today()
@@ -14,7 +14,7 @@ TODAY = date.today()
 def refused(rule, complete=True):
     from plugins.coupons.rules import validate_rule
 
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         validate_rule(rule, complete=complete)
     assert exc.value.status == 422
     return exc.value.code
@@ -192,10 +192,10 @@ def test_workflow_draft_created_auditing_audited(app_ctx, make_rule):
     from plugins.coupons.rules import set_disabled, transition
 
     rule = db.session.get(CouponRule, make_rule(status="draft"))
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         transition(rule, "audit")
     assert exc.value.code == "COUPON_RULE_STATUS_INVALID"
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         set_disabled(rule, True)
     for action, status in (
         ("save", "created"),
@@ -207,7 +207,7 @@ def test_workflow_draft_created_auditing_audited(app_ctx, make_rule):
         assert transition(rule, action).status == status
     assert rule.audited_on is not None
     assert set_disabled(rule, True).disabled is True and rule.disabled_on is not None
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         set_disabled(rule, True)
     assert exc.value.code == "COUPON_RULE_ALREADY_DISABLED"
     assert set_disabled(rule, False).disabled is False
@@ -220,6 +220,6 @@ def test_an_incomplete_draft_cannot_be_saved(app_ctx):
     rule.status = "draft"
     db.session.add(rule)
     db.session.commit()
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(DomainError) as exc:
         transition(rule, "save")
     assert exc.value.code == "COUPON_FACE_VALUE_REQUIRED"

@@ -187,8 +187,8 @@ def test_issue_coupon_service_for_other_plugins(app, make_rule, new_member):
     member = new_member()
     rule_id = make_rule(kind="points", per_member_limit=1)
     with app.app_context():
-        first = issue_coupon(rule_id, member["id"], "points_mall", commit=True)
-        second = issue_coupon(rule_id, member["id"], "points_mall", count_against_limit=False, commit=True)
+        first = issue_coupon(rule_id, member["id"], "points_mall")
+        second = issue_coupon(rule_id, member["id"], "points_mall", count_against_limit=False)
         assert first.code != second.code and second.channel == "points_mall"
 
 

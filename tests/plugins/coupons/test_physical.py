@@ -3,7 +3,7 @@
 import pytest
 from coupons_helpers import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 
 
@@ -39,7 +39,7 @@ def test_generation_follows_the_code_rule_as_a_job_with_progress(app, make_rule)
         assert db.session.get(CouponBatch, batch_id).batch_no.startswith("CB")
         rule = db.session.get(CouponRule, rule_id)
         assert rule.end_value == 31 and rule.generated_count == 25 and rule.issued_count == 0
-        with pytest.raises(ApiError) as exc:
+        with pytest.raises(DomainError) as exc:
             from plugins.coupons.generation import request_generation
 
             request_generation(rule)
@@ -66,7 +66,7 @@ def test_only_audited_enabled_physical_rules_generate(app, make_rule):
             (make_rule(), "COUPON_NOT_PHYSICAL"),
             (make_rule(medium="physical", status="auditing"), "COUPON_RULE_NOT_AUDITED"),
         ):
-            with pytest.raises(ApiError) as exc:
+            with pytest.raises(DomainError) as exc:
                 request_generation(db.session.get(CouponRule, rule_id))
             assert exc.value.code == code
 
@@ -84,7 +84,7 @@ def test_lifecycle_collect_issue_redeem_and_refusals(app, api_as, make_rule, new
     assert not_collected.status_code == 404  # not collected to this store yet
     with app.app_context():
         collect_coupons(ids[:3], _store_id("S001"))
-        with pytest.raises(ApiError) as exc:
+        with pytest.raises(DomainError) as exc:
             collect_coupons(ids[:1], _store_id("S002"))  # already collected
         assert exc.value.code == "COUPON_STATUS_INVALID"
     assert (
@@ -104,7 +104,7 @@ def test_lifecycle_collect_issue_redeem_and_refusals(app, api_as, make_rule, new
     )
     with app.app_context():
         void_coupons([ids[2], ids[3]])
-        with pytest.raises(ApiError):
+        with pytest.raises(DomainError):
             void_coupons([ids[1]])  # redeemed coupons cannot be voided
         assert get_coupon(codes[1]).status == "redeemed"
         history = [h.action for h in get_coupon(codes[0]).history]

@@ -152,7 +152,7 @@ def test_disabled_rule_keeps_held_coupons_redeemable(app, api_as, make_rule, new
     )
     with app.app_context():
         set_disabled(db.session.get(CouponRule, rule_id), False)
-        assert issue_coupon(rule_id, member["id"], "admin", commit=True).status == "issued"
+        assert issue_coupon(rule_id, member["id"], "admin").status == "issued"
 
 
 def test_member_coupons_by_phone_and_wallet(app, api_as, make_rule, new_member):

@@ -128,12 +128,9 @@ def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule,
     calls = []
 
     class Host:
-        def hook(self, name):
-            def call(**kwargs):
-                calls.append((name, kwargs["purpose"]))
-                return ApiError("MEMBER_NOT_IN_GROUP", "refused", 403)
-
-            return call
+        def member_usable(self, member, store_id, purpose):
+            calls.append(("retail_member_usable", purpose))
+            return ApiError("MEMBER_NOT_IN_GROUP", "refused", 403)
 
     monkeypatch.setattr(services, "plugin_host", lambda: Host())
     body = {"order_total_fen": 5000, "member_id": member_id}

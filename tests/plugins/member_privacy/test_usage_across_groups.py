@@ -56,7 +56,7 @@ def test_the_usable_hook_refuses_each_benefit(isolated, app):
     member = isolated.member("S003")
     with app.test_request_context():
         m = db.session.get(Member, member["id"])
-        usable = plugin_host().hook("retail_member_usable")
+        usable = plugin_host().member_usable
         for purpose in ("stored_value", "points", "coupon", "pay_code", "member", "wallet"):
             assert usable(member=m, store_id=isolated.store_id("S001"), purpose=purpose).code == (
                 "MEMBER_NOT_IN_GROUP"

@@ -1,11 +1,15 @@
-"""A small plugin used by the tests: it implements every hook of the contract."""
+"""A small plugin used by the tests: it implements every hook of the contract.
+
+Its manifest has the shape of every package's (core domain or plugin): metadata,
+``GRANTS``, ``SETTINGS`` and ``@hookimpl`` functions.
+"""
 
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl
-from app.plugins import ViewSpec
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
+from app.roles import CASHIER, POS, menu, write
 
 NAME = "sample"
 TITLE = _l("Sample plugin")
@@ -16,6 +20,16 @@ DEFAULT_ENABLED = True
 
 HERE = Path(__file__).resolve().parent
 CALLS: list[tuple] = []  # (hook name, key argument) of runtime hook calls, for assertions
+
+GRANTS = {
+    CASHIER: write("SampleNotes") + menu("Samples", "SampleNotes") + write("SampleApi"),
+    POS: write("SampleApi"),
+}
+SETTINGS = [
+    SettingDef("sample.greeting", _l("Greeting"), "str", default="hello"),
+    SettingDef("sample.limit", _l("Note limit"), "int", default=5, min_value=0, max_value=99),
+    SettingDef("sample.loud", _l("Loud"), "bool", default=False),
+]
 
 
 @hookimpl
@@ -55,28 +69,12 @@ def retail_register_apis(appbuilder):
 
 @hookimpl
 def retail_register_settings():
-    from app.platform.settings import SettingDef
-
-    return [
-        SettingDef("sample.greeting", _l("Greeting"), "str", default="hello"),
-        SettingDef("sample.limit", _l("Note limit"), "int", default=5, min_value=0, max_value=99),
-        SettingDef("sample.loud", _l("Loud"), "bool", default=False),
-    ]
+    return SETTINGS
 
 
 @hookimpl
 def retail_role_grants():
-    return {
-        "Cashier": [
-            ("can_read", "SampleNotes"),
-            ("can_write", "SampleNotes"),
-            ("menu_access", "Samples"),
-            ("menu_access", "SampleNotes"),
-            ("can_read", "SampleApi"),
-            ("can_write", "SampleApi"),
-        ],
-        "POS": [("can_read", "SampleApi"), ("can_write", "SampleApi")],
-    }
+    return GRANTS
 
 
 @hookimpl

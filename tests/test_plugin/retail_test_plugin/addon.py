@@ -11,6 +11,13 @@ DESCRIPTION = _l("Depends on the sample plugin.")
 DEPENDS = ("sample",)
 DEFAULT_ENABLED = True
 
+GRANTS: dict = {}
+
+
+@hookimpl
+def retail_role_grants():
+    return GRANTS
+
 
 @hookimpl
 def retail_staff_left(staff):

@@ -1,6 +1,8 @@
 class SampleTender:
     code = "sample_tender"
     label = "Sample tender"
+    member_purpose = None
+    wallet_key = None
 
     def charge(self, order, payment):
         return {"ok": True}

@@ -1,4 +1,5 @@
-"""POS API: product (SKU) lookup with the caller's store stock."""
+"""POS API: product (SKU) lookup with the caller's store stock (inventory sits on the catalog:
+the catalog knows nothing of stock)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.api import ApiError, RetailApi, protect, read_only, validation_error
 from app.catalog.services import find_skus, sku_name
+from app.inventory.services import stock_levels
 from app.security import NO_STORE, scoped_store_id
 
 
@@ -69,8 +71,6 @@ class PosProductsApi(RetailApi):
                   parameters: {sku_code: $response.body#/result/0/sku_code}
           x-error-codes: [QUERY_REQUIRED]
         """
-        from app.inventory.services import stock_levels
-
         try:
             args = ProductQuery().load(request.args.to_dict(), unknown=EXCLUDE)
         except ValidationError as err:
