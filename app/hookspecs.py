@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.api import ApiError
+    from app.errors import DomainError
     from app.members.models import Member
     from app.org.models import Staff
     from app.sales.models import Order, Payment, Return
@@ -271,12 +271,12 @@ def retail_present_member(
 
 
 @hookspec(firstresult=True)
-def retail_member_usable(member: Member, store_id: int | None, purpose: str) -> ApiError | None:
+def retail_member_usable(member: Member, store_id: int | None, purpose: str) -> DomainError | None:
     """Decide whether ``member`` may use ``purpose`` at ``store_id``: "points",
     a tender's ``member_purpose`` (e.g. "stored_value"), "member" (be attached to
     a POS sale) or "wallet" (show the wallet at the POS).
 
-    Return an ``app.api.ApiError`` to refuse, or None to let the next
+    Return an ``app.errors.DomainError`` to refuse, or None to let the next
     plugin decide (None from all = allowed).  First non-None result wins.
     """
 

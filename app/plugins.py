@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.api import ApiError
+    from app.errors import DomainError
     from app.members.models import Member
     from app.org.models import Staff
     from app.sales.models import Order, Return
@@ -296,7 +296,7 @@ class PluginHost:
             data=data, member=member, viewer=viewer, context=context
         )
 
-    def member_usable(self, member: Member, store_id: int | None, purpose: str) -> ApiError | None:
+    def member_usable(self, member: Member, store_id: int | None, purpose: str) -> DomainError | None:
         """The first refusal of an enabled plugin, or None (allowed)."""
         return self._enabled(self.pm.hook.retail_member_usable)(
             member=member, store_id=store_id, purpose=purpose

@@ -6,9 +6,10 @@ same store scope: another store's document answers 404.  Browser print only.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.extensions import db
 from app.inventory.models import StockDoc
@@ -23,13 +24,6 @@ def _scoped(model, pk: int):
     if row is None or not can_see_store(row.store_id):
         abort(404)
     return row
-
-
-def tender_label(method: str) -> str:
-    from app.sales.tenders import tender_handlers
-
-    handler = tender_handlers().get(method)
-    return str(handler.label) if handler is not None else method
 
 
 class PrintView(BaseView):
@@ -52,6 +46,7 @@ class OrderPrintView(PrintView):
     @has_access
     def receipt(self, pk):
         from app.members.services import member_label
+        from app.sales.views import tender_label
 
         order = _scoped(Order, pk)
         layout = request.args.get("layout", "80")
@@ -83,3 +78,20 @@ class StockDocPrintView(PrintView):
         return self.render_print(
             "print/stock_doc.html", doc=doc, total_qty=sum(line.qty for line in doc.lines)
         )
+
+
+def receipt_links(order) -> Markup:
+    """Links to an order's printable receipt in each layout (for its detail page)."""
+    return Markup(" ").join(
+        Markup('<a class="btn btn-sm btn-default" target="_blank" rel="noopener" href="{}">'
+               '<i class="fa fa-print"></i> {}</a>').format(
+            url_for("OrderPrintView.receipt", pk=order.id, layout=key), label)
+        for key, label in RECEIPT_LAYOUTS.items()
+    )
+
+
+def stock_doc_link(doc) -> Markup:
+    """A link to a stock document's printable A4 page (for its detail page)."""
+    return Markup('<a class="btn btn-sm btn-default" target="_blank" rel="noopener" href="{}">'
+                  '<i class="fa fa-print"></i> {}</a>').format(
+        url_for("StockDocPrintView.document", pk=doc.id), _l("Print (A4)"))

@@ -17,13 +17,6 @@ def _can_read(resource: str) -> bool:
     return bool(current_app.appbuilder.sm.has_access("can_read", resource))
 
 
-def _tender_label(method: str) -> str:
-    from app.sales.tenders import tender_handlers
-
-    handler = tender_handlers().get(method)
-    return str(handler.label) if handler is not None else method
-
-
 def home_dashboard() -> dict:
     """Everything the home page shows to the current user (called by ``retail/index.html``)."""
     user = acting_user()
@@ -46,7 +39,9 @@ def home_dashboard() -> dict:
         }
         sales = board["totals"][period]
         board["sales"] = sales
-        tenders = [dict(row, label=_tender_label(row["method"])) for row in sales.by_tender]
+        from app.sales.views import tender_label
+
+        tenders = [dict(row, label=tender_label(row["method"])) for row in sales.by_tender]
         board["tenders"] = tenders
         board["chart"] = {
             "trend": services.daily_sales(user),

@@ -256,9 +256,12 @@ class StockDocView(StoreScopedModelView):
     formatters_columns = {"lines": _lines_table}
 
     def detail_sections(self, item):
+        from app.dashboard.printing import stock_doc_link
+
+        printing = Section("print", _l("Print"), stock_doc_link(item))
         if item.kind == "stocktake":
-            return [Section("lines", _l("Lines: book vs counted"), stocktake_table(item))]
-        return [Section("lines", _l("Lines"), _lines_table(item.lines))]
+            return [printing, Section("lines", _l("Lines: book vs counted"), stocktake_table(item))]
+        return [printing, Section("lines", _l("Lines"), _lines_table(item.lines))]
 
     def allowed_actions(self, item):
         if item.status != "draft":

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash
 from app.errors import DomainError
 from app.extensions import db
 from app.platform.settings import get_setting
+from app.ratelimit import login_attempt_allowed
 from app.security import ADMIN, scoped_store_id, user_role_names
 
 LIMIT_SETTING = "sales.price_override_max_percent"
@@ -44,11 +45,14 @@ def may_override(user) -> bool:
 
 def _approver(approval: dict, store_id: int):
     """The active user named in ``approval`` whose password matches, who holds the grant and
-    works at ``store_id`` (or at HQ); else ``PRICE_APPROVAL_INVALID`` (one answer for every cause)."""
+    works at ``store_id`` (or at HQ); else ``PRICE_APPROVAL_INVALID`` (one answer for every cause).
+    Each attempt counts against the login limit of the account and the till's address."""
     invalid = DomainError("PRICE_APPROVAL_INVALID",
                           _l("The approval is not valid: a store manager of this store must approve."))
     username = (approval.get("username") or "").strip()
     password = approval.get("password") or ""
+    if not login_attempt_allowed(username):  # a password check: it counts like a login
+        raise DomainError("RATE_LIMITED", _l("Too many requests; wait a moment and try again."))
     user = db.session.scalar(select(User).where(User.username == username)) if username else None
     if user is None or not user.active or not user.password:
         raise invalid

@@ -100,7 +100,9 @@ class OrderView(StoreScopedModelView):
     }
 
     def detail_sections(self, item):
-        return order_sections(item)
+        from app.dashboard.printing import receipt_links
+
+        return [Section("print", _l("Print"), receipt_links(item))] + order_sections(item)
 
 
 class ReturnView(StoreScopedModelView):

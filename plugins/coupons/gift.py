@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.platform.settings import get_setting
+from app.unit_of_work import unit_of_work
 from plugins.coupons.models import Coupon, GiftToken
 from plugins.coupons.services import check_issuable, record, validity_for
 
@@ -40,20 +41,20 @@ def create_gift_token(coupon: Coupon, store_id: int) -> tuple[str, GiftToken]:
     (issued without a member) of this store. The rule must be enabled.
     """
     if coupon.store_id != store_id:
-        raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+        raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
     giftable = coupon.status == "collected" or (coupon.status == "issued" and coupon.member_id is None)
     if not giftable:
-        raise ApiError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."), 409)
+        raise DomainError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."))
     check_issuable(coupon.rule)
     minutes = token_minutes()
-    row = GiftToken(
-        jti=uuid.uuid4().hex,
-        coupon_id=coupon.id,
-        store_id=store_id,
-        expires_on=datetime.now() + timedelta(minutes=minutes),
-    )
-    db.session.add(row)
-    db.session.commit()
+    with unit_of_work():
+        row = GiftToken(
+            jti=uuid.uuid4().hex,
+            coupon_id=coupon.id,
+            store_id=store_id,
+            expires_on=datetime.now() + timedelta(minutes=minutes),
+        )
+        db.session.add(row)
     return _serializer().dumps({"j": row.jti, "c": coupon.id}), row
 
 
@@ -62,12 +63,12 @@ def bind_gift(token: str, member: Member) -> Coupon:
     try:
         data = _serializer().loads(token or "", max_age=token_minutes() * 60)
     except SignatureExpired as exc:
-        raise ApiError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."), 410) from exc
+        raise DomainError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired.")) from exc
     except (BadSignature, ValueError, TypeError) as exc:
-        raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400) from exc
+        raise DomainError("GIFT_TOKEN_INVALID", _l("This gift code is not valid.")) from exc
     if not isinstance(data, dict) or not isinstance(data.get("j"), str):
-        raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400)
-    try:
+        raise DomainError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."))
+    with unit_of_work():
         now = datetime.now()
         used = db.session.execute(
             update(GiftToken)
@@ -78,10 +79,10 @@ def bind_gift(token: str, member: Member) -> Coupon:
         if used != 1:
             row = db.session.query(GiftToken).filter_by(jti=data["j"]).one_or_none()
             if row is None:
-                raise ApiError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."), 400)
+                raise DomainError("GIFT_TOKEN_INVALID", _l("This gift code is not valid."))
             if row.used_on is not None:
-                raise ApiError("GIFT_TOKEN_USED", _l("This gift code was used already."), 409)
-            raise ApiError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."), 410)
+                raise DomainError("GIFT_TOKEN_USED", _l("This gift code was used already."))
+            raise DomainError("GIFT_TOKEN_EXPIRED", _l("This gift code has expired."))
         row = db.session.query(GiftToken).filter_by(jti=data["j"]).one()
         coupon = db.session.get(Coupon, row.coupon_id)
         check_issuable(coupon.rule)
@@ -99,15 +100,11 @@ def bind_gift(token: str, member: Member) -> Coupon:
             .execution_options(synchronize_session=False)
         ).rowcount
         if bound != 1:
-            raise ApiError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."), 409)
+            raise DomainError("COUPON_NOT_GIFTABLE", _l("Only an unissued or bearer coupon can be given."))
         record(
             coupon, "gift", source, "issued", store_id=row.store_id, member_id=member.id, doc_no=row.jti[:40]
         )
-        db.session.commit()
-        db.session.refresh(coupon)
-    except Exception:
-        db.session.rollback()
-        raise
+    db.session.refresh(coupon)
     return coupon
 
 

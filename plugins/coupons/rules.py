@@ -1,6 +1,6 @@
 """Coupon rule field rules (seed 002, exactly as it states them) and the data-status workflow.
 
-One place for both the admin form and any API: ``validate_rule`` raises ``ApiError``
+One place for both the admin form and any API: ``validate_rule`` raises ``DomainError``
 (422, a stable code and a localized message) on the first rule broken.
 """
 
@@ -12,8 +12,9 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
+from app.unit_of_work import unit_of_work
 from plugins.coupons.models import (
     KINDS,
     MEDIA,
@@ -38,7 +39,7 @@ EDITABLE_STATUSES = ("draft", "created")
 
 
 def _refuse(code: str, message) -> None:
-    raise ApiError(code, message, 422)
+    raise DomainError(code, message, 422)
 
 
 def _choice(value, allowed, code, message):
@@ -66,7 +67,7 @@ def compute_end_value(rule: CouponRule) -> int:
 
 
 def validate_rule(rule: CouponRule, complete: bool = True) -> None:
-    """Refuse an invalid rule (``ApiError`` 422) and write back computed fields.
+    """Refuse an invalid rule (``DomainError`` 422) and write back computed fields.
 
     Fields a combination does not allow are refused even in a draft (暂存);
     fields it needs are required only when ``complete`` (save/submit/audit).
@@ -275,31 +276,29 @@ def transition(rule: CouponRule, action: str, user=None) -> CouponRule:
         raise ValueError(f"unknown rule action {action!r}")
     source, target = TRANSITIONS[action]
     if rule.status != source:
-        raise ApiError(
+        raise DomainError(
             "COUPON_RULE_STATUS_INVALID",
             _l(
                 "This rule cannot go from %(status)s to %(target)s.",
                 status=status_label(rule.status),
                 target=status_label(target),
             ),
-            409,
         )
     validate_rule(rule, complete=True)
     values = {"status": target}
     if action == "audit":
         values.update(audited_by_fk=getattr(user, "id", None), audited_on=datetime.now())
-    done = db.session.execute(
-        update(CouponRule)
-        .where(CouponRule.id == rule.id, CouponRule.status == source)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
-        db.session.rollback()
-        raise ApiError(
-            "COUPON_RULE_STATUS_INVALID", _l("The rule was changed by someone else; reload it."), 409
-        )
-    db.session.commit()
+    with unit_of_work():
+        done = db.session.execute(
+            update(CouponRule)
+            .where(CouponRule.id == rule.id, CouponRule.status == source)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise DomainError(
+                "COUPON_RULE_STATUS_INVALID", _l("The rule was changed by someone else; reload it.")
+            )
     db.session.refresh(rule)
     return rule
 
@@ -307,22 +306,21 @@ def transition(rule: CouponRule, action: str, user=None) -> CouponRule:
 def set_disabled(rule: CouponRule, disabled: bool, user=None) -> CouponRule:
     """Disable (失效) or enable (反失效) an audited rule; commits."""
     if rule.status != "audited":
-        raise ApiError("COUPON_RULE_NOT_AUDITED", _l("Only audited rules can be disabled or enabled."), 409)
+        raise DomainError("COUPON_RULE_NOT_AUDITED", _l("Only audited rules can be disabled or enabled."))
     values = {"disabled": disabled}
     if disabled:
         values.update(disabled_by_fk=getattr(user, "id", None), disabled_on=datetime.now())
-    done = db.session.execute(
-        update(CouponRule)
-        .where(CouponRule.id == rule.id, CouponRule.disabled == (not disabled))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
-        db.session.rollback()
-        code = "COUPON_RULE_ALREADY_DISABLED" if disabled else "COUPON_RULE_NOT_DISABLED"
-        message = _l("The rule is disabled already.") if disabled else _l("The rule is not disabled.")
-        raise ApiError(code, message, 409)
-    db.session.commit()
+    with unit_of_work():
+        done = db.session.execute(
+            update(CouponRule)
+            .where(CouponRule.id == rule.id, CouponRule.disabled == (not disabled))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            code = "COUPON_RULE_ALREADY_DISABLED" if disabled else "COUPON_RULE_NOT_DISABLED"
+            message = _l("The rule is disabled already.") if disabled else _l("The rule is not disabled.")
+            raise DomainError(code, message)
     db.session.refresh(rule)
     return rule
 

@@ -15,7 +15,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, html_table, register_labels, timestamp
 from app.members.services import member_label
@@ -300,7 +300,7 @@ class CouponRuleView(RetailModelView):
     def _check(item, complete):
         try:
             rules.validate_rule(item, complete=complete)
-        except ApiError as exc:
+        except DomainError as exc:
             db.session.rollback()
             raise ValueError(str(exc.message)) from exc
 
@@ -311,7 +311,7 @@ class CouponRuleView(RetailModelView):
             try:
                 run(rule)
                 done += 1
-            except ApiError as exc:
+            except DomainError as exc:
                 next_step = NEXT_STEP.get(rule.status) if exc.code in REFUSED_STEP_CODES else None
                 flash(f"{rule.name}: {exc.message}" + (f" {next_step}" if next_step else ""), "danger")
         if done:
@@ -471,7 +471,7 @@ class CouponView(StoreScopedModelView):
         if own is not None:
             try:
                 services.collect_coupons(ids, own, acting_user().id)
-            except ApiError as exc:
+            except DomainError as exc:
                 flash(str(exc.message), "danger")
                 return redirect(self.get_redirect())
             return self._done(_l("Collected %(n)s coupon(s).", n=len(ids)))
@@ -488,7 +488,7 @@ class CouponView(StoreScopedModelView):
             try:
                 services.collect_coupons(ids, store_id, acting_user().id)
                 flash(str(_l("Collected %(n)s coupon(s).", n=len(ids))), "info")
-            except ApiError as exc:
+            except DomainError as exc:
                 flash(str(exc.message), "danger")
             return redirect(url_for("CouponView.list"))
         ids = [pk for pk in request.args.get("ids", "").split(",") if pk.isdigit()]
@@ -510,7 +510,7 @@ class CouponView(StoreScopedModelView):
         try:
             for coupon_id in ids:
                 services.issue_physical(coupon_id, scoped_store_id(), None, acting_user().id, channel="admin")
-        except ApiError as exc:
+        except DomainError as exc:
             flash(str(exc.message), "danger")
             return redirect(self.get_redirect())
         return self._done(_l("Issued %(n)s coupon(s).", n=len(ids)))
@@ -520,7 +520,7 @@ class CouponView(StoreScopedModelView):
         ids = self._ids(items)
         try:
             services.void_coupons(ids, scoped_store_id(), acting_user().id)
-        except ApiError as exc:
+        except DomainError as exc:
             flash(str(exc.message), "danger")
             return redirect(self.get_redirect())
         return self._done(_l("Voided %(n)s coupon(s).", n=len(ids)))

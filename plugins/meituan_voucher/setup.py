@@ -68,7 +68,7 @@ def register_commands(cli) -> None:
         """Check a voucher against the configured platform (the simulator in the demo)."""
         import uuid
 
-        from app.api import ApiError
+        from app.errors import DomainError
         from app.org.models import Store
         from plugins.meituan_voucher.services import consume_voucher, prepare_voucher
 
@@ -83,7 +83,7 @@ def register_commands(cli) -> None:
                 rows = consume_voucher(store_row.id, None, code, 1, uuid.uuid4().hex)
                 db.session.commit()
                 click.echo(f"verified: {rows[0].verification_no} ({rows[0].receipt_code})")
-        except ApiError as err:
+        except DomainError as err:
             raise click.ClickException(f"{err.code}: {err.message}") from err
 
 

@@ -96,3 +96,12 @@ def test_stock_document_prints_on_a4_in_its_store_only(app, client_as, s002_stoc
     assert "采购" in html  # the reason, translated
     assert client_as("manager1").get(url).status_code == 404
     assert client_as("hq").get(url).status_code == 200
+
+
+def test_detail_pages_link_to_their_print_views(app, client_as, s002_stock_doc):
+    order = _order_of(app, "S002")
+    html = client_as("cashier2").get(f"/orderview/show/{order['id']}").get_data(as_text=True)
+    for layout in ("58", "80", "a4"):
+        assert f'href="/print/order/{order["id"]}?layout={layout}"' in html
+    doc_page = client_as("cashier2").get(f"/stockdocview/show/{s002_stock_doc['id']}").get_data(as_text=True)
+    assert f'href="/print/stock-doc/{s002_stock_doc["id"]}"' in doc_page

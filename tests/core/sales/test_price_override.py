@@ -154,3 +154,17 @@ def test_a_store_manager_selling_holds_the_grant(app, api_as, sku):
     sold = _sale(api_as("manager1"), sku, 5000, price_fen=5000)
     assert sold.status_code == 201, sold.get_json()
     assert sold.get_json()["result"]["lines"][0]["approved_by_fk"] == _user_id(app, "manager1")
+
+
+def test_approval_attempts_count_against_the_login_limit(app, api_as, sku):
+    pos = api_as("pos1")
+    wrong = {"username": "manager1", "password": "guess"}
+    before = app.config["AUTH_RATE_LIMIT"]
+    app.config["AUTH_RATE_LIMIT"] = "3 per minute"  # its own counters: other tests are not affected
+    try:
+        answers = [_sale(pos, sku, 5000, approval=wrong, price_fen=5000) for _ in range(4)]
+    finally:
+        app.config["AUTH_RATE_LIMIT"] = before
+    codes = [a.get_json()["error"]["code"] for a in answers]
+    assert codes == ["PRICE_APPROVAL_INVALID"] * 3 + ["RATE_LIMITED"]
+    assert answers[-1].status_code == 429

@@ -112,3 +112,21 @@ def test_the_coupon_list_shows_the_member_masked(privacy, client_as, own_member,
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and code in text
     assert "欧阳娜娜" not in text and "欧阳**" in text
+
+
+def test_a_masked_viewer_cannot_search_fragments_of_names_or_phones(privacy, client_as, own_member):
+    def found(client, **query):
+        page = client.get("/memberview/list/", query_string={"psize_MemberView": 100, **query})
+        assert page.status_code == 200
+        return own_member["member_no"] in page.get_data(as_text=True)
+
+    phone = own_member["phone"]
+    fragments = [{"_flt_0_name": "欧阳娜"}, {"_flt_2_phone": phone[3:9]}, {"_flt_0_phone": phone[:7]}]
+    manager = client_as("manager1")
+    assert all(found(manager, **query) for query in fragments)  # masking off: the search works
+    privacy.settings(mask=True)
+    for query in fragments:
+        assert not found(manager, **query), query  # a match would tell the hidden characters
+    assert found(manager, _flt_3_phone=phone)  # the exact phone still finds the member (masked)
+    assert found(manager, _flt_0_member_no=own_member["member_no"])
+    assert all(found(client_as("hq"), **query) for query in fragments)
