@@ -10,6 +10,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from app.api import (
+    BoundedIntConverter,
     DomainError,
     api_error_response,
     begin_read_only_request,
@@ -41,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     import config
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(config)
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -21,11 +21,25 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError
 from app.extensions import db
+from app.openapi import MAX_ID as OPENAPI_MAX_ID
+from app.openapi import add_components, complete_operation
 
-MAX_ID = 2**31 - 1  # ids and quantities beyond this are refused before reaching the database
+MAX_ID = OPENAPI_MAX_ID  # ids and quantities beyond this are refused before reaching the database
+
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` of every route (ours and FAB's): at most ``MAX_ID``, so a larger number
+    matches no route (404) instead of overflowing in the database (a 500 in FAB's own APIs)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
 
 READ_WRITE_METHODS = {
     "get": "read",
@@ -201,6 +215,17 @@ class RetailApi(BaseApi):
     def response_500(self, message=None):
         return http_error(500).to_response()
 
+    # the OpenAPI spec: FAB reads the docstrings, ``app.openapi`` completes them from the code
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+        rule = next((url for url, _ in func._urls if self.path_helper(path=url) == path), "")
+        for method in methods:
+            complete_operation(self, func, rule, method, operations[method.lower()])
+
+    def add_apispec_components(self, api_spec) -> None:
+        super().add_apispec_components(api_spec)
+        add_components(api_spec)
+
 
 # ---------------------------------------------------------------- permission check
 
@@ -339,6 +364,7 @@ def idempotent_with(record_model, owner_field: str, owner_id):
                 return _answer_existing(stored(), fingerprint)
             return response
 
+        wrapper.retail_idempotent = True  # documented in the spec (Idempotency-Key header)
         return wrapper
 
     return decorator

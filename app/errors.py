@@ -2,8 +2,12 @@
 
 Every ``ApiError`` code is registered here (core) or in a plugin's ``errors.py``
 (``ERRORS = error_table("<plugin>", {...})``, found through the plugin entry
-points).  ``ApiError`` takes its default status from here, the OpenAPI spec
-lists each operation's codes from here (``x-error-codes`` in the docstrings), and
+points).  A plugin that joins a core path also lists, in ``GROUPS``, the codes it
+adds there: ``TENDERS`` (its payment method, in a sale or a return) and
+``MEMBER_REFUSALS`` (``retail_member_usable``); core operations name the group.
+
+``ApiError`` takes its default status from here, the OpenAPI spec lists each
+operation's codes from here (``x-error-codes`` in the docstrings), and
 ``tools/error_codes.py`` writes the README's list from here; a test fails when
 code raises a code that is not registered or when the README is out of date.
 
@@ -177,22 +181,40 @@ def _plugin_modules() -> list[str]:
 
 
 @functools.cache
-def _registry() -> dict[str, ErrorCode]:
-    registry = dict(CORE_ERRORS)
+def _plugin_error_modules() -> tuple:
+    modules = []
     for module in _plugin_modules():
         name = f"{module}.errors"
         try:
             found = importlib.util.find_spec(name) is not None
         except ModuleNotFoundError:
             found = False
-        if not found:
-            continue
-        for code, entry in importlib.import_module(name).ERRORS.items():
+        if found:
+            modules.append(importlib.import_module(name))
+    return tuple(modules)
+
+
+@functools.cache
+def _registry() -> dict[str, ErrorCode]:
+    registry = dict(CORE_ERRORS)
+    for module in _plugin_error_modules():
+        for code, entry in module.ERRORS.items():
             if code in registry and registry[code] != entry:
                 owners = f"{registry[code].owner}, {entry.owner}"
                 raise ValueError(f"error code {code} is registered twice ({owners})")
             registry[code] = entry
     return registry
+
+
+GROUPS = ("TENDERS", "MEMBER_REFUSALS")
+
+
+def group_error_codes(group: str) -> list[str]:
+    """The codes the installed plugins add to ``group`` (see the module doc)."""
+    codes = []
+    for module in _plugin_error_modules():
+        codes.extend(getattr(module, "GROUPS", {}).get(group, ()))
+    return codes
 
 
 def error_code(code: str) -> ErrorCode | None:

@@ -17,6 +17,22 @@ class StockQuery(Schema):
     sku_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
+class StoreStockOut(Schema):
+    store_id = fields.Integer(required=True)
+    store_code = fields.String(required=True)
+    store_name = fields.String(required=True)
+    store_kind = fields.String(required=True)
+    qty = fields.Integer(required=True)
+    own = fields.Boolean(required=True, metadata={"description": "the caller's store"})
+
+
+class StockAnswer(Schema):
+    sku_code = fields.String(required=True)
+    name = fields.String(required=True)
+    count = fields.Integer(required=True)
+    result = fields.List(fields.Nested(StoreStockOut), required=True)
+
+
 class PosStockApi(RetailApi):
     resource_name = "pos"
     class_permission_name = "PosStock"
@@ -31,15 +47,14 @@ class PosStockApi(RetailApi):
         ---
         get:
           parameters:
-          - in: query
-            name: sku_code
-            required: true
-            schema: {type: string}
+          - {in: query, schema: StockQuery}
           responses:
             200:
-              description: "stores with store_code, store_name, qty, own"
-            404:
-              description: SKU_NOT_FOUND
+              description: the SKU's on-hand stock in every active store
+              content:
+                application/json:
+                  schema: StockAnswer
+          x-error-codes: [SKU_NOT_FOUND]
         """
         try:
             args = StockQuery().load(request.args.to_dict(), unknown=EXCLUDE)

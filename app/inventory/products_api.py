@@ -19,6 +19,19 @@ class ProductQuery(Schema):
     q = fields.String(validate=validate.Length(min=1, max=100))
 
 
+class SkuOut(Schema):
+    id = fields.Integer(required=True)
+    sku_code = fields.String(required=True)
+    barcode = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    spec = fields.String(required=True, allow_none=True)
+    product_code = fields.String(required=True)
+    price_fen = fields.Integer(required=True)
+    is_virtual = fields.Boolean(required=True)
+    stock = fields.Integer(required=True, allow_none=True,
+                           metadata={"description": "on hand at the caller's store; null for HQ accounts"})
+
+
 def sku_row(sku, stock: int | None) -> dict:
     return {
         "id": sku.id,
@@ -47,18 +60,16 @@ class PosProductsApi(RetailApi):
         ---
         get:
           parameters:
-          - in: query
-            name: barcode
-            schema: {type: string}
-          - in: query
-            name: q
-            schema: {type: string}
+          - {in: query, schema: ProductQuery}
           responses:
             200:
-              description: "SKUs with sku_code, barcode, name, price_fen, stock (caller's store;
-                null for HQ users without a store)"
-            422:
-              description: VALIDATION_ERROR
+              description: the SKUs found, with the stock at the caller's store
+              x-results: SkuOut
+              links:
+                stock:
+                  operationId: PosStockApi_stock
+                  parameters: {sku_code: $response.body#/result/0/sku_code}
+          x-error-codes: [QUERY_REQUIRED]
         """
         try:
             args = ProductQuery().load(request.args.to_dict(), unknown=EXCLUDE)

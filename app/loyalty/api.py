@@ -8,12 +8,20 @@ from marshmallow import Schema, fields, validate
 from app.api import MAX_ID, RetailApi, idempotent, json_body, protect
 from app.loyalty.services import recharge_stored_value
 from app.members.services import pos_member
+from app.openapi import InputSchema
 from app.security import acting_user, caller_store_id, current_staff
 
 
-class RechargeIn(Schema):
+class RechargeIn(InputSchema):
     member_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     amount_fen = fields.Integer(required=True, strict=True)  # range checked by the service (INVALID_AMOUNT)
+
+
+class RechargeOut(Schema):
+    member_id = fields.Integer(required=True)
+    amount_fen = fields.Integer(required=True)
+    balance_fen = fields.Integer(required=True)
+    txn_no = fields.String(required=True)
 
 
 class PosStoredValueApi(RetailApi):
@@ -31,22 +39,15 @@ class PosStoredValueApi(RetailApi):
         ---
         post:
           requestBody:
+            required: true
             content:
               application/json:
-                schema:
-                  type: object
-                  properties: {member_id: {type: integer}, amount_fen: {type: integer}}
+                schema: RechargeIn
           responses:
             201:
-              description: '{"result": {"balance_fen", "txn_no"}}'
-            403:
-              description: MEMBER_NOT_IN_GROUP (refused by a plugin)
-            404:
-              description: NOT_FOUND
-            409:
-              description: MEMBER_FROZEN
-            422:
-              description: VALIDATION_ERROR, INVALID_AMOUNT
+              description: the new balance and the ledger entry
+              x-result: RechargeOut
+          x-error-codes: [STORE_REQUIRED, NOT_FOUND, MEMBER_REFUSALS, MEMBER_FROZEN, INVALID_AMOUNT]
         """
         data = json_body(RechargeIn())
         store_id = caller_store_id()

@@ -29,6 +29,7 @@ from app.mall.services import (
     verify_login_code,
 )
 from app.members.models import Member
+from app.openapi import InputSchema
 
 
 def _bearer_token() -> str | None:
@@ -58,6 +59,7 @@ def member_required(view):
         g.member = member
         return view(*args, **kwargs)
 
+    wrapper.retail_member_only = True  # the spec's security: a member token
     return wrapper
 
 
@@ -68,13 +70,44 @@ class MallApi(RetailApi):
     allow_browser_login = False
 
 
-class PhoneIn(Schema):
+class PhoneIn(InputSchema):
     phone = fields.String(required=True)
 
 
-class LoginIn(Schema):
+class LoginIn(InputSchema):
     phone = fields.String(required=True)
     code = fields.String(required=True, validate=validate.Length(min=1, max=16))
+
+
+class CodeSentOut(Schema):
+    sent = fields.Boolean(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class MemberTokenOut(Schema):
+    token = fields.String(required=True, metadata={"description": "send as Authorization: Bearer <token>"})
+    member_id = fields.Integer(required=True)
+
+
+class MemberProfileOut(Schema):
+    id = fields.Integer(required=True)
+    member_no = fields.String(required=True)
+    phone = fields.String(required=True)
+    name = fields.String(required=True)
+    gender = fields.String(required=True, allow_none=True)
+    birthday = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    level = fields.String(required=True, allow_none=True)
+    level_code = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    home_store = fields.String(required=True, allow_none=True)
+    home_store_code = fields.String(required=True, allow_none=True)
+
+
+class MallStoreOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True)
+    address = fields.String(required=True, allow_none=True)
 
 
 def member_profile(member: Member) -> dict:
@@ -106,13 +139,16 @@ class MallAuthApi(MallApi):
         ---
         post:
           summary: Send a login code to a mainland mobile number
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: PhoneIn
           responses:
             200:
-              description: "{result: {sent: true, expires_in: 300}}"
-            422:
-              description: INVALID_PHONE or VALIDATION_ERROR
-            429:
-              description: MALL_CODE_TOO_FREQUENT
+              description: the code was sent
+              x-result: CodeSentOut
+          x-error-codes: [INVALID_PHONE, MALL_CODE_TOO_FREQUENT]
         """
         data = json_body(PhoneIn())
         expires_in = request_login_code(data["phone"])
@@ -124,15 +160,16 @@ class MallAuthApi(MallApi):
         ---
         post:
           summary: Exchange a login code for a member token
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: LoginIn
           responses:
             200:
-              description: "{result: {token, member_id}}"
-            400:
-              description: MALL_CODE_INVALID
-            403:
-              description: MEMBER_FROZEN
-            422:
-              description: INVALID_PHONE or VALIDATION_ERROR
+              description: the member token
+              x-result: MemberTokenOut
+          x-error-codes: [MALL_CODE_INVALID, MEMBER_FROZEN, INVALID_PHONE]
         """
         data = json_body(LoginIn())
         member = verify_login_code(data["phone"], data["code"])
@@ -150,11 +187,8 @@ class MallAuthApi(MallApi):
           summary: The member's own profile (member token required)
           responses:
             200:
-              description: "{result: {member_no, phone, name, level, status, home_store, ...}}"
-            401:
-              description: UNAUTHORIZED
-            403:
-              description: MEMBER_FROZEN
+              description: the profile (never masked)
+              x-result: MemberProfileOut
         """
         return self.response(200, result=member_profile(g.member))
 
@@ -168,9 +202,8 @@ class MallAuthApi(MallApi):
           summary: Stores open to the member (member token required)
           responses:
             200:
-              description: "{count, result: [{code, name, phone, address}]}"
-            401:
-              description: UNAUTHORIZED
+              description: the stores
+              x-results: MallStoreOut
         """
         result = [
             {"code": s.code, "name": s.name, "phone": s.phone, "address": s.address}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 from sqlalchemy import or_
 
 from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
@@ -22,14 +22,48 @@ from app.members.services import (
     present_member,
     validate_phone,
 )
+from app.openapi import InputSchema
 from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 
 
-class MemberIn(Schema):
+class MemberIn(InputSchema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=11))
     name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+
+
+class MemberQuery(Schema):
+    phone = fields.String(metadata={"description": "exact phone: any member of the merchant"})
+    q = fields.String(metadata={"description": "member no or name fragment (own store); one Chinese "
+                                               "character finds names starting with it (a surname)"})
+
+
+class MemberOut(Schema):
+    """A member as the POS sees it (``present_member``; plugins may mask or add fields)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.Integer(required=True)
+    member_no = fields.String(required=True)
+    phone = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True, allow_none=True)
+    home_store = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    available = fields.Boolean(required=True)
+
+
+class WalletOut(Schema):
+    """Core balances; payment methods add a list under their wallet key (coupons, …)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    member_id = fields.Integer(required=True)
+    stored_value_fen = fields.Integer(required=True)
+    points = fields.Integer(required=True)
 
 
 def is_cjk(text: str) -> bool:
@@ -61,17 +95,20 @@ class PosMembersApi(RetailApi):
         ---
         get:
           parameters:
-          - {in: query, name: phone, schema: {type: string}}
-          - {in: query, name: q, schema: {type: string}}
+          - {in: query, schema: MemberQuery}
           responses:
             200:
-              description: '{"count", "result": [member]}'
-            422:
-              description: INVALID_PHONE, QUERY_TOO_SHORT, QUERY_REQUIRED
+              description: the members found (at most 20 for a search)
+              x-results: MemberOut
+              links:
+                wallet:
+                  operationId: PosMembersApi_wallet
+                  parameters: {member_id: $response.body#/result/0/id}
+          x-error-codes: [INVALID_PHONE, QUERY_TOO_SHORT, QUERY_REQUIRED]
         """
         viewer = acting_user()
-        phone = request.args.get("phone")
-        q = request.args.get("q")
+        args = MemberQuery().load(request.args.to_dict(), unknown=EXCLUDE)
+        phone, q = args.get("phone"), args.get("q")
         if phone is not None:
             validate_phone(phone.strip())
             members = members_by_phone(viewer, "api", phone.strip())
@@ -97,16 +134,19 @@ class PosMembersApi(RetailApi):
         ---
         post:
           requestBody:
+            required: true
             content:
               application/json:
-                schema: {type: object, properties: {phone: {type: string}, name: {type: string}}}
+                schema: MemberIn
           responses:
             201:
-              description: '{"result": member}'
-            409:
-              description: MEMBER_PHONE_EXISTS
-            422:
-              description: VALIDATION_ERROR, INVALID_PHONE
+              description: the new member
+              x-result: MemberOut
+              links:
+                wallet:
+                  operationId: PosMembersApi_wallet
+                  parameters: {member_id: $response.body#/result/id}
+          x-error-codes: [STORE_REQUIRED, MEMBER_PHONE_EXISTS, INVALID_PHONE, INVALID_NAME]
         """
         data = json_body(MemberIn())
         store_id = caller_store_id()
@@ -128,15 +168,11 @@ class PosMembersApi(RetailApi):
         """Stored value, points and, per plugin tender with a wallet list, what the member can pay with.
         ---
         get:
-          parameters:
-          - {in: path, name: member_id, required: true, schema: {type: integer}}
           responses:
             200:
-              description: '{"result": {"stored_value_fen", "points", and a list per tender wallet_key}}'
-            403:
-              description: MEMBER_NOT_IN_GROUP (refused by a plugin, e.g. another share group)
-            404:
-              description: NOT_FOUND (unknown or invisible member)
+              description: stored value, points and a list per payment method's wallet key
+              x-result: WalletOut
+          x-error-codes: [NOT_FOUND, MEMBER_REFUSALS]
         """
         store_id = scoped_store_id()
         member = pos_member(acting_user(), member_id, store_id, "wallet")

@@ -90,16 +90,29 @@ class PosOrdersApi(RetailApi):
         ---
         post:
           description: >-
-            Lines, discounts and mixed payments in one transaction. Errors:
-            UNKNOWN_SKU, UNKNOWN_PAYMENT_METHOD, PAYMENT_MISMATCH, PRICE_ABOVE_LIST,
-            DISCOUNT_TOO_LARGE, INSUFFICIENT_STOCK, INSUFFICIENT_BALANCE, INSUFFICIENT_POINTS,
-            POINTS_NOT_USABLE, POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN,
-            MEMBER_NOT_IN_GROUP, STORE_ACCOUNT_REQUIRED, VALIDATION_ERROR,
-            PRICE_OVERRIDE_NOT_ALLOWED, PRICE_APPROVAL_INVALID (403: a line below its list price
-            beyond the configured limit needs a store manager's ``approval``).
+            Lines, discounts and mixed payments in one transaction. Plugin tenders add their
+            own codes (coupon, meituan). A line below its list price beyond the configured limit
+            needs a store manager's ``approval`` (PRICE_OVERRIDE_NOT_ALLOWED, PRICE_APPROVAL_INVALID).
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: OrderIn
           responses:
             201:
               description: the order
+              x-result: OrderOut
+              links:
+                detail:
+                  operationId: PosOrdersApi_detail
+                  parameters: {order_no: $response.body#/result/order_no}
+                return:
+                  operationId: PosOrdersApi_create_return
+                  parameters: {order_no: $response.body#/result/order_no}
+          x-error-codes: [STORE_ACCOUNT_REQUIRED, ORDER_LINES_INVALID, UNKNOWN_SKU, UNKNOWN_PAYMENT_METHOD,
+            PAYMENT_METHOD_DISABLED, PAYMENT_MISMATCH, PRICE_ABOVE_LIST, DISCOUNT_TOO_LARGE,
+            INSUFFICIENT_STOCK, INSUFFICIENT_BALANCE, INSUFFICIENT_POINTS, POINTS_NOT_USABLE,
+            POINTS_OVER_CAP, MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_REFUSALS, TENDERS]
         """
         data = json_body(ORDER_IN)
         store_id = caller_store_id(SELLING)
@@ -132,6 +145,8 @@ class PosOrdersApi(RetailApi):
           responses:
             200:
               description: the order
+              x-result: OrderOut
+          x-error-codes: [ORDER_NOT_FOUND]
         """
         return self.response(200, result=order_json(_visible_order(order_no), acting_user()))
 
@@ -142,12 +157,17 @@ class PosOrdersApi(RetailApi):
         """Return lines of an order (omit lines for the whole order), refunding each tender.
         ---
         post:
-          description: >-
-            Errors: ORDER_NOT_FOUND, ORDER_ALREADY_RETURNED, ORDER_LINE_NOT_FOUND,
-            RETURN_EXCEEDS_SOLD, INSUFFICIENT_POINTS, VALIDATION_ERROR.
+          requestBody:
+            content:
+              application/json:
+                schema: ReturnIn
           responses:
             201:
               description: the return
+              x-result: ReturnOut
+          x-error-codes: [STORE_ACCOUNT_REQUIRED, ORDER_NOT_FOUND, ORDER_ALREADY_RETURNED,
+            ORDER_LINE_NOT_FOUND, RETURN_QTY_INVALID, RETURN_EXCEEDS_SOLD, INSUFFICIENT_POINTS,
+            PAYMENT_METHOD_DISABLED, TENDERS]
         """
         data = json_body(RETURN_IN)
         caller_store_id(SELLING)

@@ -7,16 +7,22 @@ import base64
 from flask import g, request, url_for
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
 from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.services import member_query, pos_member, validate_phone
+from app.openapi import InputSchema
 from app.platform.settings import get_setting
 from app.security import acting_user, caller_store_id
-from plugins.coupons import gift, member_code, services
+from plugins.coupons import (
+    gift,
+    member_code,
+    schemas,  # noqa: F401  (the answers named in the docstrings)
+    services,
+)
 from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
@@ -94,7 +100,7 @@ def _pos_member_id(member_id, store_id: int):
         return None
     return pos_member(acting_user(), member_id, store_id, "coupon", "MEMBER_NOT_FOUND").id
 
-class RedeemIn(Schema):
+class RedeemIn(InputSchema):
     order_total_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_FEN))
     order_no = fields.String(load_default="", validate=validate.Length(max=40))
     member_id = fields.Integer(
@@ -102,7 +108,7 @@ class RedeemIn(Schema):
     )
 
 
-class IssueIn(Schema):
+class IssueIn(InputSchema):
     member_id = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
     )
@@ -144,17 +150,12 @@ class PosCouponsApi(RetailApi):
         ---
         get:
           parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
-          - {in: query, name: order_total_fen, schema: {type: integer}}
-          - {in: query, name: lines, schema: {type: string}, description: "SKU:qty[:price_fen],..."}
-          - {in: query, name: member_id, schema: {type: integer}, description: the member on the sale}
+          - {in: query, schema: CouponLookupQuery}
           responses:
             200:
-              description: '{"result": {coupon, "rule", "status", "usable", "reason", "discount_fen"}}'
-            403:
-              description: COUPON_MEMBER_NOT_IDENTIFIED
-            404:
-              description: COUPON_NOT_FOUND
+              description: the coupon, whether it is usable on this order, and its discount
+              x-result: CouponVerdictOut
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_MEMBER_NOT_IDENTIFIED, UNKNOWN_SKU]
         """
         store_id = caller_store_id()
         total = _order_total_arg()
@@ -181,13 +182,19 @@ class PosCouponsApi(RetailApi):
         ---
         get:
           parameters:
-          - {in: query, name: phone, required: true, schema: {type: string}}
-          - {in: query, name: order_total_fen, schema: {type: integer}}
+          - {in: query, schema: CouponsByPhoneQuery}
           responses:
             200:
-              description: '{"count", "result": [coupon with usable, reason, discount_fen]}'
-            422:
-              description: INVALID_PHONE
+              description: the member's coupons usable at this store
+              x-results: CouponVerdictOut
+              links:
+                lookup:
+                  operationId: PosCouponsApi_lookup
+                  parameters: {code: $response.body#/result/0/code}
+                redeem:
+                  operationId: PosCouponsApi_redeem
+                  parameters: {code: $response.body#/result/0/code}
+          x-error-codes: [STORE_REQUIRED, INVALID_PHONE]
         """
         store_id = caller_store_id()
         phone = validate_phone((request.args.get("phone") or "").strip())
@@ -209,26 +216,19 @@ class PosCouponsApi(RetailApi):
         """Redeem a coupon exactly once (recharge vouchers top up the member's stored value).
         ---
         post:
-          parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           requestBody:
+            required: true
             content:
               application/json:
-                schema:
-                  type: object
-                  properties:
-                    order_total_fen: {type: integer}
-                    order_no: {type: string}
-                    member_id: {type: integer}
+                schema: RedeemIn
           responses:
             201:
-              description: '{"result": {"redemption_no", "discount_fen"}}'
-            403:
-              description: COUPON_MEMBER_NOT_IDENTIFIED
-            409:
-              description: COUPON_ALREADY_REDEEMED, COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_ISSUED
-            422:
-              description: COUPON_MIN_ORDER, COUPON_STORE_NOT_ALLOWED, MEMBER_REQUIRED
+              description: the redemption
+              x-result: RedemptionOut
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_MEMBER_NOT_IDENTIFIED,
+            COUPON_ALREADY_REDEEMED, COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_ISSUED, COUPON_NOT_YET_VALID,
+            COUPON_MIN_ORDER, COUPON_STORE_NOT_ALLOWED, COUPON_NOTHING_ELIGIBLE, COUPON_PRODUCT_NOT_IN_ORDER,
+            MEMBER_REQUIRED, MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_REFUSALS]
         """
         data = json_body(RedeemIn())
         store_id = caller_store_id()
@@ -249,11 +249,16 @@ class PosCouponsApi(RetailApi):
         """Issue (发放) a physical coupon collected to the caller's store to a member or a bearer.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: IssueIn
           responses:
             201:
-              description: '{"result": coupon}'
-            409:
-              description: COUPON_STATUS_INVALID, COUPON_RULE_DISABLED
+              description: the issued coupon
+              x-result: CouponOut
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_STATUS_INVALID, COUPON_RULE_DISABLED,
+            MEMBER_NOT_FOUND, MEMBER_FROZEN, MEMBER_NOT_IN_GROUP]
         """
         data = json_body(IssueIn())
         store_id = caller_store_id()
@@ -272,9 +277,13 @@ class PosCouponsApi(RetailApi):
         post:
           responses:
             201:
-              description: '{"result": {"token", "url", "qr_png_base64", "expires_on"}}'
-            409:
-              description: COUPON_NOT_GIFTABLE
+              description: the gift binding code
+              x-result: GiftCodeOut
+              links:
+                page:
+                  operationId: MallCouponsApi_bind_page
+                  parameters: {token: $response.body#/result/token}
+          x-error-codes: [STORE_REQUIRED, COUPON_NOT_FOUND, COUPON_NOT_GIFTABLE]
         """
         store_id = caller_store_id()
         coupon = services.get_coupon(code)
@@ -293,20 +302,20 @@ class PosCouponsApi(RetailApi):
         )
 
 
-class PurchaseIn(Schema):
+class PurchaseIn(InputSchema):
     payment_method = fields.String(required=True, validate=validate.OneOf(services.PURCHASE_METHODS))
     payment_ref = fields.String(load_default="", validate=validate.Length(max=64))
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=11))
 
 
-class RechargeIn(Schema):
+class VoucherRechargeIn(InputSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
-class BindIn(Schema):
+class BindIn(InputSchema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
@@ -340,7 +349,15 @@ class MallCouponsApi(MallApi):
         get:
           responses:
             200:
-              description: '{"count", "result": [rule]}'
+              description: the rules open now
+              x-results: CouponRuleOut
+              links:
+                claim:
+                  operationId: MallCouponsApi_claim
+                  parameters: {rule_id: $response.body#/result/0/id}
+                purchase:
+                  operationId: MallCouponsApi_purchase
+                  parameters: {rule_id: $response.body#/result/0/id}
         """
         from datetime import date
 
@@ -370,7 +387,12 @@ class MallCouponsApi(MallApi):
         get:
           responses:
             200:
-              description: '{"count", "result": [coupon]}'
+              description: the member's coupons
+              x-results: CouponOut
+              links:
+                transfer:
+                  operationId: MallCouponsApi_transfer
+                  parameters: {code: $response.body#/result/0/code}
         """
         coupons = services.member_coupons(g.member.id, usable_only=False)
         result = [services.coupon_summary(c) for c in coupons]
@@ -384,13 +406,11 @@ class MallCouponsApi(MallApi):
         signed part, as text, a QR code and a Code 128 barcode (PNG, base64).
         ---
         get:
-          parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           responses:
             200:
-              description: '{"result": {"code", "member_code", "qr_png_base64", "barcode_png_base64"}}'
-            404:
-              description: COUPON_NOT_FOUND
+              description: the code to show at the till
+              x-result: MemberCodeOut
+          x-error-codes: [COUPON_NOT_FOUND]
         """
         coupon = services.get_coupon(code)
         if coupon.member_id != g.member.id:
@@ -415,9 +435,11 @@ class MallCouponsApi(MallApi):
         post:
           responses:
             201:
-              description: '{"result": coupon}'
-            409:
-              description: COUPON_LIMIT_REACHED, COUPON_SOLD_OUT, COUPON_CLAIM_CLOSED, COUPON_RULE_DISABLED
+              description: the claimed coupon
+              x-result: CouponOut
+          x-error-codes: [COUPON_RULE_NOT_FOUND, COUPON_RULE_NOT_AUDITED, COUPON_RULE_DISABLED,
+            COUPON_RULE_EXPIRED, COUPON_RULE_NOT_ELECTRONIC, COUPON_NOT_CLAIMABLE, COUPON_MUST_BE_PURCHASED,
+            COUPON_LIMIT_REACHED, COUPON_SOLD_OUT, COUPON_CLAIM_CLOSED]
         """
         coupon = services.claim_coupon(rule_id, g.member, app_id=get_setting("coupons.mall_app_id") or "")
         return self.response(201, result=services.coupon_summary(coupon))
@@ -429,13 +451,19 @@ class MallCouponsApi(MallApi):
         """Buy an electronic coupon at its sale price (stored value, or a paid WeChat/Alipay reference).
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: PurchaseIn
           responses:
             201:
-              description: '{"result": coupon}'
-            409:
-              description: INSUFFICIENT_BALANCE, COUPON_LIMIT_REACHED, COUPON_SOLD_OUT
-            422:
-              description: COUPON_NOT_FOR_SALE, COUPON_PAYMENT_REF_REQUIRED
+              description: the bought coupon
+              x-result: CouponOut
+          x-error-codes: [COUPON_RULE_NOT_FOUND, COUPON_RULE_NOT_AUDITED, COUPON_RULE_DISABLED,
+            COUPON_RULE_EXPIRED, COUPON_RULE_NOT_ELECTRONIC, COUPON_NOT_CLAIMABLE, COUPON_NOT_FOR_SALE,
+            COUPON_PAYMENT_METHOD_INVALID, COUPON_PAYMENT_REF_REQUIRED, INSUFFICIENT_BALANCE,
+            COUPON_LIMIT_REACHED, COUPON_SOLD_OUT, COUPON_CLAIM_CLOSED]
         """
         data = json_body(PurchaseIn())
         coupon = services.purchase_coupon(
@@ -454,11 +482,17 @@ class MallCouponsApi(MallApi):
         """Give one of the member's coupons to a friend (when the rule allows it).
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: TransferIn
           responses:
             200:
-              description: '{"result": coupon}'
-            422:
-              description: COUPON_NOT_TRANSFERABLE
+              description: the coupon, now the friend's
+              x-result: CouponOut
+          x-error-codes: [COUPON_NOT_FOUND, COUPON_NOT_TRANSFERABLE, COUPON_STATUS_INVALID, COUPON_EXPIRED,
+            COUPON_FRIEND_NOT_FOUND, COUPON_TRANSFER_TO_SELF, INVALID_PHONE]
         """
         data = json_body(TransferIn())
         coupon = services.transfer_coupon(code, g.member, data["phone"])
@@ -471,15 +505,19 @@ class MallCouponsApi(MallApi):
         """Top up the member's stored value with a recharge voucher number (充值券).
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: VoucherRechargeIn
           responses:
             201:
-              description: '{"result": {"redemption_no", "discount_fen", "balance_fen"}}'
-            409:
-              description: COUPON_ALREADY_REDEEMED, COUPON_NOT_ISSUED, COUPON_EXPIRED
-            422:
-              description: COUPON_NOT_RECHARGE
+              description: the redemption and the new balance
+              x-result: RedemptionOut
+          x-error-codes: [COUPON_NOT_FOUND, COUPON_NOT_RECHARGE, COUPON_ALREADY_REDEEMED, COUPON_NOT_ISSUED,
+            COUPON_EXPIRED, COUPON_VOID, COUPON_NOT_YET_VALID, COUPON_STORE_NOT_ALLOWED]
         """
-        data = json_body(RechargeIn())
+        data = json_body(VoucherRechargeIn())
         redemption = services.recharge_with_voucher(data["code"], g.member)
         return self.response(201, result=_redeem_result(redemption))
 
@@ -490,15 +528,17 @@ class MallCouponsApi(MallApi):
         """Bind a gift coupon to the logged-in member with the token of its QR code.
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: BindIn
           responses:
             200:
-              description: '{"result": coupon}'
-            400:
-              description: GIFT_TOKEN_INVALID
-            409:
-              description: GIFT_TOKEN_USED
-            410:
-              description: GIFT_TOKEN_EXPIRED
+              description: the coupon, now the member's
+              x-result: CouponOut
+          x-error-codes: [GIFT_TOKEN_INVALID, GIFT_TOKEN_USED, GIFT_TOKEN_EXPIRED, COUPON_NOT_FOUND,
+            COUPON_NOT_GIFTABLE]
         """
         data = json_body(BindIn())
         coupon = gift.bind_gift(data["token"], g.member)
@@ -511,7 +551,8 @@ class MallCouponsApi(MallApi):
         get:
           responses:
             200:
-              description: '{"result": {"token", "bind": "POST /api/v1/mall/coupons/bind"}}'
+              description: the token and where to POST it
+              x-result: BindPageOut
         """
         return self.response(200, result={"token": token, "bind": url_for("MallCouponsApi.bind")})
 
@@ -522,7 +563,10 @@ class MallCouponsApi(MallApi):
         get:
           responses:
             200:
-              description: image/png
+              description: the QR code
+              content:
+                image/png:
+                  schema: {type: string, format: binary}
         """
         from flask import Response
 

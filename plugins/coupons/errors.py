@@ -93,3 +93,11 @@ ERRORS = error_table("coupons", {
     "COUPON_RECHARGE_LENGTH_NOT_ALLOWED": (422, RULE + "the recharge number length is only for recharge "
                                                   "vouchers."),
 })
+
+# what the ``coupon`` payment method can answer in POST pos/orders (and its return)
+GROUPS = {"TENDERS": (
+    "COUPON_CODE_REQUIRED", "COUPON_NOT_FOUND", "COUPON_ALREADY_REDEEMED", "COUPON_VOID", "COUPON_NOT_ISSUED",
+    "COUPON_EXPIRED", "COUPON_NOT_YET_VALID", "COUPON_STORE_NOT_ALLOWED", "COUPON_MIN_ORDER",
+    "COUPON_NOTHING_ELIGIBLE", "COUPON_PRODUCT_NOT_IN_ORDER", "COUPON_AMOUNT_TOO_LARGE",
+    "COUPON_RECHARGE_NOT_TENDER", "COUPON_REDEMPTION_NOT_FOUND", "COUPON_REDEMPTION_REVERSED",
+)}

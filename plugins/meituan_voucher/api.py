@@ -9,20 +9,56 @@ from marshmallow import Schema, fields, validate
 
 from app.api import ApiError, RetailApi, idempotent, json_body, protect
 from app.extensions import db
+from app.openapi import InputSchema
 from app.security import acting_user, caller_store_id, current_staff
 from plugins.meituan_voucher.services import consume_voucher, prepare_voucher, request_id_for, reverse_voucher
 
 CODE = validate.Regexp(r"^[0-9A-Za-z]{4,32}$")
 
 
-class CodeIn(Schema):
+class CodeIn(InputSchema):
     code = fields.String(required=True, validate=CODE)
 
 
-class ConsumeIn(Schema):
+class ConsumeIn(InputSchema):
     code = fields.String(required=True, validate=CODE)
     count = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=100))
     order_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32))
+
+
+class PreparedOut(Schema):
+    code = fields.String(required=True)
+    deal_id = fields.String(required=True)
+    deal_group_id = fields.String(required=True)
+    deal_title = fields.String(required=True, allow_none=True)
+    count = fields.Integer(required=True, metadata={"description": "vouchers of the order still verifiable"})
+    price_fen = fields.Integer(required=True, allow_none=True)
+    market_price_fen = fields.Integer(required=True, allow_none=True)
+    mobile = fields.String(required=True, allow_none=True)
+    biz_type = fields.Integer(required=True, allow_none=True)
+    end_date = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    mode = fields.String(required=True, metadata={"description": "tender (pays an amount) or product"})
+    value_fen = fields.Integer(required=True, allow_none=True)
+    sku_code = fields.String(required=True, allow_none=True)
+    qty = fields.Integer(required=True)
+
+
+class VerificationOut(Schema):
+    verification_no = fields.String(required=True)
+    consumed = fields.Integer(required=True)
+    codes = fields.List(fields.String(), required=True)
+    deal_id = fields.String(required=True)
+    deal_title = fields.String(required=True, allow_none=True)
+    price_fen = fields.Integer(required=True, allow_none=True)
+    order_no = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+
+
+class ReversedOut(Schema):
+    reversed = fields.Boolean(required=True)
+    code = fields.String(required=True)
+    verification_no = fields.String(required=True)
+
 
 
 def _staff_id():
@@ -66,13 +102,20 @@ class PosMeituanApi(RetailApi):
         """Look a voucher up on Meituan (read-only): deal, count still verifiable, price.
         ---
         post:
-          description: >-
-            Errors: MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED,
-            MEITUAN_SHOP_NOT_BOUND, MEITUAN_SHOP_NOT_AUTHORIZED, MEITUAN_NOT_CONFIGURED, MEITUAN_TIMEOUT,
-            MEITUAN_UNAVAILABLE, MEITUAN_SIGNATURE_REJECTED, MEITUAN_TOKEN_INVALID, VALIDATION_ERROR.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: CodeIn
           responses:
             200:
-              description: deal_title, count, price_fen, deal_id, mode, value_fen, …
+              description: the deal, how many vouchers are still verifiable, and what one pays
+              x-result: PreparedOut
+          x-error-codes: [STORE_ACCOUNT_REQUIRED, MEITUAN_NOT_CONFIGURED, MEITUAN_SHOP_NOT_BOUND,
+            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED, MEITUAN_COUNT_INVALID,
+            MEITUAN_SHOP_NOT_AUTHORIZED, MEITUAN_DEAL_MISMATCH, MEITUAN_SIGNATURE_REJECTED,
+            MEITUAN_TOKEN_EXPIRED, MEITUAN_TOKEN_INVALID, MEITUAN_TIMEOUT, MEITUAN_UNAVAILABLE,
+            MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(CodeIn())
         result = prepare_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
@@ -87,13 +130,24 @@ class PosMeituanApi(RetailApi):
         post:
           description: >-
             The Idempotency-Key also becomes Meituan's requestId, so a retry never consumes twice.
-            Errors: MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED, MEITUAN_COUNT_INVALID,
-            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_SHOP_NOT_BOUND, MEITUAN_TIMEOUT and the prepare errors;
             ORDER_NOT_FOUND when order_no is not an order of this store. A voucher consumed without
             order_no can then pay a sale (payment method meituan, code = the voucher code).
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: ConsumeIn
           responses:
             201:
-              description: verification_no, consumed, codes
+              description: the verification
+              x-result: VerificationOut
+          x-error-codes: [STORE_ACCOUNT_REQUIRED, ORDER_NOT_FOUND, MEITUAN_VERIFICATION_PENDING,
+            MEITUAN_VOUCHER_NOT_RECORDED, MEITUAN_NOT_CONFIGURED,
+            MEITUAN_SHOP_NOT_BOUND,
+            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED, MEITUAN_COUNT_INVALID,
+            MEITUAN_SHOP_NOT_AUTHORIZED, MEITUAN_DEAL_MISMATCH, MEITUAN_SIGNATURE_REJECTED,
+            MEITUAN_TOKEN_EXPIRED, MEITUAN_TOKEN_INVALID, MEITUAN_TIMEOUT, MEITUAN_UNAVAILABLE,
+            MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(ConsumeIn())
         store_id = caller_store_id("STORE_ACCOUNT_REQUIRED")
@@ -115,11 +169,23 @@ class PosMeituanApi(RetailApi):
         ---
         post:
           description: >-
-            Vouchers that paid for an order are reversed by returning the order. Errors:
-            MEITUAN_VERIFICATION_NOT_FOUND, MEITUAN_VOUCHER_ON_ORDER, MEITUAN_REVERSE_WINDOW_PASSED.
+            Vouchers that paid for an order are reversed by returning the order.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: CodeIn
           responses:
             200:
-              description: reversed
+              description: the reversed voucher
+              x-result: ReversedOut
+          x-error-codes: [STORE_ACCOUNT_REQUIRED, MEITUAN_VERIFICATION_NOT_FOUND, MEITUAN_VOUCHER_ON_ORDER,
+            MEITUAN_REVERSE_WINDOW_PASSED, MEITUAN_NOT_CONSUMED, MEITUAN_NOT_CONFIGURED,
+            MEITUAN_SHOP_NOT_BOUND,
+            MEITUAN_VOUCHER_NOT_FOUND, MEITUAN_VOUCHER_USED, MEITUAN_VOUCHER_EXPIRED, MEITUAN_COUNT_INVALID,
+            MEITUAN_SHOP_NOT_AUTHORIZED, MEITUAN_DEAL_MISMATCH, MEITUAN_SIGNATURE_REJECTED,
+            MEITUAN_TOKEN_EXPIRED, MEITUAN_TOKEN_INVALID, MEITUAN_TIMEOUT, MEITUAN_UNAVAILABLE,
+            MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(CodeIn())
         row = reverse_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])

@@ -26,3 +26,8 @@ ERRORS = error_table("meituan_voucher", {
     "MEITUAN_VOUCHER_NOT_RECORDED": (500, "Our failure right after a consume: the voucher was reversed on "
                                      "Meituan (or kept as pending); try again."),
 })
+
+# what the ``meituan`` payment method can answer in POST pos/orders (and its return): its own
+# codes and every platform answer (the voucher is consumed while the sale is booked)
+GROUPS = {"TENDERS": tuple(code for code in ERRORS if code not in (
+    "MEITUAN_VERIFICATION_NOT_FOUND", "MEITUAN_VOUCHER_ON_ORDER", "MEITUAN_REVERSE_WINDOW_PASSED"))}

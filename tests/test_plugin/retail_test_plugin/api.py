@@ -10,8 +10,21 @@ from retail_test_plugin.models import SampleNote
 
 
 class NoteIn(Schema):
+    class Meta:
+        unknown = "raise"
+
     text = fields.String(required=True, validate=validate.Length(min=1, max=50))
     count = fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
+
+
+class NoteOut(Schema):
+    id = fields.Integer(required=True)
+    store_id = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class NoteIdsOut(Schema):
+    ids = fields.List(fields.Integer(), required=True)
 
 
 class SampleApi(RetailApi):
@@ -28,6 +41,7 @@ class SampleApi(RetailApi):
           responses:
             200:
               description: notes
+              x-results: NoteOut
         """
         query = scope_to_store(db.session.query(SampleNote), SampleNote.store_id)
         notes = query.order_by(SampleNote.id).all()
@@ -41,9 +55,16 @@ class SampleApi(RetailApi):
         """Add notes in the caller's store.
         ---
         post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: NoteIn
           responses:
             201:
               description: created
+              x-result: NoteIdsOut
+          x-error-codes: [STORE_REQUIRED]
         """
         data = json_body(NoteIn())
         store_id = scoped_store_id()
