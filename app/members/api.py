@@ -56,7 +56,7 @@ class MemberOut(Schema):
 
 
 class WalletOut(Schema):
-    """Core balances; payment methods add a list under their wallet key (coupons, …)."""
+    """Core balances; each payment method adds a list under its own wallet key."""
 
     class Meta:
         unknown = INCLUDE

@@ -183,6 +183,7 @@ class JobView(RetailModelView):
     formatters_columns = {"progress": _progress_bar}
     label_kinds = {"name": "job_name", "status": "job_status"}
     label_columns = {
+        "id": _l("Job no."),
         "name": _l("Job"),
         "params": _l("Parameters"),
         "status": _l("Status"),

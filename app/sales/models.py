@@ -34,6 +34,9 @@ class Order(Audited, Model):
     lines: Mapped[list[OrderLine]] = relationship("OrderLine", back_populates="order")
     payments: Mapped[list[Payment]] = relationship("Payment", back_populates="order")
 
+    def __str__(self) -> str:  # how a related order shows in admin lists (returns)
+        return self.order_no
+
 
 class OrderLine(Model):
     __tablename__ = "sales_order_line"

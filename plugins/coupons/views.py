@@ -380,6 +380,15 @@ COLLECT_FORM = """
 """
 
 
+ADD_HINT = """{% extends base_template %}
+{% block content %}
+<div class="panel panel-default"><div class="panel-heading"><h4>{{ title }}</h4></div>
+<div class="panel-body"><p>{{ hint }}</p>
+<a class="btn btn-primary" href="{{ rules_link }}">{{ rules_text }}</a></div></div>
+{% endblock %}
+"""
+
+
 class CouponView(StoreScopedModelView):
     """Generated and issued coupons with their lifecycle actions (领用 / 发放 / 作废)."""
 
@@ -440,10 +449,21 @@ class CouponView(StoreScopedModelView):
         self.add_form_query_rel_fields = {}
         self.edit_form_query_rel_fields = {}
 
-    # coupons are made by generation and issue, never typed in: no add/edit/delete pages
+    # coupons are made by generation and issue, never typed in: no edit/delete pages, and the
+    # list's "+" explains where coupons come from instead of offering a form
     @expose("/add", methods=["GET", "POST"])
+    @has_access
     def add(self):
-        abort(404)
+        return render_template_string(
+            ADD_HINT,
+            base_template=self.appbuilder.base_template,
+            appbuilder=self.appbuilder,
+            title=_l("Add coupons"),
+            hint=_l("Coupons are not typed in one by one: open a coupon rule, have it audited, "
+                    "then generate a batch of its coupons (or let members claim them in the mall)."),
+            rules_link=url_for("CouponRuleView.list"),
+            rules_text=_l("Go to coupon rules"),
+        )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     def edit(self, pk):

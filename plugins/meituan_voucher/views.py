@@ -37,6 +37,9 @@ class ShopBindingView(StoreScopedModelView):
     datamodel = SQLAInterface(ShopBinding)
     class_permission_name = "MeituanShops"
     list_title = _l("Meituan shop binding")
+    add_title = _l("Bind a Meituan shop")
+    edit_title = _l("Edit the Meituan shop binding")
+    show_title = _l("Meituan shop binding")
     list_columns = ["store", "open_shop_uuid", "shop_name", "active"]
     add_columns = edit_columns = ["store", "open_shop_uuid", "shop_name", "active"]
     add_form_extra_fields = edit_form_extra_fields = {
@@ -56,6 +59,9 @@ class DealMappingView(RetailModelView):
     datamodel = SQLAInterface(DealMapping)
     class_permission_name = "MeituanDeals"
     list_title = _l("Meituan deal mappings")
+    add_title = _l("Map a Meituan deal")
+    edit_title = _l("Edit the Meituan deal mapping")
+    show_title = _l("Meituan deal mapping")
     list_columns = ["deal_id", "title", "mode", "amount_fen", "sku", "qty", "active"]
     add_columns = edit_columns = ["deal_id", "title", "mode", "amount_fen", "sku", "qty", "active"]
     search_columns = ["deal_id", "title", "mode", "active"]
@@ -70,7 +76,8 @@ class DealMappingView(RetailModelView):
         "active": _l("Enabled"),
     }
     description_columns = {
-        "mode": _l("tender: the voucher pays an amount; product: it stands for a product of ours."),
+        "mode": _l("An amount: the voucher pays that amount of the sale; "
+                   "a product of ours: it stands for that product."),
         "amount_fen": _l("Empty: the deal price Meituan reports."),
     }
 
