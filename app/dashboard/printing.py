@@ -46,7 +46,7 @@ class OrderPrintView(PrintView):
     @has_access
     def receipt(self, pk):
         from app.members.services import member_label
-        from app.sales.views import tender_label
+        from app.sales.tenders import tender_label
 
         order = _scoped(Order, pk)
         layout = request.args.get("layout", "80")

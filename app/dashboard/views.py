@@ -39,7 +39,7 @@ def home_dashboard() -> dict:
         }
         sales = board["totals"][period]
         board["sales"] = sales
-        from app.sales.views import tender_label
+        from app.sales.tenders import tender_label
 
         tenders = [dict(row, label=tender_label(row["method"])) for row in sales.by_tender]
         board["tenders"] = tenders

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.api import ApiError
+from app.formatting import code_label
 from app.hookspecs import TenderHandler
 
 
@@ -71,3 +72,9 @@ def tender_handlers() -> dict[str, TenderHandler]:
     from app.plugins import plugin_host
 
     return plugin_host().payment_methods()
+
+
+def tender_label(code: str) -> str:
+    """A payment method's name: core tenders and enabled plugins' (``retail_payment_methods``)."""
+    handler = tender_handlers().get(code)
+    return str(handler.label) if handler is not None else code_label(code, "payment_method")

@@ -11,19 +11,12 @@ from app.extensions import db
 from app.formatting import code_label, html_table, link, money, register_labels, timestamp
 from app.members.services import member_label, member_visible
 from app.sales.models import Order, Return
+from app.sales.tenders import tender_label
 from app.security import acting_user
 
 register_labels("order_status", {
     "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),
 })
-
-
-def tender_label(code: str) -> str:
-    """A payment method's name: core tenders and enabled plugins' (``retail_payment_methods``)."""
-    from app.sales.tenders import tender_handlers
-
-    handler = tender_handlers().get(code)
-    return str(handler.label) if handler is not None else code_label(code, "payment_method")
 
 
 def member_link(member) -> object:

@@ -19,6 +19,7 @@ from app.platform.settings import get_setting
 from app.security import acting_user, caller_store_id
 from plugins.coupons import (
     gift,
+    images,
     member_code,
     schemas,  # noqa: F401  (the answers named in the docstrings)
     services,
@@ -294,7 +295,7 @@ class PosCouponsApi(RetailApi):
             result={
                 "token": token,
                 "url": url,
-                "qr_png_base64": gift.qr_png_base64(url),
+                "qr_png_base64": images.qr_png_base64(url),
                 "qr_png_url": url_for("MallCouponsApi.gift_qr", token=token, _external=True),
                 "expires_on": row.expires_on.isoformat(timespec="seconds"),
                 "caption": str(_l("Scan to receive your coupon")),
@@ -421,7 +422,7 @@ class MallCouponsApi(MallApi):
             result={
                 "code": coupon.code,
                 "member_code": shown,
-                "qr_png_base64": gift.qr_png_base64(shown),
+                "qr_png_base64": images.qr_png_base64(shown),
                 "barcode_png_base64": base64.b64encode(member_code.barcode_png(shown)).decode("ascii"),
             },
         )
@@ -571,4 +572,4 @@ class MallCouponsApi(MallApi):
         from flask import Response
 
         url = url_for("MallCouponsApi.bind_page", token=token, _external=True)
-        return Response(gift.qr_png(url), mimetype="image/png")
+        return Response(images.qr_png(url), mimetype="image/png")

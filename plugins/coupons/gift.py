@@ -3,13 +3,9 @@ coupon and shows it as a QR code; the member scans it in the mall and the coupon
 
 from __future__ import annotations
 
-import base64
-import struct
 import uuid
-import zlib
 from datetime import datetime, timedelta
 
-import qrcode
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -111,38 +107,3 @@ def bind_gift(token: str, member: Member) -> Coupon:
 # ---------------------------------------------------------------- QR as PNG
 
 
-def _png(matrix: list[list[bool]], scale: int = 6) -> bytes:
-    """A black-on-white greyscale PNG of a QR module matrix (no imaging library needed)."""
-    rows = []
-    for line in matrix:
-        pixels = b"".join((b"\x00" if cell else b"\xff") * scale for cell in line)
-        rows.extend([b"\x00" + pixels] * scale)
-    width = len(matrix[0]) * scale
-    height = len(matrix) * scale
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def qr_png(text: str) -> bytes:
-    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    return _png(code.get_matrix())
-
-
-def qr_png_base64(text: str) -> str:
-    return base64.b64encode(qr_png(text)).decode("ascii")
