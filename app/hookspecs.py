@@ -139,7 +139,7 @@ def retail_migration_dirs() -> list[str]:
 
 @hookspec
 def retail_register_views(appbuilder: AppBuilder) -> list[ViewSpec]:
-    """Return admin views of the plugin as a list of ``app.plugins.ViewSpec``.
+    """Return admin views of the plugin as a list of ``app.hookspecs.ViewSpec``.
 
     The host adds them with ``appbuilder.add_view`` (or ``add_view_no_menu``
     when ``name`` is empty), hides their menu items while the plugin is
@@ -157,7 +157,7 @@ def retail_register_apis(appbuilder: AppBuilder) -> list[type[BaseApi]]:
 
 @hookspec
 def retail_register_settings() -> list[SettingDef]:
-    """Return the plugin's typed settings as a list of ``app.platform.settings.SettingDef``."""
+    """Return the plugin's typed settings as a list of ``SettingDef``."""
 
 
 @hookspec

@@ -20,22 +20,8 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import and_, exists, false, or_, select
 
-from app.actor import acting_user  # noqa: F401  (re-exported)
-from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
-    ADMIN,
-    CASHIER,
-    GUIDE,
-    HQ_ROLES,
-    MERCHANT,
-    POS,
-    PRODUCT_ROLES,
-    SELF_SERVICE,
-    SERVICE_PROVIDER,
-    STORE_MANAGER,
-    menu,
-    read,
-    write,
-)
+from app.actor import acting_user
+from app.roles import ADMIN, CASHIER, GUIDE, HQ_ROLES, POS, PRODUCT_ROLES, SELF_SERVICE, STORE_MANAGER
 
 # roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
 STORE_STAFF_ROLES = frozenset({STORE_MANAGER, CASHIER, GUIDE, POS})

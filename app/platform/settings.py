@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.hookspecs import SettingDef  # noqa: F401  (the contract type; plugins import it from here too)
 from app.platform.audit import audit
 from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.platform.models import Setting
+
+if TYPE_CHECKING:
+    from app.hookspecs import SettingDef
 
 TYPES = ("bool", "int", "str", "choice")
 

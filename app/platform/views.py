@@ -16,7 +16,8 @@ from app.formatting import audit_detail, register_labels
 from app.platform.models import AuditLog, Job
 from app.platform.settings import SettingError, all_settings, get_setting, mask_secret, set_setting
 from app.plugins import PluginToggleRefused, plugin_host
-from app.security import POS, current_staff, user_role_names
+from app.roles import POS
+from app.security import current_staff, user_role_names
 
 
 def _check_csrf() -> None:

@@ -106,8 +106,8 @@ class Privacy:
 
 
 def _reset(app) -> None:
+    from app.platform.caches import bump_config_version
     from app.platform.models import Setting
-    from app.plugins import bump_config_version
     from plugins.member_privacy.models import ShareGroup
 
     with app.app_context():
