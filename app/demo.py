@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 from app.plugins import plugin_host
 from app.roles import ADMIN, CASHIER, GUIDE, MERCHANT, POS, SERVICE_PROVIDER, STORE_MANAGER
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
 
 Grants = dict[str, list[tuple[str, str]]]

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Return
 
 log = logging.getLogger(__name__)

@@ -168,7 +168,7 @@ class RetailSecurityManager(SecurityManager):
         """
         from sqlalchemy.orm import joinedload
 
-        from app.org.models import Staff
+        from app.platform.staff import Staff
 
         user_model, group_model = self.user_model, self.group_model
         row = self.session.execute(
@@ -243,7 +243,7 @@ def current_staff(user=None):
     ``store_id``, ``employee_no``, ``name``, ``status``).
     """
     from app.extensions import db
-    from app.org.models import Staff
+    from app.platform.staff import Staff
 
     user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
@@ -325,7 +325,7 @@ def can_manage_user(target, user=None) -> bool:
     if {role.name for role in target.roles} - STORE_STAFF_ROLES:
         return False
     from app.extensions import db
-    from app.org.models import Staff
+    from app.platform.staff import Staff
 
     staff = db.session.query(Staff).filter_by(user_id=target.id).one_or_none()
     return staff is None or staff.store_id == store_id
@@ -343,7 +343,7 @@ class FilterManageableUsers(BaseFilter):
             return query
         if store_id == NO_STORE:
             return query.filter(false())
-        from app.org.models import Staff
+        from app.platform.staff import Staff
 
         user_model = self.model
         role_model = user_model.roles.property.mapper.class_

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from app.hookspecs import SettingDef
 
 TYPES = ("bool", "int", "str", "choice")
+DEFINITIONS = "retail_setting_definitions"  # app.extensions key: what install_setting_definitions got
 
 
 class SettingError(ValueError):
@@ -24,12 +26,16 @@ class SettingError(ValueError):
         self.message = message
 
 
+def install_setting_definitions(app: Flask, definitions: dict[str, tuple[str, SettingDef]]) -> None:
+    """Hand the store the definitions of every installed package, as the plugin host
+    collected them (``create_app``): this layer reads them and never asks the host."""
+    app.extensions[DEFINITIONS] = definitions
+
+
 def all_settings() -> dict[str, tuple[str, SettingDef]]:
     """``{key: (owner, definition)}`` for the core domains (owner ``"core"``) and every
     installed plugin (``retail_register_settings``)."""
-    from app.plugins import plugin_host
-
-    return plugin_host().setting_definitions()
+    return current_app.extensions[DEFINITIONS]
 
 
 def coerce(definition: SettingDef, raw: Any) -> Any:

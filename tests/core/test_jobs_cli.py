@@ -1,9 +1,10 @@
 """Background jobs with progress, and the CLI commands."""
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.jobs import enqueue_job
 from app.platform.models import Job
+from app.platform.staff import Staff
 
 
 def test_job_runs_and_reports_progress(app_ctx):
