@@ -17,6 +17,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.unit_of_work import unit_of_work
 from plugins.coupons.models import Coupon, CouponBatch, CouponRule
+from plugins.coupons.numbers import BATCH, next_coupon_doc_no
 from plugins.coupons.rules import coupon_code
 
 CHUNK = 10_000
@@ -44,11 +45,10 @@ def request_generation(rule: CouponRule, user=None) -> CouponBatch:
                 "COUPON_ALREADY_GENERATED", _l("The coupons of this rule were generated already.")
             )
         batch = CouponBatch(
-            batch_no="tmp", rule_id=rule.id, count=rule.total_count, created_by_fk=getattr(user, "id", None)
+            batch_no=next_coupon_doc_no(BATCH), rule_id=rule.id, count=rule.total_count,
+            created_by_fk=getattr(user, "id", None),
         )
         db.session.add(batch)
-        db.session.flush()
-        batch.batch_no = f"CB{datetime.now():%Y%m%d}{batch.id:06d}"
     job = enqueue_job("coupons.generate", user=user, batch_id=batch.id)
     with unit_of_work():
         batch = db.session.get(CouponBatch, batch.id)
