@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
+from app.actor import acting_user
 from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
@@ -17,7 +18,7 @@ from app.mall.idempotency import member_idempotent
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
-from app.security import acting_user, caller_store_id
+from app.security import caller_store_id
 from plugins.coupons import (
     gift,
     images,
