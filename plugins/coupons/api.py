@@ -15,6 +15,7 @@ from app.api import MAX_ID, RetailApi, idempotent, json_body, protect, read_only
 from app.errors import DomainError
 from app.extensions import db
 from app.mall.api import MallApi, member_required
+from app.mall.idempotency import member_idempotent
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
@@ -26,7 +27,6 @@ from plugins.coupons import (
     schemas,  # noqa: F401  (the answers named in the docstrings)
     services,
 )
-from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
 MAX_FEN = 10**12
