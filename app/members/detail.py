@@ -20,7 +20,7 @@ from app.hookspecs import DetailSection, MemberShown
 from app.members.models import LevelChange, Member
 from app.members.services import PRIVATE, present_member
 from app.plugins import plugin_host
-from app.security import acting_user
+from app.actor import acting_user
 
 RECENT = 20  # rows of a ledger or list section; the full lists are on their own pages (tabs)
 

@@ -10,11 +10,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.actor import acting_user
 from app.admin import RetailModelView
 from app.formatting import register_labels
 from app.messages import services
 from app.messages.models import Message, SmsOutbox
-from app.security import acting_user
 
 MESSAGE_METHODS = {
     "list": "read",

@@ -12,8 +12,9 @@ from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelVie
 from app.admin_fields import FieldError
 from app.extensions import db
 from app.formatting import register_labels
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.org.services import mark_staff_left
+from app.platform.staff import Staff
 from app.security import FilterManageableUsers, can_manage_user, can_see_store
 
 register_labels("store_kind", {"direct": _l("Direct store"), "franchise": _l("Franchise store")})

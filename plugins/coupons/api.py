@@ -10,13 +10,14 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
+from app.actor import acting_user
 from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
-from app.security import acting_user, caller_store_id
+from app.security import caller_store_id
 from plugins.coupons import (
     gift,
     images,

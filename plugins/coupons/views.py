@@ -14,14 +14,15 @@ from markupsafe import Markup
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from app.actor import acting_user
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, html_table, register_labels, timestamp
+from app.hookspecs import ViewSpec
 from app.members.services import member_label
 from app.org.models import Store
-from app.plugins import ViewSpec
-from app.security import acting_user, scoped_store_id
+from app.security import scoped_store_id
 from plugins.coupons import rules, services
 from plugins.coupons.generation import request_generation
 from plugins.coupons.models import Coupon, CouponRule, FinanceDoc, Redemption

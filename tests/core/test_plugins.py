@@ -121,7 +121,7 @@ def test_cli_lists_and_toggles_plugins(app, restore_plugins):
 
 
 CORE_DOMAINS = {"catalog", "dashboard", "docnumbers", "inventory", "loyalty", "mall", "members", "messages",
-                "org", "platform", "sales"}
+                "org", "platform", "sales", "system"}
 
 
 def test_core_domains_are_default_plugins_always_on(app, restore_plugins):
