@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from app.actor import acting_user
 from app.admin_fields import Section
 from app.extensions import db
 from app.formatting import html_table, link, timestamp
@@ -20,7 +21,6 @@ from app.hookspecs import DetailSection, MemberShown
 from app.members.models import LevelChange, Member
 from app.members.services import PRIVATE, present_member
 from app.plugins import plugin_host
-from app.actor import acting_user
 
 RECENT = 20  # rows of a ledger or list section; the full lists are on their own pages (tabs)
 
