@@ -147,10 +147,10 @@ def retail_present_member(data, member, viewer, context):
 
 @hookimpl
 def retail_member_usable(member, store_id, purpose):
-    from app.api import ApiError
+    from app.errors import DomainError
 
     if purpose == "points" and store_id == 3:
-        return ApiError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
     return None
 
 
