@@ -301,3 +301,46 @@ def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | Non
     Called by ``GET mall/stores``; the criteria of all plugins are ANDed.
     Returns a list (``[]`` or None: no restriction).
     """
+
+
+# ---------------------------------------------------------------- member detail page
+
+
+MemberShown = dict[str, Any]  # the member's fields as the viewer may see them (see retail_present_member)
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    """A block of the member detail page (see ``retail_member_detail_sections``).
+
+    ``key`` names it on the page (``id="section-<key>"``, unique); ``title`` is a lazy
+    string; ``body`` is ``Markup`` (build it with ``app.formatting.html_table``, which
+    escapes); sections show in ``order`` (lower first), then by ``key``.
+    """
+
+    key: str
+    title: Any
+    body: Any
+    order: int = 500
+
+
+@hookspec
+def retail_member_detail_sections(
+    member: Member, viewer: User | None, shown: MemberShown
+) -> list[DetailSection] | None:
+    """Return the sections a package adds to ``member``'s admin detail page, or None.
+
+    ``viewer`` is the user looking; ``shown`` is the member's name, phone, number and
+    level as ``viewer`` may see them (privacy plugins mask them): show the member through
+    ``shown``, never through ``member``'s own fields.  Read-only: never write.
+    """
+
+
+@hookspec(firstresult=True)
+def retail_document_url(doc_no: str) -> str | None:
+    """Return the admin page of the document numbered ``doc_no`` if this package issued it,
+    or None to let the next package answer (first non-None result wins).
+
+    Pages that show a document number from another package (e.g. the member's level
+    history) link it through this.
+    """

@@ -417,6 +417,27 @@ class PluginHost:
         db.session.commit()
         forget_config_version()
 
+    # ------------------------------------------------------------ member detail page (enabled plugins)
+
+    def member_detail_sections(self, member: Member, viewer: User | None,
+                               shown: dict[str, Any]) -> list[hookspecs.DetailSection]:
+        """Every enabled package's sections of the member page, by ``(order, key)``: the same
+        order whichever package pluggy calls first."""
+        hook = self._enabled(self.pm.hook.retail_member_detail_sections)
+        sections = [s for found in hook(member=member, viewer=viewer, shown=shown) for s in found or ()]
+        keys = set()
+        for section in sections:
+            if not isinstance(section, hookspecs.DetailSection):
+                raise PluginError(f"a member detail section is not a DetailSection: {section!r}")
+            if section.key in keys:
+                raise PluginError(f"two member detail sections are keyed {section.key!r}")
+            keys.add(section.key)
+        return sorted(sections, key=lambda section: (section.order, section.key))
+
+    def document_url(self, doc_no: str) -> str | None:
+        """The admin page of a document number, from the enabled package that issued it."""
+        return self._enabled(self.pm.hook.retail_document_url)(doc_no=doc_no)
+
 
 def plugin_host() -> PluginHost:
     return current_app.extensions["retail_plugins"]

@@ -20,6 +20,7 @@ from app.catalog.models import Sku
 from app.extensions import db
 from app.formatting import html_table, register_labels
 from app.inventory.models import Stock, StockDoc, StockMove
+from app.inventory.printing import stock_doc_link
 from app.inventory.services import (
     cancel_stock_doc,
     post_stock_doc,
@@ -256,8 +257,6 @@ class StockDocView(StoreScopedModelView):
     formatters_columns = {"lines": _lines_table}
 
     def detail_sections(self, item):
-        from app.dashboard.printing import stock_doc_link
-
         printing = Section("print", _l("Print"), stock_doc_link(item))
         if item.kind == "stocktake":
             return [printing, Section("lines", _l("Lines: book vs counted"), stocktake_table(item))]

@@ -255,8 +255,11 @@ def test_member_detail_shows_ledgers_wallet_and_orders(admin_client, sale):
     assert "40.00" in text_of(html)  # stored value left: 100.00 - 60.00
     assert sale["order_no"] in section(html, "orders")
     assert "-60.00" in section(html, "stored-value")
-    for key in ("level-history", "points", "wallet"):
+    for key in ("level-history", "points", "coupons"):
         section(html, key)
+    # every package's sections, in their (order, key) order whichever package pluggy calls first
+    keys = re.findall(r'class="panel panel-default detail-section" id="section-([\w-]+)"', html)
+    assert keys == ["level-history", "stored-value", "points", "coupons", "orders", "sample-stamps"]
 
 
 def _stock_doc(app, doc_no):
