@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
@@ -94,7 +94,7 @@ class TenderHandler(Protocol):
     The core knows tenders only through this: it asks a tender which member
     check it needs and which wallet list it fills, and never names a plugin's
     tender.  ``charge`` and ``refund`` run inside the sale's or return's
-    transaction and must not commit; raising ``ApiError`` aborts everything.
+    transaction and must not commit; raising ``DomainError`` aborts everything.
     ``charge`` may set ``payment.reference``.
     """
 
@@ -176,6 +176,18 @@ def retail_translation_dirs() -> list[str]:
 
 
 @hookspec
+def retail_error_codes() -> dict[str, ErrorCode]:
+    """Return the package's error codes, ``{code: ErrorCode}`` (build it with
+    ``app.errors.error_table(NAME, {code: (status, description)}, groups)``).
+
+    Every code a ``DomainError`` of the package carries is registered here with its HTTP
+    status(es): the API answers with it, the OpenAPI spec and the README list it
+    (a test fails on a raised code nobody registered).  Called once per installed
+    package, enabled or not.
+    """
+
+
+@hookspec
 def retail_register_jobs() -> dict[str, Callable[..., None]]:
     """Return background jobs as ``{job_name: function}``.
 
@@ -213,7 +225,7 @@ def retail_payment_methods() -> list[TenderHandler]:
     None), ``wallet_key`` (the list of the POS wallet showing what the member
     can pay with it, or None), ``charge(order, payment)`` and ``refund(order,
     payment, amount_fen, return_doc)``.  Both run inside the sale's/return's
-    transaction, must not commit, and raise ``app.api.ApiError`` to refuse
+    transaction, must not commit, and raise ``app.errors.DomainError`` to refuse
     (everything rolls back).  ``charge`` may set ``payment.reference``.
     """
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Return
@@ -177,6 +177,16 @@ class PluginHost:
 
     def translation_dirs(self) -> list[str]:
         return [d for _, dirs in self._each_package(self.pm.hook.retail_translation_dirs) for d in dirs]
+
+    def error_codes(self) -> dict[str, ErrorCode]:
+        """Every installed package's error codes (``retail_error_codes``), enabled or not."""
+        found: dict[str, ErrorCode] = {}
+        for plugin, table in self._each_package(self.pm.hook.retail_error_codes):
+            for code, entry in table.items():
+                if code in found and found[code] != entry:
+                    raise PluginError(f"error code {code} is registered by {found[code].owner} and {plugin}")
+                found[code] = entry
+        return found
 
     def views(self, appbuilder: AppBuilder) -> list[tuple[str, ViewSpec]]:
         found = []

@@ -52,6 +52,13 @@ def retail_migration_dirs():
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.coupons.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.coupons.views import view_specs
 

@@ -83,6 +83,13 @@ def retail_translation_dirs():
 
 
 @hookimpl
+def retail_error_codes():
+    from app.errors import error_table
+
+    return error_table(NAME, {"SAMPLE_REFUSED": (403, "Refused by the sample plugin.")})
+
+
+@hookimpl
 def retail_register_jobs():
     from retail_test_plugin.jobs import count_notes, failing_job
 
@@ -150,7 +157,7 @@ def retail_member_usable(member, store_id, purpose):
     from app.errors import DomainError
 
     if purpose == "points" and store_id == 3:
-        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."))
     return None
 
 
