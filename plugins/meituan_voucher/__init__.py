@@ -46,6 +46,13 @@ def retail_migration_dirs():
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.meituan_voucher.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.meituan_voucher import views
 

@@ -39,6 +39,13 @@ def retail_migration_dirs():
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.member_privacy.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.member_privacy.views import ShareGroupView
 
