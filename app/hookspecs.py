@@ -191,10 +191,13 @@ def retail_register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def retail_seed_demo() -> None:
-    """Add the plugin's demo data; called by ``seed-demo`` after the core's.
+def retail_seed_demo(password: str) -> int | None:
+    """Add the package's demo data; called by ``seed-demo`` one package at a time, the core
+    domains first (by ``ORDER``), then each plugin after those it ``DEPENDS`` on.
 
-    Must be idempotent: a second run changes nothing.
+    ``password`` is the password of any demo login the package creates.  Returns how many
+    records it created (or None).  Must be idempotent: a second run changes nothing.
+    Usually declared as ``DEMO = "package.demo:seed_demo"`` (``app.manifest``).
     """
 
 

@@ -44,13 +44,3 @@ def retail_register_views(appbuilder):
     # the shared value formatters (app/formatting.py), for the dashboard and the print pages
     jinja.filters.update(yuan=yuan, timestamp=timestamp, code_label=code_label)
     return [ViewSpec(OrderPrintView), ViewSpec(StockDocPrintView)]
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

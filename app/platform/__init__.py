@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "platform"
@@ -17,6 +17,7 @@ DESCRIPTION = _l("Plugins, settings, background jobs and the audit log.")
 DEPENDS = ()
 CORE = True
 ORDER = 900  # the System menu comes last
+MODELS = "app.platform.models"
 
 GRANTS = {
     MERCHANT: write("Plugins") + write("Settings") + read("Jobs") + read("AuditLog")
@@ -44,13 +45,6 @@ CATEGORY = dict(category="System", category_label=_l("System"), category_icon="f
 
 
 @hookimpl
-def retail_register_models():
-    from app.platform import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.platform.views import AuditLogView, JobView, PluginsView, SettingsView
 
@@ -60,13 +54,3 @@ def retail_register_views(appbuilder):
         ViewSpec(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **CATEGORY),
         ViewSpec(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
