@@ -8,13 +8,14 @@ month of store activity) -- then the enabled plugins.  Running it twice adds not
 
 from __future__ import annotations
 
+from flask import current_app
+
 from app.extensions import db
-from app.plugins import plugin_host
 
 
 def seed_demo(password: str = "demo1234") -> int:
     """Create what is missing; returns how many records the packages report created."""
-    return plugin_host().seed_demo(password)
+    return current_app.extensions["retail_plugins"].seed_demo(password)  # the app's PluginHost
 
 
 def get_or_add(model, lookup: dict, **fields) -> tuple[object, int]:

@@ -3,15 +3,15 @@
 A manifest (``app/<domain>/__init__.py`` or a plugin's ``__init__.py``) declares
 its plain contributions as module attributes::
 
-    MODELS = "plugins.coupons.models"             # or a list: the model classes these modules define
-    REFERENCE_DATA = ("Store",)                   # of those classes: rows workers keep per configuration
+    MODELS = "shelf_notes.models"                 # or a list: the model classes these modules define
+    REFERENCE_DATA = ("Shelf",)                   # of its model classes: rows kept per worker
     MIGRATIONS = "migrations/versions"            # Alembic branch, relative to the package directory
     TRANSLATIONS = "translations"                 # <lang>/LC_MESSAGES/messages.po, relative too
-    GRANTS = {MERCHANT: write("Coupons"), ...}    # default role grants
+    GRANTS = {MERCHANT: write("ShelfNotes"), ...} # default role grants
     SETTINGS = [SettingDef(...)]                  # or "module:NAME" of such a list
-    JOBS = {"coupons.generate": "plugins.coupons.jobs:generate_coupons_job"}
-    COMMANDS = ["plugins.meituan_voucher.commands:meituan_reconcile"]   # click commands or groups
-    DEMO = "plugins.coupons.demo:seed_demo"       # called by seed-demo (takes ``password`` or nothing)
+    JOBS = {"shelf_notes.purge": "shelf_notes.jobs:purge_notes"}
+    COMMANDS = ["shelf_notes.commands:purge"]     # click commands or groups
+    DEMO = "shelf_notes.demo:seed_demo"           # seed-demo calls it (with ``password`` if it takes it)
 
 ``manifest_hooks`` turns them into one object of generated ``@hookimpl`` functions
 that the plugin host registers on the same pluggy manager as the module (so hook
@@ -99,18 +99,9 @@ def manifest_hooks(module: ModuleType) -> ManifestHooks | None:
 
 def _models(module: ModuleType, value) -> Callable[[], list[type]]:
     names = _names(value)
-    cached = tuple(getattr(module, "REFERENCE_DATA", ()))
 
     def retail_register_models():
-        from app.platform.caches import reference_data
-
-        found = [cls for name in names for cls in models_in(importlib.import_module(name))]
-        by_name = {cls.__name__: cls for cls in found}
-        missing = [name for name in cached if name not in by_name]
-        if missing:
-            raise ManifestError(f"{module.__name__}.REFERENCE_DATA names no model of MODELS: {missing}")
-        reference_data(*(by_name[name] for name in cached))  # kept per worker (cached_for_config)
-        return found
+        return [cls for name in names for cls in models_in(importlib.import_module(name))]
 
     return retail_register_models
 

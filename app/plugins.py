@@ -201,7 +201,18 @@ class PluginHost:
                         f"with '{plugin}_'"
                     )
                 found.append((plugin, cls))
+            self._keep_reference_data(plugin, classes)
         return found
+
+    def _keep_reference_data(self, package: str, classes: list[type]) -> None:
+        """The manifest's ``REFERENCE_DATA``: its model classes whose rows workers keep
+        (``cached_for_config``), reloaded when one changes."""
+        by_name = {cls.__name__: cls for cls in classes}
+        names = tuple(getattr(self.packages[package].module, "REFERENCE_DATA", ()))
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise PluginError(f"REFERENCE_DATA of {package!r} names no model of its own: {missing}")
+        reference_data(*(by_name[name] for name in names))
 
     def migration_dirs(self) -> list[str]:
         return [d for _, dirs in self._each_package(self.pm.hook.retail_migration_dirs) for d in dirs]
