@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from app.api import ApiError
 from app.extensions import db
 from plugins.coupons.models import Coupon, CouponBatch, CouponRule
+from plugins.coupons.numbers import BATCH, next_coupon_doc_no
 from plugins.coupons.rules import coupon_code
 
 CHUNK = 10_000
@@ -43,11 +44,10 @@ def request_generation(rule: CouponRule, user=None) -> CouponBatch:
             "COUPON_ALREADY_GENERATED", _l("The coupons of this rule were generated already."), 409
         )
     batch = CouponBatch(
-        batch_no="tmp", rule_id=rule.id, count=rule.total_count, created_by_fk=getattr(user, "id", None)
+        batch_no=next_coupon_doc_no(BATCH), rule_id=rule.id, count=rule.total_count,
+        created_by_fk=getattr(user, "id", None),
     )
     db.session.add(batch)
-    db.session.flush()
-    batch.batch_no = f"CB{datetime.now():%Y%m%d}{batch.id:06d}"
     db.session.commit()
     job = enqueue_job("coupons.generate", user=user, batch_id=batch.id)
     batch = db.session.get(CouponBatch, batch.id)

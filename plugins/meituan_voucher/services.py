@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.docnumbers.services import keyed_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import db
 from app.org.models import Staff, Store
@@ -35,6 +36,8 @@ from plugins.meituan_voucher.platform import (
 )
 from plugins.meituan_voucher.signing import business_date
 
+VERIFICATION_DOC = "MV"  # numbered by the request id: a retried request keeps its number
+register_doc_types({VERIFICATION_DOC: "Meituan voucher verification"})
 NOT_VERIFIED_HERE = _l("No verified voucher with this code in this store.")
 VERIFIED = ("consumed", "reversed")  # settled with the platform
 UNSETTLED = ("pending", "void")  # pending: the outcome is unknown; void: settled as not verified
@@ -156,8 +159,9 @@ def _consume_known(client: MeituanClient, code: str, count: int, request_id: str
 def _row(store: Store, staff_id: int | None, request_id: str, item: dict, status: str,
          order_no: str | None, now: datetime, day: str) -> dict:
     live = item["code"] if status == "consumed" else None
-    return dict(verification_no=f"MV{now:%Y%m%d}{store.code}{request_id[:10].upper()}", store_id=store.id,
-                staff_id=staff_id, receipt_code=item["code"], live_code=live, request_id=request_id,
+    number = keyed_doc_no(VERIFICATION_DOC, store.code, request_id[:10].upper(), now.date())
+    return dict(verification_no=number, store_id=store.id, staff_id=staff_id, receipt_code=item["code"],
+                live_code=live, request_id=request_id,
                 platform_order_id=item.get("order_id", ""), deal_id=item.get("deal_id", ""),
                 deal_title=item.get("deal_title", "")[:100], price_fen=item.get("price_fen", 0),
                 status=status, order_no=order_no, business_date=day, consumed_at=now)
