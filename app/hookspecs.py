@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
 
 Grants = dict[str, list[tuple[str, str]]]
@@ -139,7 +139,7 @@ def retail_migration_dirs() -> list[str]:
 
 @hookspec
 def retail_register_views(appbuilder: AppBuilder) -> list[ViewSpec]:
-    """Return admin views of the plugin as a list of ``app.plugins.ViewSpec``.
+    """Return admin views of the plugin as a list of ``app.hookspecs.ViewSpec``.
 
     The host adds them with ``appbuilder.add_view`` (or ``add_view_no_menu``
     when ``name`` is empty), hides their menu items while the plugin is
@@ -157,7 +157,7 @@ def retail_register_apis(appbuilder: AppBuilder) -> list[type[BaseApi]]:
 
 @hookspec
 def retail_register_settings() -> list[SettingDef]:
-    """Return the plugin's typed settings as a list of ``app.platform.settings.SettingDef``."""
+    """Return the plugin's typed settings as a list of ``SettingDef``."""
 
 
 @hookspec

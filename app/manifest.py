@@ -73,7 +73,7 @@ def _check_reference(module: ModuleType, attribute: str, reference: Any) -> str:
     return reference
 
 
-def _names(value: str | list[str] | tuple[str, ...]) -> list[str]:
+def as_list(value: str | list[str] | tuple[str, ...]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
@@ -98,7 +98,7 @@ def manifest_hooks(module: ModuleType) -> ManifestHooks | None:
 
 
 def _models(module: ModuleType, value) -> Callable[[], list[type]]:
-    names = _names(value)
+    names = as_list(value)
 
     def retail_register_models():
         return [cls for name in names for cls in models_in(importlib.import_module(name))]
@@ -109,7 +109,7 @@ def _models(module: ModuleType, value) -> Callable[[], list[type]]:
 def _directories(module: ModuleType, value) -> Callable[[], list[str]]:
     """MIGRATIONS, TRANSLATIONS: directories relative to the package's own."""
     here = Path(module.__file__).resolve().parent
-    directories = [str(here / relative) for relative in _names(value)]
+    directories = [str(here / relative) for relative in as_list(value)]
 
     def package_directories():
         return directories
@@ -146,7 +146,7 @@ def _jobs(module: ModuleType, value) -> Callable[[], dict]:
 
 
 def _commands(module: ModuleType, value) -> Callable[..., None]:
-    references = [_check_reference(module, "COMMANDS", ref) for ref in _names(value)]
+    references = [_check_reference(module, "COMMANDS", ref) for ref in as_list(value)]
 
     def retail_register_commands(cli):
         for reference in references:

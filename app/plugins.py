@@ -29,14 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
-from app.hookspecs import SettingDef, TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported)
-from app.platform.caches import (  # noqa: F401  (plugins written against v1 import them from here)
-    bump_config_version,
-    cached_for_config,
-    config_version,
-    forget_config_version,
-    reference_data,
-)
+from app.hookspecs import SettingDef, TenderHandler, ViewSpec
+from app.platform.caches import bump_config_version, config_version, forget_config_version
 
 if TYPE_CHECKING:
     import click
@@ -46,7 +40,7 @@ if TYPE_CHECKING:
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Return
 
 log = logging.getLogger(__name__)
@@ -212,6 +206,8 @@ class PluginHost:
         missing = [name for name in names if name not in by_name]
         if missing:
             raise PluginError(f"REFERENCE_DATA of {package!r} names no model of its own: {missing}")
+        from app.platform.caches import reference_data
+
         reference_data(*(by_name[name] for name in names))
 
     def migration_dirs(self) -> list[str]:

@@ -186,7 +186,8 @@ def restore_plugins(app):
 def add_store_user(app, username, role="POS", store_code="S001"):
     """A user of ``role`` working at ``store_code`` (created once)."""
     from app.extensions import db
-    from app.org.models import Staff, Store
+    from app.org.models import Store
+    from app.platform.staff import Staff
 
     with app.app_context():
         sm = app.appbuilder.sm

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 from sqlalchemy import or_
 
+from app.actor import acting_user
 from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.members.models import Member
@@ -23,7 +24,7 @@ from app.members.services import (
     validate_phone,
 )
 from app.openapi import InputSchema
-from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
+from app.security import caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 

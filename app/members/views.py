@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false
 from wtforms import SelectField
 
+from app.actor import acting_user
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from app.formatting import choices_of, register_labels
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
@@ -22,7 +23,7 @@ from app.members.services import (
     validate_choice,
     validate_name,
 )
-from app.security import acting_user, current_staff, scoped_store_id
+from app.security import current_staff, scoped_store_id
 
 
 class FilterVisibleMembers(BaseFilter):

@@ -6,7 +6,8 @@ from flask import current_app
 
 from app.demo import get_or_add
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 from app.roles import ADMIN, CASHIER, GUIDE, MERCHANT, POS, SERVICE_PROVIDER, STORE_MANAGER
 from app.unit_of_work import unit_of_work
 

@@ -6,6 +6,7 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.actor import acting_user
 from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.catalog.models import Sku
 from app.extensions import db
@@ -13,7 +14,7 @@ from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
-from app.security import acting_user, caller_store_id, can_see_store, current_staff
+from app.security import caller_store_id, can_see_store, current_staff
 
 ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
 SELLING = "STORE_ACCOUNT_REQUIRED"  # HQ accounts cannot sell

@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.actor import acting_user
 from app.admin import StoreScopedModelView
 from app.admin_fields import Section
 from app.extensions import db
@@ -12,7 +13,6 @@ from app.formatting import code_label, html_table, link, money, register_labels,
 from app.members.services import member_label, member_visible
 from app.sales.models import Order, Return
 from app.sales.tenders import tender_label
-from app.security import acting_user
 
 register_labels("order_status", {
     "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),

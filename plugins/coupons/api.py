@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
+from app.actor import acting_user
 from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
 from app.extensions import db
 from app.mall.api import MallApi, member_required
+from app.mall.idempotency import member_idempotent
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
-from app.security import acting_user, caller_store_id
+from app.security import caller_store_id
 from plugins.coupons import (
     gift,
     images,
@@ -24,7 +26,6 @@ from plugins.coupons import (
     schemas,  # noqa: F401  (the answers named in the docstrings)
     services,
 )
-from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
 MAX_FEN = 10**12

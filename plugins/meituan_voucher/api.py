@@ -7,10 +7,11 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from app.actor import acting_user
 from app.api import ApiError, RetailApi, idempotent, json_body, protect
 from app.extensions import db
 from app.openapi import InputSchema
-from app.security import acting_user, caller_store_id, current_staff
+from app.security import caller_store_id, current_staff
 from plugins.meituan_voucher.services import consume_voucher, prepare_voucher, request_id_for, reverse_voucher
 
 CODE = validate.Regexp(r"^[0-9A-Za-z]{4,32}$")

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from app.api import ApiError
 from app.extensions import db
+from app.hookspecs import SettingDef
 from app.platform.caches import bump_config_version
 from app.platform.models import AuditLog, Setting
-from app.platform.settings import SettingDef, get_setting, mask_secret
+from app.platform.settings import get_setting, mask_secret
 from plugins.meituan_voucher.client import Credentials, MeituanClient, MeituanError
 from plugins.meituan_voucher.models import PlatformCall
 

@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.docnumbers.services import keyed_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, Prepared
 from plugins.meituan_voucher.models import DealMapping, ShopBinding, Verification
 from plugins.meituan_voucher.platform import (

@@ -12,9 +12,10 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from app.actor import acting_user
 from app.api import ApiError
 from app.extensions import db
-from app.security import acting_user, current_staff
+from app.security import current_staff
 from plugins.meituan_voucher.models import Verification
 from plugins.meituan_voucher.services import (
     consume_voucher,

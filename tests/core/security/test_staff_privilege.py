@@ -13,7 +13,8 @@ import pytest
 from conftest import PASSWORD
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 
 
 def _user(app, role, store_code=None, staffed=True):
