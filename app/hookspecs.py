@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
@@ -94,7 +94,7 @@ class TenderHandler(Protocol):
     The core knows tenders only through this: it asks a tender which member
     check it needs and which wallet list it fills, and never names a plugin's
     tender.  ``charge`` and ``refund`` run inside the sale's or return's
-    transaction and must not commit; raising ``ApiError`` aborts everything.
+    transaction and must not commit; raising ``DomainError`` aborts everything.
     ``charge`` may set ``payment.reference``.
     """
 
@@ -176,6 +176,18 @@ def retail_translation_dirs() -> list[str]:
 
 
 @hookspec
+def retail_error_codes() -> dict[str, ErrorCode]:
+    """Return the package's error codes, ``{code: ErrorCode}`` (build it with
+    ``app.errors.error_table(NAME, {code: (status, description)}, groups)``).
+
+    Every code a ``DomainError`` of the package carries is registered here with its HTTP
+    status(es): the API answers with it, the OpenAPI spec and the README list it
+    (a test fails on a raised code nobody registered).  Called once per installed
+    package, enabled or not.
+    """
+
+
+@hookspec
 def retail_register_jobs() -> dict[str, Callable[..., None]]:
     """Return background jobs as ``{job_name: function}``.
 
@@ -216,7 +228,7 @@ def retail_payment_methods() -> list[TenderHandler]:
     None), ``wallet_key`` (the list of the POS wallet showing what the member
     can pay with it, or None), ``charge(order, payment)`` and ``refund(order,
     payment, amount_fen, return_doc)``.  Both run inside the sale's/return's
-    transaction, must not commit, and raise ``app.api.ApiError`` to refuse
+    transaction, must not commit, and raise ``app.errors.DomainError`` to refuse
     (everything rolls back).  ``charge`` may set ``payment.reference``.
     """
 
@@ -303,4 +315,47 @@ def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | Non
 
     Called by ``GET mall/stores``; the criteria of all plugins are ANDed.
     Returns a list (``[]`` or None: no restriction).
+    """
+
+
+# ---------------------------------------------------------------- member detail page
+
+
+MemberShown = dict[str, Any]  # the member's fields as the viewer may see them (see retail_present_member)
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    """A block of the member detail page (see ``retail_member_detail_sections``).
+
+    ``key`` names it on the page (``id="section-<key>"``, unique); ``title`` is a lazy
+    string; ``body`` is ``Markup`` (build it with ``app.formatting.html_table``, which
+    escapes); sections show in ``order`` (lower first), then by ``key``.
+    """
+
+    key: str
+    title: Any
+    body: Any
+    order: int = 500
+
+
+@hookspec
+def retail_member_detail_sections(
+    member: Member, viewer: User | None, shown: MemberShown
+) -> list[DetailSection] | None:
+    """Return the sections a package adds to ``member``'s admin detail page, or None.
+
+    ``viewer`` is the user looking; ``shown`` is the member's name, phone, number and
+    level as ``viewer`` may see them (privacy plugins mask them): show the member through
+    ``shown``, never through ``member``'s own fields.  Read-only: never write.
+    """
+
+
+@hookspec(firstresult=True)
+def retail_document_url(doc_no: str) -> str | None:
+    """Return the admin page of the document numbered ``doc_no`` if this package issued it,
+    or None to let the next package answer (first non-None result wins).
+
+    Pages that show a document number from another package (e.g. the member's level
+    history) link it through this.
     """

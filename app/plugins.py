@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Return
@@ -215,6 +215,16 @@ class PluginHost:
 
     def translation_dirs(self) -> list[str]:
         return [d for _, dirs in self._each_package(self.pm.hook.retail_translation_dirs) for d in dirs]
+
+    def error_codes(self) -> dict[str, ErrorCode]:
+        """Every installed package's error codes (``retail_error_codes``), enabled or not."""
+        found: dict[str, ErrorCode] = {}
+        for plugin, table in self._each_package(self.pm.hook.retail_error_codes):
+            for code, entry in table.items():
+                if code in found and found[code] != entry:
+                    raise PluginError(f"error code {code} is registered by {found[code].owner} and {plugin}")
+                found[code] = entry
+        return found
 
     def views(self, appbuilder: AppBuilder) -> list[tuple[str, ViewSpec]]:
         found = []
@@ -477,6 +487,27 @@ class PluginHost:
         audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
         db.session.commit()
         forget_config_version()
+
+    # ------------------------------------------------------------ member detail page (enabled plugins)
+
+    def member_detail_sections(self, member: Member, viewer: User | None,
+                               shown: dict[str, Any]) -> list[hookspecs.DetailSection]:
+        """Every enabled package's sections of the member page, by ``(order, key)``: the same
+        order whichever package pluggy calls first."""
+        hook = self._enabled(self.pm.hook.retail_member_detail_sections)
+        sections = [s for found in hook(member=member, viewer=viewer, shown=shown) for s in found or ()]
+        keys = set()
+        for section in sections:
+            if not isinstance(section, hookspecs.DetailSection):
+                raise PluginError(f"a member detail section is not a DetailSection: {section!r}")
+            if section.key in keys:
+                raise PluginError(f"two member detail sections are keyed {section.key!r}")
+            keys.add(section.key)
+        return sorted(sections, key=lambda section: (section.order, section.key))
+
+    def document_url(self, doc_no: str) -> str | None:
+        """The admin page of a document number, from the enabled package that issued it."""
+        return self._enabled(self.pm.hook.retail_document_url)(doc_no=doc_no)
 
 
 def plugin_host() -> PluginHost:

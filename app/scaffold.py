@@ -314,6 +314,9 @@ class Pos${Name}Api(RetailApi):
               description: VALIDATION_ERROR
         """
         data = json_body(NoteIn())
+        # To refuse, raise app.errors.DomainError("<CODE>", _l("...")) here or in a service, and
+        # register the code with its HTTP status in the manifest's retail_error_codes hook
+        # (app.errors.error_table): the API answers with that status. Never app.api.ApiError.
         with unit_of_work():  # committed together, or nothing
             note = ${Name}Note(store_id=caller_store_id(), text=data["text"])
             db.session.add(note)

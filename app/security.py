@@ -62,14 +62,15 @@ class SecurityApi(FabSecurityApi):
 
     @expose("/login", methods=["POST"])
     def login(self):
-        from app.api import ApiError, json_body
+        from app.api import json_body
+        from app.errors import DomainError
 
         payload = json_body(LoginBody(), unknown=EXCLUDE)
         sm = self.appbuilder.sm
         check = sm.auth_user_db if payload["provider"] == "db" else sm.auth_user_ldap
         user = check(payload["username"], payload["password"])
         if not user:
-            raise ApiError("UNAUTHORIZED", _l("Wrong user name or password."), 401)
+            raise DomainError("UNAUTHORIZED", _l("Wrong user name or password."))
         answer = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
         if payload["refresh"]:
             answer["refresh_token"] = create_refresh_token(identity=str(user.id))
@@ -276,11 +277,11 @@ STORE_REFUSALS = {
 def caller_store_id(refusal: str = "STORE_REQUIRED") -> int:
     """The store of the calling POS/staff account (the one helper every API uses); an HQ
     account has none and is refused with ``refusal`` (403)."""
-    from app.api import ApiError
+    from app.errors import DomainError
 
     store_id = scoped_store_id()
     if store_id in (None, NO_STORE):
-        raise ApiError(refusal, STORE_REFUSALS[refusal], 403)
+        raise DomainError(refusal, STORE_REFUSALS[refusal])
     return store_id
 
 

@@ -87,3 +87,10 @@ def retail_member_wallet(member, store_id):
     from app.loyalty.services import points_balance, stored_value_balance
 
     return {"stored_value_fen": stored_value_balance(member.id), "points": points_balance(member.id)}
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from app.loyalty.member_detail import member_detail_sections
+
+    return member_detail_sections(member)

@@ -57,3 +57,10 @@ def retail_register_apis(appbuilder):
     from app.members.api import PosMembersApi
 
     return [PosMembersApi]
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from app.members.detail import level_history_section
+
+    return [level_history_section(member)]

@@ -254,6 +254,9 @@ def level_names() -> dict[int, str]:
     return cached_for_config("members.level_names", _level_names)
 
 
+PRIVATE = ("name", "phone")  # what privacy plugins may mask (retail_present_member)
+
+
 def present_member(member: Member, viewer, purpose: str) -> dict:
     store = store_snapshots().get(member.home_store_id)
     data = {

@@ -16,6 +16,7 @@ from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from app.formatting import choices_of, register_labels
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
 from app.members.services import (
+    PRIVATE,
     member_criteria,
     member_visible,
     present_member,
@@ -34,9 +35,6 @@ class FilterVisibleMembers(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(*member_criteria(acting_user(), "list"))
-
-
-PRIVATE = ("name", "phone")  # what privacy plugins may mask (retail_present_member)
 
 
 def _presented(member: Member, purpose: str) -> dict:

@@ -48,9 +48,11 @@ CATEGORY = dict(category="Sales", category_label=_l("Sales"), category_icon="fa-
 
 @hookimpl
 def retail_register_views(appbuilder):
+    from app.sales.printing import OrderPrintView
     from app.sales.views import OrderView, ReturnView
 
     return [
+        ViewSpec(OrderPrintView),  # the receipt, linked from the order page (no menu entry)
         ViewSpec(OrderView, "Orders", label=_l("Retail orders"), icon="fa-receipt", **CATEGORY),
         ViewSpec(ReturnView, "Returns", label=_l("Retail returns"), icon="fa-undo", **CATEGORY),
     ]
@@ -68,3 +70,17 @@ def retail_payment_methods():
     from app.sales.tenders import core_tenders
 
     return core_tenders()
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from app.sales.member_detail import member_orders_section
+
+    return [member_orders_section(member, viewer)]
+
+
+@hookimpl
+def retail_document_url(doc_no):
+    from app.sales.member_detail import document_url
+
+    return document_url(doc_no)

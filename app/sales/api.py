@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.actor import acting_user
-from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.api import RetailApi, idempotent, json_body, protect, read_only
 from app.catalog.models import Sku
+from app.errors import DomainError
 from app.extensions import db
 from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
@@ -72,7 +73,7 @@ def _visible_order(order_no: str) -> Order:
         .one_or_none()
     )
     if order is None or not can_see_store(order.store_id):
-        raise ApiError("ORDER_NOT_FOUND", _l("Order not found."), 404)
+        raise DomainError("ORDER_NOT_FOUND", _l("Order not found."))
     return order
 
 

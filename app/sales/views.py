@@ -12,6 +12,7 @@ from app.extensions import db
 from app.formatting import code_label, html_table, link, money, register_labels, timestamp
 from app.members.services import member_label, member_visible
 from app.sales.models import Order, Return
+from app.sales.printing import receipt_links
 from app.sales.tenders import tender_label
 
 register_labels("order_status", {
@@ -93,8 +94,6 @@ class OrderView(StoreScopedModelView):
     }
 
     def detail_sections(self, item):
-        from app.dashboard.printing import receipt_links
-
         return [Section("print", _l("Print"), receipt_links(item))] + order_sections(item)
 
 

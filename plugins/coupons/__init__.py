@@ -42,6 +42,13 @@ GRANTS = {
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.coupons.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.coupons.views import view_specs
 
@@ -67,3 +74,10 @@ def retail_member_wallet(member, store_id):
     from plugins.coupons.services import wallet_coupons
 
     return {"coupons": wallet_coupons(member, store_id)}
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from plugins.coupons.member_detail import member_coupons_section
+
+    return [member_coupons_section(member, viewer)]

@@ -307,8 +307,7 @@ class CouponRuleView(RetailModelView):
     def _check(item, complete):
         try:
             rules.validate_rule(item, complete=complete)
-        except DomainError as exc:
-            db.session.rollback()
+        except DomainError as exc:  # shown as a flash (the admin base rolls the save back)
             raise ValueError(str(exc.message)) from exc
 
     def _each(self, items, run, done_message):

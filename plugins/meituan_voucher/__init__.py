@@ -42,6 +42,13 @@ GRANTS = {
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.meituan_voucher.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.meituan_voucher import views
 

@@ -23,6 +23,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.org.models import Store
 from app.platform.staff import Staff
+from app.unit_of_work import unit_of_work
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, Prepared
 from plugins.meituan_voucher.models import DealMapping, ShopBinding, Verification
 from plugins.meituan_voucher.platform import (
@@ -82,11 +83,11 @@ def deal_value(deal_id: str, price_fen: int) -> dict:
 def prepare_voucher(store_id: int, staff_id: int | None, code: str) -> dict:
     binding = binding_for(store_id)
     client = make_client(store_id, staff_id)
-    try:
-        prepared = client.prepare(code, binding.open_shop_uuid)
-    except MeituanError as err:
-        raise api_error(err) from err
-    db.session.commit()  # the call record
+    with unit_of_work():  # the call record (written in a fresh session if the call fails)
+        try:
+            prepared = client.prepare(code, binding.open_shop_uuid)
+        except MeituanError as err:
+            raise api_error(err) from err
     if prepared.end_ms and prepared.end_ms <= time.time() * 1000:
         raise api_error(MeituanError("MEITUAN_VOUCHER_EXPIRED", "receiptEndDate has passed"))
     return {

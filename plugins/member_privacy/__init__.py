@@ -28,6 +28,13 @@ GRANTS = {MERCHANT: write("MemberShareGroups") + menu("MemberShareGroupList")}
 
 
 @hookimpl
+def retail_error_codes():
+    from plugins.member_privacy.errors import ERRORS
+
+    return ERRORS
+
+
+@hookimpl
 def retail_register_views(appbuilder):
     from plugins.member_privacy.views import ShareGroupView
 

@@ -255,8 +255,11 @@ def test_member_detail_shows_ledgers_wallet_and_orders(admin_client, sale):
     assert "40.00" in text_of(html)  # stored value left: 100.00 - 60.00
     assert sale["order_no"] in section(html, "orders")
     assert "-60.00" in section(html, "stored-value")
-    for key in ("level-history", "points", "wallet"):
+    for key in ("level-history", "points", "coupons"):
         section(html, key)
+    # every package's sections, in their (order, key) order whichever package pluggy calls first
+    keys = re.findall(r'class="panel panel-default detail-section" id="section-([\w-]+)"', html)
+    assert keys == ["level-history", "stored-value", "points", "coupons", "orders", "sample-stamps"]
 
 
 def _stock_doc(app, doc_no):
@@ -306,6 +309,10 @@ def test_line_editor_lookup_finds_a_sku_by_code_or_barcode(app, admin_client, cl
     by_barcode = admin_client.get(f"/stockdocview/sku_lookup?code=69{sale['sku_code'][:-2]}")
     assert by_barcode.status_code == 200 and by_barcode.get_json()["sku_code"] == sale["sku_code"]
     assert admin_client.get("/stockdocview/sku_lookup?code=NOPE").status_code == 404
+    # the on-hand of the store asked about (10 bought, 2 sold); none without a store (HQ)
+    in_store = admin_client.get("/stockdocview/sku_lookup",
+                                query_string={"code": sale["sku_code"], "store_id": sale["store_id"]})
+    assert in_store.get_json()["on_hand"] == 8 and found.get_json()["on_hand"] is None
     # the add page carries the grid editor and its hint
     page = _page(admin_client, "/stockdocview/add")
     assert "data-line-editor=" in page and "js/line_editor.js" in page and "Ctrl+Backspace" in page

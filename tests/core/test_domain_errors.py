@@ -25,7 +25,7 @@ SERVICES = sorted([*ROOT.glob("app/**/services.py"), *ROOT.glob("plugins/**/serv
 # Each file here may commit or roll back the session itself, for the reason given.
 SESSION_ALLOWED = {
     "app/unit_of_work.py": "the unit of work itself",
-    "app/api.py": "the API error handler's clean-up; an idempotency record stored with its answer",
+    "app/api.py": "the API error handler's clean-up after a failed request",
     "app/admin_fields.py": "a refused admin save: nothing half-written, the form keeps its input",
     "app/layout.py": "the error page after a failed request",
     "app/platform/jobs.py": "a background job commits its progress step by step",
@@ -33,14 +33,9 @@ SESSION_ALLOWED = {
     "app/plugins.py": "plugin switches (admin page) and the flag read before the schema exists",
     "app/platform/caches.py": "the configuration version read before the schema exists",
     "app/platform/settings.py": "a setting's change (admin page), then the per-worker cache is told",
-    # plugins not converted yet (listed so the list shrinks, never grows)
-    "plugins/coupons/generation.py": "a background job generating codes in batches",
-    "plugins/coupons/views.py": "not converted yet",
     "plugins/coupons/demo.py": "the demo data CLI",
-    "plugins/meituan_voucher/services.py": "the platform call record must survive the sale's rollback",
-    "plugins/meituan_voucher/platform.py": "a fresh session records compensations after a rollback",
-    "plugins/meituan_voucher/api.py": "not converted yet",
-    "plugins/meituan_voucher/recon.py": "a background reconciliation job",
+    "plugins/meituan_voucher/platform.py": "a fresh session records platform calls and compensations after "
+                                           "the caller's rollback (they must survive it)",
 }
 SERVICES_NOT_CONVERTED: set[str] = set()  # (none left: every service raises DomainError)
 SESSION_CALL = re.compile(r"\b(?:db\.session|session|fresh)(?:\(\))?\.(commit|rollback)\(\)")
@@ -81,6 +76,16 @@ def test_nothing_catches_only_api_errors():
     assert offenders == []
 
 
+def test_only_the_http_layer_names_api_error():
+    """``ApiError`` is the HTTP layer's own (request parsing, idempotency keys): services, tenders,
+    platform clients and views raise ``DomainError``, whose status comes from the registry."""
+    offenders = []
+    for path in sorted([*ROOT.glob("app/**/*.py"), *ROOT.glob("plugins/**/*.py")]):
+        if _relative(path) != "app/api.py" and "ApiError" in _names(ast.parse(path.read_text())):
+            offenders.append(_relative(path))
+    assert offenders == []
+
+
 def test_a_status_is_named_only_for_a_code_registered_with_several(app):
     from app.errors import error_code
 
@@ -117,11 +122,56 @@ def test_no_commit_or_rollback_outside_a_unit_of_work():
     assert stale == [], "no longer commits: take it off SESSION_ALLOWED"
 
 
+COMMIT_FLAG = re.compile(r"\bcommit\s*(?::\s*bool|=\s*(?:True|False)\b)")
+
+
+def test_no_commit_flags():
+    """A service never takes ``commit: bool``: the caller's unit of work decides."""
+    offenders = [f"{_relative(path)}:{number}"
+                 for path in sorted([*ROOT.glob("app/**/*.py"), *ROOT.glob("plugins/**/*.py")])
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if COMMIT_FLAG.search(line.split("#")[0])]
+    assert offenders == []
+
+
 def test_the_checks_can_fail(tmp_path):
+    assert COMMIT_FLAG.search("def issue(rule_id, commit: bool = True):")
+    assert COMMIT_FLAG.search("    issue(rule.id, commit=False)")
+    assert not COMMIT_FLAG.search("    with unit_of_work():")
     assert SESSION_CALL.search("        db.session.commit()")
     assert SESSION_CALL.search("    db.session().rollback()")
     assert not SESSION_CALL.search("    with unit_of_work():")
     assert "ApiError" in _names(ast.parse("from app.api import ApiError\nraise ApiError('X', 'y')"))
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def test_plugin_error_codes_come_from_their_manifests_hook(app):
+    """A package registers its codes through ``retail_error_codes`` (no module discovery),
+    with the core paths they join (``groups``)."""
+    from app.errors import error_code, error_table, group_error_codes, registry_of
+
+    with app.app_context():
+        assert error_code("COUPON_SOLD_OUT").owner == "coupons"
+        assert error_code("MEITUAN_TIMEOUT").status == 504
+        assert "COUPON_CODE_REQUIRED" in group_error_codes("TENDERS")
+        assert "MEITUAN_CODE_REQUIRED" in group_error_codes("TENDERS")
+        assert group_error_codes("MEMBER_REFUSALS") == ["MEMBER_NOT_IN_GROUP"]
+
+    class Host:
+        def __init__(self, table):
+            self.table = table
+
+        def error_codes(self):
+            return self.table
+
+    sample = registry_of(Host(error_table("sample", {"SAMPLE_REFUSED": (403, "Refused.")})))
+    assert sample["SAMPLE_REFUSED"].status == 403 and "ORDER_NOT_FOUND" in sample
+    with pytest.raises(ValueError, match="registered twice"):
+        registry_of(Host(error_table("sample", {"ORDER_NOT_FOUND": (410, "Gone.")})))
+    with pytest.raises(ValueError, match="not in the table"):
+        error_table("sample", {"SAMPLE_REFUSED": (403, "Refused.")}, {"TENDERS": ("SAMPLE_OTHER",)})
 
 
 # ---------------------------------------------------------------- the unit of work

@@ -57,7 +57,7 @@ def test_member_hooks_are_called_through_the_facade(app_ctx):
     host.present_member(data=data, member=None, viewer=None, context={})
     assert data["phone"] == "138****1234"
     refused = host.member_usable(member=None, store_id=3, purpose="points")
-    assert refused.code == "SAMPLE_REFUSED"
+    assert refused.code == "SAMPLE_REFUSED" and refused.status == 403  # registered by its manifest
     assert host.member_usable(member=None, store_id=1, purpose="points") is None
     assert "sample_tender" in host.payment_methods()
 

@@ -7,7 +7,7 @@ declared contributions (``MODELS``, ``GRANTS``, ``SETTINGS``, ``JOBS``, ``COMMAN
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import SettingDef, ViewSpec, hookimpl
+from app.hookspecs import DetailSection, SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, POS, menu, write
 
 NAME = "sample"
@@ -63,6 +63,13 @@ def retail_register_apis(appbuilder):
 
 
 @hookimpl
+def retail_error_codes():
+    from app.errors import error_table
+
+    return error_table(NAME, {"SAMPLE_REFUSED": (403, "Refused by the sample plugin.")})
+
+
+@hookimpl
 def retail_payment_methods():
     from retail_test_plugin.tender import SampleTender
 
@@ -104,10 +111,10 @@ def retail_present_member(data, member, viewer, context):
 
 @hookimpl
 def retail_member_usable(member, store_id, purpose):
-    from app.api import ApiError
+    from app.errors import DomainError
 
     if purpose == "points" and store_id == 3:
-        return ApiError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."))
     return None
 
 
@@ -122,3 +129,19 @@ def retail_mall_store_filters(member):
 
     CALLS.append(("retail_mall_store_filters", getattr(member, "id", None)))
     return [Store.code != "S003"]  # the sample plugin hides the franchise store from the mall
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer, shown):
+    from app.formatting import html_table
+
+    body = html_table((_l("Member"), _l("Phone"), _l("Stamps")), [(shown["name"], shown["phone"], 3)])
+    return [DetailSection("sample-stamps", _l("Sample stamps"), body, order=60)]
+
+
+@hookimpl
+def retail_document_url(doc_no):
+    from flask import url_for
+
+    prefix, _, pk = doc_no.partition("-")
+    return url_for("SampleNoteView.show", pk=int(pk)) if prefix == "NOTE" and pk.isdigit() else None
