@@ -4,9 +4,11 @@ A package -- a core domain (``app/<domain>/__init__.py``) or a plugin
 (registered under the ``retail_admin.plugins`` entry-point group) -- has one
 manifest module holding metadata (``NAME``, ``TITLE``, ``VERSION``,
 ``DESCRIPTION``, ``DEPENDS``, ``DEFAULT_ENABLED``; ``CORE = True`` for the
-always-on core domains), its ``GRANTS`` and ``SETTINGS``, and ``@hookimpl``
-functions.  Hookimpl arguments never have defaults (pluggy does not pass
-them); an implementation may accept any subset of the arguments named here.
+always-on core domains), the contributions it declares (``MODELS``, ``GRANTS``,
+``SETTINGS``, ``JOBS``, ``COMMANDS``, ``DEMO``, ...: ``app.manifest`` turns them
+into implementations of the hooks below) and ``@hookimpl`` functions.
+Hookimpl arguments never have defaults (pluggy does not pass them); an
+implementation may accept any subset of the arguments named here.
 
 Registration hooks (models, migrations, views, APIs, settings, grants,
 translations, jobs, commands, tenders) are called once at start-up for every

@@ -16,6 +16,7 @@ DESCRIPTION = _l("The home page dashboard: figures per role and store.")
 DEPENDS = ()
 CORE = True
 ORDER = 950  # after every domain: the dashboard reads their tables
+DEMO = "app.dashboard.demo:seed_demo"
 
 GRANTS: dict = {}  # the home page is open to every logged-in user; each panel checks its own read right
 

@@ -18,6 +18,7 @@ DEPENDS = ()
 CORE = True
 ORDER = 25
 MODELS = "app.loyalty.models"
+DEMO = "app.loyalty.demo:seed_demo"
 
 LEDGERS = read("StoredValueLedger") + read("PointsLedger") + menu(
     "Members", "StoredValueLedgerList", "PointsLedgerList"

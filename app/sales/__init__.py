@@ -18,7 +18,6 @@ DEPENDS = ()
 CORE = True
 ORDER = 40
 MODELS = "app.sales.models"
-DEMO = "app.sales.demo:seed_demo"
 
 OVERRIDE_PRICE = [("can_override_price", "PosOrders")]  # app/sales/price_override.py
 

@@ -1,6 +1,7 @@
-"""A month of store activity (the sales domain's ``DEMO``): members joining, a restock, sales
-through the real sale service (so stock and ledgers agree), a few returns and stocktakes that
-leave some SKUs low, dated over the last 30 days.  A second run adds none."""
+"""A month of store activity for the dashboard to show (the dashboard domain's ``DEMO``, seeded
+after every other domain's): members joining, a restock, sales through the real sale service
+(so stock and ledgers agree), a few returns and stocktakes that leave some SKUs low, dated over
+the last 30 days.  A second run adds none."""
 
 from __future__ import annotations
 
