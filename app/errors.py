@@ -53,15 +53,18 @@ class DomainError(Exception):
     The HTTP status comes from the registry.  A code registered with several statuses
     (``MEMBER_FROZEN``: 403 at a sale, 409 at a recharge) takes ``status=`` to say which
     of its registered ones applies; ``tests/core/test_domain_errors.py`` checks that
-    services give it only for such codes and only a registered one.
+    services give it only for such codes and only a registered one.  ``retry_after``: the
+    seconds after which the same request may succeed (the API's ``Retry-After`` header).
     """
 
-    def __init__(self, code: str, message, status: int | None = None, **details):
+    def __init__(self, code: str, message, status: int | None = None, *, retry_after: int | None = None,
+                 **details):
         super().__init__(code)
         self.code = code
         self.message = message
         self.details = details
         self._status = status
+        self.retry_after = retry_after  # seconds after which the same request may succeed
 
     @property
     def status(self) -> int:

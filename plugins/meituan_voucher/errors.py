@@ -23,8 +23,9 @@ ENTRIES = {
                                      "502: an unreadable answer) and could not be asked: a pending "
                                      "verification (`verification_no`) is kept until reconciliation or a "
                                      "retry with the same Idempotency-Key settles it."),
-    "MEITUAN_VOUCHER_NOT_RECORDED": (500, "Our failure right after a consume: the voucher was reversed on "
-                                     "Meituan (or kept as pending); try again."),
+    "MEITUAN_VOUCHER_NOT_RECORDED": (503, "Our failure right after a consume: the voucher was reversed on "
+                                     "Meituan (or kept as pending); retry the request (the same "
+                                     "Idempotency-Key) after `Retry-After` seconds."),
 }
 
 # what the ``meituan`` payment method can answer in POST pos/orders (and its return): its own
