@@ -282,10 +282,13 @@ class ReadableFormsMixin:
                 continue
             column_default = getattr(self.datamodel.list_columns.get(column), "default", None)
             default = getattr(column_default, "arg", None)
+            nullable = self.datamodel.is_nullable(column)
+            required = [] if nullable else [InputRequired(message=_l("Choose one of the listed values."))]
             fields[column] = LabelSelectField(
                 self.label_columns.get(column, column),
+                required,
                 kind=self.label_kinds[column],
-                blank=self.datamodel.is_nullable(column),
+                blank=nullable,
                 description=self.description_columns.get(column) or "",
                 default=default if isinstance(default, str) else None,
             )

@@ -92,3 +92,15 @@ def test_a_forged_code_on_edit_changes_nothing_and_reads_in_english(app, admin_c
     finally:
         admin_client.get("/lang/zh")
     assert _store(app, code)[1:] == ("direct", "active")
+
+
+def test_a_missing_code_of_a_required_column_is_refused(app, admin_client):
+    html = admin_client.get("/storeview/add").get_data(as_text=True)
+    assert "required" in _select(html, "kind")  # marked required, like the other required fields
+    code = unique("M")[:16]
+    response = admin_client.post(
+        "/storeview/add", data={"code": code, "name": f"缺 {code}", "status": "active",
+                                "phone": "010-4", "address": "路 4 号"}
+    )
+    assert response.status_code == 200 and "请从列表中选择" in response.get_data(as_text=True)
+    assert _store(app, code) is None

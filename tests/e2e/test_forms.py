@@ -176,3 +176,34 @@ def test_plugin_toggle_asks_first(page, restore_plugins):
     row.locator(".plugin-toggle").click()
     expect(row.locator(".plugin-state")).to_have_text("已启用")  # said no: nothing changed
     assert questions and "停用插件" in questions[0] and "数据" in questions[0], questions
+
+
+def test_store_kind_is_chosen_from_its_labels(app, page):
+    from app.org.models import Store
+
+    code = unique("B")[:16]
+    login(page, "admin")
+    page.goto("/storeview/add")
+    kind = page.locator("select[name=kind]")
+    expect(kind.locator("option")).to_have_text(["直营店", "加盟店"])
+    expect(kind).to_have_value("direct")  # the column's default
+    expect(page.locator("select[name=status]")).to_have_value("active")
+    page.fill("input[name=code]", code)
+    page.fill("input[name=name]", f"网页门店 {code}")
+    page.fill("input[name=phone]", "010-12345678")
+    page.fill("input[name=address]", "测试路 1 号")
+    _row(page, "kind").locator(".select2-container").click()
+    page.locator(".select2-results li", has_text="加盟店").click()
+    expect(kind).to_have_value("franchise")
+    expect(_row(page, "kind")).to_contain_text("加盟店")
+    shot(page, "forms-09-store-add-kind-zh")
+    _submit(page)
+    expect(page.locator(".alert-success")).to_be_visible()
+    with app.app_context():
+        store = db.session.query(Store).filter_by(code=code).one()
+        assert (store.kind, store.status) == ("franchise", "active")
+        store_id = store.id
+    page.goto(f"/storeview/edit/{store_id}")
+    expect(page.locator("select[name=kind]")).to_have_value("franchise")
+    expect(_row(page, "kind")).to_contain_text("加盟店")
+    shot(page, "forms-10-store-edit-kind-zh")
