@@ -1,4 +1,4 @@
-"""mall: members' Idempotency-Key records (moved from the coupons plugin to the core mall)
+"""mall: members' Idempotency-Key records in the core mall (a plugin branch may move its own records here)
 
 Revision ID: core_0004
 Revises: core_0003
