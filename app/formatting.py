@@ -55,6 +55,15 @@ def parse_yuan(text) -> int:
         raise ValueError(str(_l("Enter an amount in yuan, e.g. 12.34."))) from None
 
 
+def check_yuan_range(fen: int, min_fen: int | None = 0, max_fen: int | None = None) -> int:
+    """``fen`` if within the bounds, else ``ValueError`` naming the bound in 元."""
+    if min_fen is not None and fen < min_fen:
+        raise ValueError(str(_l("The amount must be at least %(min)s yuan.", min=yuan(min_fen))))
+    if max_fen is not None and fen > max_fen:
+        raise ValueError(str(_l("The amount must be at most %(max)s yuan.", max=yuan(max_fen))))
+    return fen
+
+
 # ---------------------------------------------------------------- codes → translated labels
 
 _LABELS: dict[str, dict[str, object]] = {}
@@ -116,6 +125,12 @@ def time_zone() -> ZoneInfo:
     if has_app_context():
         g._retail_time_zone = zone  # once per request: a list shows many times
     return zone
+
+
+def store_today() -> date:
+    """Today on the store's clock (``time_zone``), not the server's: at 00:30 Beijing time a UTC
+    server is still on the previous day."""
+    return datetime.now(time_zone()).date()
 
 
 def local_time(value: datetime) -> datetime:

@@ -4,9 +4,11 @@ A package -- a core domain (``app/<domain>/__init__.py``) or a plugin
 (registered under the ``retail_admin.plugins`` entry-point group) -- has one
 manifest module holding metadata (``NAME``, ``TITLE``, ``VERSION``,
 ``DESCRIPTION``, ``DEPENDS``, ``DEFAULT_ENABLED``; ``CORE = True`` for the
-always-on core domains), its ``GRANTS`` and ``SETTINGS``, and ``@hookimpl``
-functions.  Hookimpl arguments never have defaults (pluggy does not pass
-them); an implementation may accept any subset of the arguments named here.
+always-on core domains), the contributions it declares (``MODELS``, ``GRANTS``,
+``SETTINGS``, ``JOBS``, ``COMMANDS``, ``DEMO``, ...: ``app.manifest`` turns them
+into implementations of the hooks below) and ``@hookimpl`` functions.
+Hookimpl arguments never have defaults (pluggy does not pass them); an
+implementation may accept any subset of the arguments named here.
 
 Registration hooks (models, migrations, views, APIs, settings, grants,
 translations, jobs, commands, tenders) are called once at start-up for every
@@ -203,10 +205,13 @@ def retail_register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def retail_seed_demo() -> None:
-    """Add the plugin's demo data; called by ``seed-demo`` after the core's.
+def retail_seed_demo(password: str) -> int | None:
+    """Add the package's demo data; called by ``seed-demo`` one package at a time, the core
+    domains first (by ``ORDER``), then each plugin after those it ``DEPENDS`` on.
 
-    Must be idempotent: a second run changes nothing.
+    ``password`` is the password of any demo login the package creates.  Returns how many
+    records it created (or None).  Must be idempotent: a second run changes nothing.
+    Usually declared as ``DEMO = "package.demo:seed_demo"`` (``app.manifest``).
     """
 
 

@@ -241,9 +241,10 @@ class StockDocView(StoreScopedModelView):
         **AUDIT_LABELS,
     }
     description_columns = {
-        "lines_text": _l("One line per SKU: SKU code (or barcode) and quantity, e.g. \"SKU001 5\". "
-                         "For a stocktake, the counted quantity. Enter: look up / next line; "
-                         "arrows: move; Ctrl+Backspace: clear the line."),
+        "lines_text": _l("Type a SKU code or barcode and press Enter: its name and stock on hand appear. "
+                         "Then type the quantity (for a stocktake, the counted quantity) and press "
+                         "Enter for the next line. Up/Down: move between lines; Ctrl+Backspace or ×: "
+                         "clear a line."),
         "other_store": _l("Transfers: the receiving store."),
     }
     add_form_extra_fields = {

@@ -1,4 +1,4 @@
-"""mall: members' Idempotency-Key records in the core mall (a plugin branch may move its own records here)
+"""mall: members' Idempotency-Key records (moved into the core mall from a plugin's own table)
 
 Revision ID: core_0004
 Revises: core_0003

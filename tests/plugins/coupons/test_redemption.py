@@ -7,6 +7,7 @@ import pytest
 from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
+from app.formatting import store_today
 
 
 def _coupon(app, code):
@@ -102,8 +103,8 @@ def test_redemption_numbers_are_the_stores_document_numbers(app, api_as, make_ru
 
         redemption = db.session.query(Redemption).filter_by(redemption_no=numbers[0]).one()
         code = db.session.get(Store, redemption.store_id).code
+        day = store_today().strftime("%Y%m%d")  # the store's date, as in the numbers
     first = int(numbers[0][-4:])
-    day = date.today().strftime("%Y%m%d")
     assert numbers == [format_doc_no("CR", day, code, first), format_doc_no("CR", day, code, first + 1)]
 
 
