@@ -6,13 +6,14 @@ suite runs with the caches off (``tests/conftest.py``)."""
 import time
 
 import pytest
-from conftest import add_store_user, api_token, make_app, statements_of
 from sqlalchemy import text
-from test_hot_path import _sale_body
 
 from app.extensions import db
 from app.inventory.services import ALLOW_NEGATIVE
 from app.platform.settings import set_setting
+from tests.support.app import make_app
+from tests.support.clients import add_store_user, api_token, statements_of
+from tests.support.sales import one_item_cash_sale
 
 TTL = 1.5
 
@@ -66,7 +67,7 @@ def test_a_cached_sale_takes_no_more_statements_than_the_bare_baseline(app, cach
     """SKUs, number, order, lines, payments, stock, move: bench/bare_sale_app.py's seven.  On
     PostgreSQL everything after the SKUs is one statement: two in all."""
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201
     answer, seen = statements_of(cached_app, lambda: client.post("/api/v1/pos/orders", json=body,
                                                                 headers=headers))
@@ -96,7 +97,7 @@ def _stock_of_sale_sku(app, qty=None):
 
 def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_the_ttl(app, cached_app):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     saved = _stock_of_sale_sku(app, qty=0)
     try:
         assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 409
@@ -121,7 +122,7 @@ def test_a_renamed_store_code_reaches_order_numbers_within_the_ttl(app, cached_a
     from app.org.models import Store
 
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     first = client.post("/api/v1/pos/orders", json=body, headers=headers).get_json()["result"]
     assert first["store"] == "S001"
     with app.app_context():

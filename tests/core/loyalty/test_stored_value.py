@@ -4,22 +4,18 @@ import sys
 import threading
 import types
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "members"))
-
-from member_test_helpers import count, error_code, new_phone, store_id  # noqa: E402
-
-from app.errors import DomainError  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.loyalty import services  # noqa: E402
-from app.loyalty.models import PointsTxn, StoredValueAccount, StoredValueTxn  # noqa: E402
-from app.members.models import Member  # noqa: E402
-from app.messages.models import SmsOutbox  # noqa: E402
+from app.errors import DomainError
+from app.extensions import db
+from app.loyalty import services
+from app.loyalty.models import PointsTxn, StoredValueAccount, StoredValueTxn
+from app.members.models import Member
+from app.messages.models import SmsOutbox
+from tests.support.members import count, error_code, new_phone, store_id
 
 RECHARGE = "/api/v1/pos/stored-value/recharge"
 

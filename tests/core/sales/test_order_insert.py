@@ -7,11 +7,12 @@ import uuid
 from datetime import date
 
 import pytest
-from conftest import PASSWORD, add_store_user, api_token, statements_of
 from sqlalchemy import select, text
 
 from app.docnumbers.services import format_doc_no
 from app.extensions import db
+from tests.support.app import PASSWORD
+from tests.support.clients import add_store_user, api_token, statements_of
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD, make_app
 
 from app.extensions import db
 from app.members.models import Member
+from tests.support.app import PASSWORD, make_app
 
 MEMBERS = "/api/v1/pos/members"
 

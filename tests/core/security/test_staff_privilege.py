@@ -10,10 +10,10 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD
 
 from app.extensions import db
 from app.org.models import Staff, Store
+from tests.support.app import PASSWORD
 
 
 def _user(app, role, store_code=None, staffed=True):

@@ -3,9 +3,8 @@
 import threading
 from datetime import date, timedelta
 
-from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 BASE = "/api/v1/mall/coupons"
 

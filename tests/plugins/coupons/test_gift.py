@@ -4,9 +4,8 @@ import base64
 import struct
 from datetime import datetime, timedelta
 
-from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _collected_coupon(app, make_rule, store="S001", **fields):

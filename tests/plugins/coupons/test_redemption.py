@@ -4,9 +4,9 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
+from tests.support.coupons import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _coupon(app, code):

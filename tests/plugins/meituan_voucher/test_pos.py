@@ -6,10 +6,10 @@ import threading
 import uuid
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support.meituan import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 
 
 def _post(api, path, body, key=None, lang="zh"):

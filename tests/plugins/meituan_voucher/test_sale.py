@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support.meituan import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from privacy_helpers import privacy_fixture  # noqa: F401 (fixtures)
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from plugins.member_privacy.models import ShareGroup, group_store
+from tests.support.privacy import privacy_fixture  # noqa: F401 (fixtures)
 
 
 def _group_names(app):
