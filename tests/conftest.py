@@ -1,22 +1,22 @@
-"""Test set-up: one database per run (SQLite file, or a fresh PostgreSQL database
-when TEST_DATABASE_URL is set), the test plugin installed through entry points,
-migrations + roles + demo data, and clients per demo user."""
+"""Test set-up: one seeded database per run (a SQLite file, or a fresh PostgreSQL database
+when TEST_DATABASE_URL is set: migrations, roles, demo data), the test plugin installed
+through entry points, and clients per demo user.
+
+Each test runs in a transaction rolled back at its end (``tests.support.isolation``);
+a test marked ``own_database`` gets a copy of the seeded database instead, for commits
+that other connections must see (threads, subprocesses, a live server)."""
 
 from __future__ import annotations
-
-import os
-import uuid
 
 import pytest
 
 pytest.register_assert_rewrite("tests.support")
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
 from tests.support.app import PASSWORD, make_app  # noqa: E402, I001
 from tests.support.clients import api_token, login  # noqa: E402
-from tests.support.environment import RUN_DIR  # noqa: E402  (first: sets the environment the app reads)
+from tests.support.databases import clone_database, drop_database, new_database_url  # noqa: E402
+from tests.support.environment import RUN_DIR  # noqa: E402, F401  (first: sets the environment the app reads)
+from tests.support.isolation import TestTransaction, forget_worker_caches  # noqa: E402
 
 
 def _compile_catalogs() -> None:
@@ -26,55 +26,93 @@ def _compile_catalogs() -> None:
     i18n.compile_all()
 
 
-def _database_url() -> str:
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        return f"sqlite:///{RUN_DIR / 'test.db'}"
-    url = make_url(pg)
-    name = f"retail_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(db_url: str) -> None:
-    url = make_url(db_url)
-    if url.get_backend_name() != "postgresql":
-        return
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):  # answers from another thread
+            item.add_marker(pytest.mark.own_database)
 
 
 @pytest.fixture(scope="session")
-def db_url():
+def seeded_db_url():
+    """The run's database: migrated and seeded once, never committed to afterwards."""
     _compile_catalogs()
-    url = _database_url()
+    url = new_database_url()
     yield url
-    _drop_database(url)
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def app(db_url):
+def app(seeded_db_url):
     from app import migrations
     from app.demo import seed_demo
+    from app.extensions import db
 
-    application = make_app(db_url)
+    application = make_app(seeded_db_url)
+    # a session on a test's connection works in a savepoint: its commit releases it
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     with application.app_context():
         migrations.upgrade()
         application.appbuilder.sm.sync_roles(
             application.extensions["retail_plugins"].role_grants()
         )
         seed_demo(PASSWORD)
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
         db.session.remove()
         db.engine.dispose()
+    # own_database tests copy this one: PostgreSQL copies only a database nobody is connected to
+    application.config["TEST_TEMPLATE_DATABASE_URI"] = clone_database(seeded_db_url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    drop_database(application.config["TEST_TEMPLATE_DATABASE_URI"])
+
+
+@pytest.fixture(autouse=True)
+def _database(request, app, seeded_db_url):
+    """The test's database: the seeded one in a transaction rolled back at the end, or
+    (``own_database``) a copy of it that the session ``app`` uses during the test."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if request.node.get_closest_marker("own_database") is None:
+        with TestTransaction(engine):
+            yield seeded_db_url
+        return
+    url = clone_database(app.config["TEST_TEMPLATE_DATABASE_URI"])
+    clone = _swap_engine(app, engine, url)
+    try:
+        yield url
+    finally:
+        with app.app_context():
+            db.session.remove()
+        _swap_engine(app, clone, seeded_db_url, restore=engine)
+        clone.dispose()
+        drop_database(url)
+
+
+def _swap_engine(app, current, url, restore=None):
+    """Point ``app`` at ``url`` (a new engine like its own, or ``restore``)."""
+    from sqlalchemy import create_engine, event
+
+    from app import _sqlite_pragmas
+    from app.extensions import db
+
+    engine = restore
+    if engine is None:
+        engine = create_engine(url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+    db._app_engines[app][None] = engine
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    forget_worker_caches(app)
+    return engine
+
+
+@pytest.fixture
+def db_url(_database):
+    """The URL of the test's database (for a second app: another worker on it)."""
+    return _database
 
 
 @pytest.fixture

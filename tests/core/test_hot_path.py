@@ -80,6 +80,7 @@ def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db
             db.session.commit()
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_sale_takes_at_most_the_bare_baselines_statements_plus_the_caller(app, api_as, is_postgres):
     """Caller (the caches are off in tests), then SKUs, number, order, lines, payments, stock,
     move: bench/bare_sale_app.py's seven.  On PostgreSQL everything after the SKUs is one."""
@@ -91,6 +92,7 @@ def test_a_sale_takes_at_most_the_bare_baselines_statements_plus_the_caller(app,
     assert len(statements) <= (3 if is_postgres else 8), "\n".join(s[:100] for s in statements)
 
 
+@pytest.mark.own_database  # kills database connections
 def test_a_dropped_database_connection_costs_one_clean_retry(app, api_as, is_postgres):
     if not is_postgres:
         pytest.skip("needs PostgreSQL to terminate server connections")
@@ -165,6 +167,7 @@ def _autocommit_flags(app, call):
     return flags
 
 
+@pytest.mark.own_database  # autocommit: outside any transaction
 def test_read_only_endpoints_skip_the_transaction_round_trips(app, api_as, is_postgres):
     if not is_postgres:
         pytest.skip("SQLite has no round trips to save")

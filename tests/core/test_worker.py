@@ -14,6 +14,8 @@ from app.platform.models import Job
 from tests.support.environment import SITE_DIR
 from tests.support.plugin_install import subprocess_pythonpath
 
+pytestmark = pytest.mark.own_database  # the worker is another process: it sees only committed jobs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -54,6 +54,7 @@ def test_a_deactivated_caller_is_refused_within_the_time_to_live(app, cached_app
         _set_active(app, user_id, True)
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_cached_caller_costs_no_statement(app, cached_app):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     path = "/api/v1/pos/members?phone=13900000001"
@@ -63,6 +64,7 @@ def test_a_cached_caller_costs_no_statement(app, cached_app):
     assert len(seen) == 1 and "members_member" in seen[0], seen  # only the look-up itself
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_cached_sale_takes_no_more_statements_than_the_bare_baseline(app, cached_app, is_postgres):
     """SKUs, number, order, lines, payments, stock, move: bench/bare_sale_app.py's seven.  On
     PostgreSQL everything after the SKUs is one statement: two in all."""

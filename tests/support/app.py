@@ -18,6 +18,11 @@ TEST_CONFIG = {
 
 
 def make_app(db_url: str, **extra):
+    """An app as a worker would build it; inside a test it shares the test's transaction
+    (``tests.support.isolation``) when it is on the test's database."""
     from app import create_app
+    from tests.support import isolation
 
-    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, **extra})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, **extra})
+    isolation.adopt(app)
+    return app

@@ -144,6 +144,7 @@ def test_guarded_changes_refuse_overdraft(app, api_as):
         assert sum(p.points for p in points) == services.points_balance(member_id) == 0
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_consumption_never_overdraws(app, api_as, is_postgres):
     member_id, _ = _member(api_as)
     sid = store_id(app, "S001")

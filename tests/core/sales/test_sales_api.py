@@ -207,6 +207,7 @@ def test_hq_account_cannot_sell(api_as, goods):
     assert response.get_json()["error"]["code"] == "STORE_ACCOUNT_REQUIRED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_sales_never_overdraw_stored_value(app, api_as, goods, member, is_postgres):
     threads_count = 50 if is_postgres else 8
     clients = [api_as("pos1") for _ in range(threads_count)]

@@ -225,6 +225,7 @@ def test_recharge_voucher_tops_up_stored_value(app, api_as, make_rule, new_membe
     assert error_code(not_issued) == "COUPON_NOT_ISSUED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, new_member, is_postgres):
     threads_count = 50 if is_postgres else 8
     member_id = new_member()["id"]

@@ -242,6 +242,7 @@ def test_consume_for_an_unknown_order_is_refused(app, api_as, mt):
     assert mt.state.vouchers[code].state == "UNUSED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_two_terminals_paying_with_one_voucher_exactly_one_sale(app, api_as, mt, goods, is_postgres):
     if not is_postgres:
         pytest.skip("race test runs on PostgreSQL")

@@ -56,6 +56,7 @@ def test_the_database_refuses_a_store_in_two_groups(privacy, app):
         db.session.rollback()
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_groups_cannot_share_a_store(privacy, app, is_postgres):
     """Twenty concurrent transactions put S003 into twenty groups: exactly one wins."""
     if not is_postgres:

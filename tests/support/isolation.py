@@ -1,0 +1,102 @@
+"""Each test in a transaction that is rolled back at its end.
+
+The test opens one connection to the seeded database and begins a transaction on it;
+every app of the test (the session's and any a test builds with ``make_app``) uses that
+connection instead of its engine, and their sessions join with
+``join_transaction_mode="create_savepoint"``: the app's commits release savepoints, its
+rollbacks return to them, and the outer rollback at the end undoes everything.
+
+A ``@read_only`` request asks for its connection in AUTOCOMMIT (PostgreSQL): inside a
+test transaction it runs in it instead (tests of the autocommit itself are ``own_database``).
+
+SQLite: pysqlite starts transactions late (and so mishandles SAVEPOINT): on the test's
+connection the driver leaves transactions alone (``isolation_level=None``) and the outer
+transaction is an explicit BEGIN (SQLAlchemy's pysqlite recipe, for this connection only).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy.engine import Connection
+
+from app.extensions import db
+from app.platform.caches import CALLERS, CONFIG
+
+APPS: weakref.WeakSet = weakref.WeakSet()  # every app this run built (tests.support.app.make_app)
+_active: list[TestTransaction] = []  # the running test's transaction, if it has one
+
+
+def adopt(app) -> None:
+    """Register ``app``; it joins the running test's transaction when on the same database."""
+    APPS.add(app)
+    if _active and _active[0].url == _url(app):
+        _active[0].bind(app)
+
+
+def forget_worker_caches(app) -> None:
+    """What a worker keeps between requests: it may hold rows a rollback undid."""
+    for key in (CONFIG, CALLERS):
+        cache = app.extensions.get(key)
+        if cache is not None:
+            cache.clear()
+    app.extensions["retail_plugins"]._state_cache = None
+    app.appbuilder.sm.clear_permission_cache()
+
+
+class SharedConnection(Connection):
+    """The test's connection where an app expects its engine."""
+
+    def execution_options(self, **options):
+        options.pop("isolation_level", None)  # would end the outer transaction
+        return super().execution_options(**options)
+
+    def dispose(self, close: bool = True) -> None:
+        """``db.engine.dispose()`` in a test's clean-up: the engine's pool stays as it is."""
+
+
+class TestTransaction:
+    """One connection and its outer transaction, shared by the test's apps."""
+
+    def __init__(self, engine):
+        self.url = str(engine.url)
+        self.connection = SharedConnection(engine)
+        self._sqlite = engine.dialect.name == "sqlite"
+        if self._sqlite:
+            self.connection.connection.dbapi_connection.isolation_level = None
+        self.outer = self.connection.begin()
+        if self._sqlite:
+            self.connection.exec_driver_sql("BEGIN")
+        self._bound: list = []
+
+    def __enter__(self):
+        for app in list(APPS):
+            if _url(app) == self.url:
+                self.bind(app)
+        _active.append(self)
+        return self
+
+    def bind(self, app) -> None:
+        engines = db._app_engines[app]
+        self._bound.append((app, engines[None]))
+        engines[None] = self.connection
+        forget_worker_caches(app)
+
+    def __exit__(self, *_exc):
+        _active.remove(self)
+        for app, engine in reversed(self._bound):
+            with app.app_context():
+                db.session.remove()
+            db._app_engines[app][None] = engine
+            forget_worker_caches(app)
+        self._bound.clear()
+        if self.outer.is_active:
+            self.outer.rollback()
+        if self._sqlite:  # back to the driver's default before the pool hands it out again
+            self.connection.connection.dbapi_connection.isolation_level = ""
+        self.connection.close()
+
+
+def _url(app) -> str:
+    engine = db._app_engines[app][None]
+    return str(engine.url if hasattr(engine, "url") else engine.engine.url)
