@@ -16,7 +16,7 @@ from tests.support.app import PASSWORD, make_app  # noqa: E402, I001
 from tests.support.clients import api_token, login  # noqa: E402
 from tests.support.databases import clone_database, drop_database, new_database_url  # noqa: E402
 from tests.support.environment import RUN_DIR  # noqa: E402, F401  (first: sets the environment the app reads)
-from tests.support.isolation import TestTransaction, forget_worker_caches  # noqa: E402
+from tests.support.isolation import TestTransaction, forget_worker_caches, reset_login_counters  # noqa: E402
 
 
 def _compile_catalogs() -> None:
@@ -75,6 +75,7 @@ def _database(request, app, seeded_db_url):
 
     with app.app_context():
         engine = db.engine
+    reset_login_counters(app)
     if request.node.get_closest_marker("own_database") is None:
         with TestTransaction(engine):
             yield seeded_db_url

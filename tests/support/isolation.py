@@ -44,6 +44,14 @@ def forget_worker_caches(app) -> None:
     app.appbuilder.sm.clear_permission_cache()
 
 
+def reset_login_counters(app) -> None:
+    """The login limit counts outside the database (a SQLite file or Redis) per minute:
+    attempts of an earlier test must not count against the next one."""
+    from app.ratelimit import _login_strategy
+
+    _login_strategy(app).storage.reset()
+
+
 class SharedConnection(Connection):
     """The test's connection where an app expects its engine."""
 
