@@ -23,6 +23,7 @@ from app.extensions import db
 from app.layout import error_page, install_layout
 from app.menu import RetailMenu
 from app.platform.caches import bump_on_reference_change, forget_after_reference_change
+from app.platform.settings import install_setting_definitions
 from app.plugins import PluginError, PluginHost
 from app.request_guards import install_request_guards, refuse_blank_names
 
@@ -50,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     host = PluginHost(trace=app.config.get("RETAIL_TRACE_HOOKS", False))
     host.discover()
     app.extensions["retail_plugins"] = host
+    install_setting_definitions(app, host.setting_definitions())  # a key defined twice fails here
     host.models()  # imports every package's models (checked) before the database is set up
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
         [str(translations_dir())] + host.translation_dirs()

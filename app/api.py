@@ -27,6 +27,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.openapi import MAX_ID as OPENAPI_MAX_ID
 from app.openapi import add_components, complete_operation
+from app.unit_of_work import unit_of_work
 
 MAX_ID = OPENAPI_MAX_ID  # ids and quantities beyond this are refused before reaching the database
 
@@ -308,17 +309,26 @@ def _replay(record) -> Response:
     return response
 
 
+class _Refused(Exception):
+    """A view answered with a 4xx/5xx without raising: its unit of work rolls back."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def idempotent_with(record_model, owner_field: str, owner_id):
     """Build an ``Idempotency-Key`` decorator for POST endpoints.
 
     Records live in ``record_model()`` (columns ``<owner_field>``, ``key``,
     ``fingerprint``, ``status_code``, ``response``, unique per owner and key);
-    ``owner_id()`` gives the caller's id.  The record is added to the session
-    before the view runs, so the service's commit stores it in the same
-    transaction as the effect; a retry replays the stored response and changes
-    nothing.  A failed request (4xx) rolls its record back with everything else,
-    so it can be retried.  ``idempotent`` is this for staff callers; plugins use it
-    for other callers (mall members).
+    ``owner_id()`` gives the caller's id.  The view runs inside one unit of work
+    that also holds the record (the services' own units join it), so the effect
+    and the stored answer are committed together; a retry replays the stored
+    response and changes nothing.  A failed request (an error, or a 4xx answer)
+    rolls its record back with everything else, so it can be retried.
+    ``idempotent`` is this for staff callers; plugins use it for other callers
+    (mall members).
     """
 
     def decorator(view):
@@ -339,29 +349,22 @@ def idempotent_with(record_model, owner_field: str, owner_id):
             existing = stored()
             if existing is not None:
                 return _answer_existing(existing, fingerprint)
-            record = model(**owner, fingerprint=fingerprint)
-            db.session.add(record)
             try:
-                response = current_app.make_response(view(*args, **kwargs))
+                with unit_of_work():
+                    record = model(**owner, fingerprint=fingerprint)
+                    db.session.add(record)
+                    response = current_app.make_response(view(*args, **kwargs))
+                    if response.status_code >= 400:
+                        raise _Refused(response)
+                    record.status_code = response.status_code
+                    record.response = response.get_data(as_text=True)
+            except _Refused as refused:
+                return refused.response
             except IntegrityError:
-                db.session.rollback()
-                existing = stored()
+                existing = stored()  # a concurrent twin stored first: answer with its result
                 if existing is None:
                     raise
                 return _answer_existing(existing, fingerprint)
-            except Exception:
-                db.session.rollback()
-                raise
-            if response.status_code >= 400:
-                db.session.rollback()
-                return response
-            record.status_code = response.status_code
-            record.response = response.get_data(as_text=True)
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()  # a concurrent twin stored first: answer with its result
-                return _answer_existing(stored(), fingerprint)
             return response
 
         wrapper.retail_idempotent = True  # documented in the spec (Idempotency-Key header)

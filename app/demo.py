@@ -12,17 +12,10 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 from app.plugins import plugin_host
-from app.security import (
-    ADMIN,
-    CASHIER,
-    GUIDE,
-    MERCHANT,
-    POS,
-    SERVICE_PROVIDER,
-    STORE_MANAGER,
-)
+from app.roles import ADMIN, CASHIER, GUIDE, MERCHANT, POS, SERVICE_PROVIDER, STORE_MANAGER
 
 DEMO_STORES = [
     ("S001", "旗舰店 Flagship", "direct", "021-55550001", "上海市黄浦区南京东路 1 号"),

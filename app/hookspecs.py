@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
 
 Grants = dict[str, list[tuple[str, str]]]
@@ -139,7 +139,7 @@ def retail_migration_dirs() -> list[str]:
 
 @hookspec
 def retail_register_views(appbuilder: AppBuilder) -> list[ViewSpec]:
-    """Return admin views of the plugin as a list of ``app.plugins.ViewSpec``.
+    """Return admin views of the plugin as a list of ``app.hookspecs.ViewSpec``.
 
     The host adds them with ``appbuilder.add_view`` (or ``add_view_no_menu``
     when ``name`` is empty), hides their menu items while the plugin is
@@ -157,7 +157,7 @@ def retail_register_apis(appbuilder: AppBuilder) -> list[type[BaseApi]]:
 
 @hookspec
 def retail_register_settings() -> list[SettingDef]:
-    """Return the plugin's typed settings as a list of ``app.platform.settings.SettingDef``."""
+    """Return the plugin's typed settings as a list of ``SettingDef``."""
 
 
 @hookspec
@@ -300,4 +300,47 @@ def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | Non
 
     Called by ``GET mall/stores``; the criteria of all plugins are ANDed.
     Returns a list (``[]`` or None: no restriction).
+    """
+
+
+# ---------------------------------------------------------------- member detail page
+
+
+MemberShown = dict[str, Any]  # the member's fields as the viewer may see them (see retail_present_member)
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    """A block of the member detail page (see ``retail_member_detail_sections``).
+
+    ``key`` names it on the page (``id="section-<key>"``, unique); ``title`` is a lazy
+    string; ``body`` is ``Markup`` (build it with ``app.formatting.html_table``, which
+    escapes); sections show in ``order`` (lower first), then by ``key``.
+    """
+
+    key: str
+    title: Any
+    body: Any
+    order: int = 500
+
+
+@hookspec
+def retail_member_detail_sections(
+    member: Member, viewer: User | None, shown: MemberShown
+) -> list[DetailSection] | None:
+    """Return the sections a package adds to ``member``'s admin detail page, or None.
+
+    ``viewer`` is the user looking; ``shown`` is the member's name, phone, number and
+    level as ``viewer`` may see them (privacy plugins mask them): show the member through
+    ``shown``, never through ``member``'s own fields.  Read-only: never write.
+    """
+
+
+@hookspec(firstresult=True)
+def retail_document_url(doc_no: str) -> str | None:
+    """Return the admin page of the document numbered ``doc_no`` if this package issued it,
+    or None to let the next package answer (first non-None result wins).
+
+    Pages that show a document number from another package (e.g. the member's level
+    history) link it through this.
     """

@@ -29,14 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import hookspecs
-from app.hookspecs import SettingDef, TenderHandler, ViewSpec, models_in  # noqa: F401  (re-exported)
-from app.platform.caches import (  # noqa: F401  (plugins written against v1 import them from here)
-    bump_config_version,
-    cached_for_config,
-    config_version,
-    forget_config_version,
-    reference_data,
-)
+from app.hookspecs import SettingDef, TenderHandler, ViewSpec
+from app.platform.caches import bump_config_version, config_version, forget_config_version
 
 if TYPE_CHECKING:
     import click
@@ -46,7 +40,7 @@ if TYPE_CHECKING:
 
     from app.errors import DomainError
     from app.members.models import Member
-    from app.org.models import Staff
+    from app.platform.staff import Staff
     from app.sales.models import Order, Return
 
 log = logging.getLogger(__name__)
@@ -422,6 +416,27 @@ class PluginHost:
         audit("plugin.enable" if enabled else "plugin.disable", "plugin", name, user=user)
         db.session.commit()
         forget_config_version()
+
+    # ------------------------------------------------------------ member detail page (enabled plugins)
+
+    def member_detail_sections(self, member: Member, viewer: User | None,
+                               shown: dict[str, Any]) -> list[hookspecs.DetailSection]:
+        """Every enabled package's sections of the member page, by ``(order, key)``: the same
+        order whichever package pluggy calls first."""
+        hook = self._enabled(self.pm.hook.retail_member_detail_sections)
+        sections = [s for found in hook(member=member, viewer=viewer, shown=shown) for s in found or ()]
+        keys = set()
+        for section in sections:
+            if not isinstance(section, hookspecs.DetailSection):
+                raise PluginError(f"a member detail section is not a DetailSection: {section!r}")
+            if section.key in keys:
+                raise PluginError(f"two member detail sections are keyed {section.key!r}")
+            keys.add(section.key)
+        return sorted(sections, key=lambda section: (section.order, section.key))
+
+    def document_url(self, doc_no: str) -> str | None:
+        """The admin page of a document number, from the enabled package that issued it."""
+        return self._enabled(self.pm.hook.retail_document_url)(doc_no=doc_no)
 
 
 def plugin_host() -> PluginHost:

@@ -35,9 +35,9 @@ from flask_jwt_extended.config import config as jwt_config
 from jwt import get_unverified_header
 from sqlalchemy import bindparam, select, true, union
 
-from app.org.models import Staff
 from app.platform.caches import caller_cache
 from app.platform.models import PluginStateVersion
+from app.platform.staff import Staff
 
 
 @dataclass(frozen=True)

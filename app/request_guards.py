@@ -25,7 +25,8 @@ from sqlalchemy import String, inspect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.admin_fields import FieldError
-from app.api import ApiError, http_error, is_api_request
+from app.api import http_error, is_api_request
+from app.errors import DomainError
 from app.ratelimit import is_login_request, login_attempt_allowed
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,7 +45,7 @@ def install_request_guards(app: Flask) -> None:
 def refuse(status: int, code: str, message):
     """Answer the request with ``status``: the envelope under /api/, the error page elsewhere."""
     if is_api_request():
-        raise ApiError(code, message, status)
+        raise DomainError(code, message, status)
     abort(status, description=str(message))
 
 
@@ -102,10 +103,9 @@ def _check_api_csrf() -> None:
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
     except ValidationError:
-        raise ApiError(
+        raise DomainError(
             "CSRF_FAILED",
             _l("Send the admin page's CSRF token in the X-CSRFToken header, or call with a bearer token."),
-            403,
         ) from None
 
 

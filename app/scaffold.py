@@ -503,7 +503,7 @@ def test_the_admin_page_lists_the_demo_notes_in_chinese(client_as):
     html = page.get_data(as_text=True)
     assert "S001 demo note" in html and "S002 demo note" not in html  # own store only
     assert "$title 备注" in html  # the plugin's own catalog
-    assert client_as("guide1").get("${view_url}/list/").status_code != 200  # no grant
+    assert client_as("guide1").get("${view_url}/list/").status_code == 403  # no grant
 
 
 def test_the_setting_has_its_default(app):

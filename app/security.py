@@ -20,22 +20,8 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import and_, exists, false, or_, select
 
-from app.actor import acting_user  # noqa: F401  (re-exported)
-from app.roles import (  # noqa: F401  (re-exported: the roles and grant helpers live in app.roles)
-    ADMIN,
-    CASHIER,
-    GUIDE,
-    HQ_ROLES,
-    MERCHANT,
-    POS,
-    PRODUCT_ROLES,
-    SELF_SERVICE,
-    SERVICE_PROVIDER,
-    STORE_MANAGER,
-    menu,
-    read,
-    write,
-)
+from app.actor import acting_user
+from app.roles import ADMIN, CASHIER, GUIDE, HQ_ROLES, POS, PRODUCT_ROLES, SELF_SERVICE, STORE_MANAGER
 
 # roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
 STORE_STAFF_ROLES = frozenset({STORE_MANAGER, CASHIER, GUIDE, POS})
@@ -76,14 +62,15 @@ class SecurityApi(FabSecurityApi):
 
     @expose("/login", methods=["POST"])
     def login(self):
-        from app.api import ApiError, json_body
+        from app.api import json_body
+        from app.errors import DomainError
 
         payload = json_body(LoginBody(), unknown=EXCLUDE)
         sm = self.appbuilder.sm
         check = sm.auth_user_db if payload["provider"] == "db" else sm.auth_user_ldap
         user = check(payload["username"], payload["password"])
         if not user:
-            raise ApiError("UNAUTHORIZED", _l("Wrong user name or password."), 401)
+            raise DomainError("UNAUTHORIZED", _l("Wrong user name or password."))
         answer = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
         if payload["refresh"]:
             answer["refresh_token"] = create_refresh_token(identity=str(user.id))
@@ -182,7 +169,7 @@ class RetailSecurityManager(SecurityManager):
         """
         from sqlalchemy.orm import joinedload
 
-        from app.org.models import Staff
+        from app.platform.staff import Staff
 
         user_model, group_model = self.user_model, self.group_model
         row = self.session.execute(
@@ -257,7 +244,7 @@ def current_staff(user=None):
     ``store_id``, ``employee_no``, ``name``, ``status``).
     """
     from app.extensions import db
-    from app.org.models import Staff
+    from app.platform.staff import Staff
 
     user = user if user is not None else acting_user()
     if not getattr(user, "is_authenticated", False):
@@ -290,11 +277,11 @@ STORE_REFUSALS = {
 def caller_store_id(refusal: str = "STORE_REQUIRED") -> int:
     """The store of the calling POS/staff account (the one helper every API uses); an HQ
     account has none and is refused with ``refusal`` (403)."""
-    from app.api import ApiError
+    from app.errors import DomainError
 
     store_id = scoped_store_id()
     if store_id in (None, NO_STORE):
-        raise ApiError(refusal, STORE_REFUSALS[refusal], 403)
+        raise DomainError(refusal, STORE_REFUSALS[refusal])
     return store_id
 
 
@@ -339,7 +326,7 @@ def can_manage_user(target, user=None) -> bool:
     if {role.name for role in target.roles} - STORE_STAFF_ROLES:
         return False
     from app.extensions import db
-    from app.org.models import Staff
+    from app.platform.staff import Staff
 
     staff = db.session.query(Staff).filter_by(user_id=target.id).one_or_none()
     return staff is None or staff.store_id == store_id
@@ -357,7 +344,7 @@ class FilterManageableUsers(BaseFilter):
             return query
         if store_id == NO_STORE:
             return query.filter(false())
-        from app.org.models import Staff
+        from app.platform.staff import Staff
 
         user_model = self.model
         role_model = user_model.roles.property.mapper.class_

@@ -1,5 +1,4 @@
-"""Core domain `dashboard`: the admin home page dashboard (figures per role, store-scoped) and
-printable documents.
+"""Core domain `dashboard`: the admin home page dashboard (figures per role, store-scoped).
 
 The domain's manifest: a default plugin registered on the app's plugin manager
 like any plugin (``app.domains``), always on.
@@ -8,12 +7,12 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl
+from app.hookspecs import SettingDef, hookimpl
 
 NAME = "dashboard"
 TITLE = _l("Dashboard")
 VERSION = CORE_VERSION
-DESCRIPTION = _l("The home page dashboard and printable documents.")
+DESCRIPTION = _l("The home page dashboard: figures per role and store.")
 DEPENDS = ()
 CORE = True
 ORDER = 950  # after every domain: the dashboard reads their tables
@@ -35,15 +34,14 @@ SETTINGS = [
 
 @hookimpl
 def retail_register_views(appbuilder):
-    from app.dashboard.printing import OrderPrintView, StockDocPrintView
     from app.dashboard.views import home_dashboard
     from app.formatting import code_label, timestamp, yuan
 
     jinja = appbuilder.app.jinja_env
     jinja.globals["home_dashboard"] = home_dashboard
-    # the shared value formatters (app/formatting.py), for the dashboard and the print pages
+    # the shared value formatters (app/formatting.py) the dashboard's page uses
     jinja.filters.update(yuan=yuan, timestamp=timestamp, code_label=code_label)
-    return [ViewSpec(OrderPrintView), ViewSpec(StockDocPrintView)]
+    return []
 
 
 @hookimpl

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
+from app.actor import acting_user
 from app.dashboard import services
 from app.formatting import yuan
 from app.platform.settings import get_setting
-from app.security import acting_user, current_staff, is_hq
+from app.security import current_staff, is_hq
 
 PERIOD_LABELS = {"today": _l("Today"), "7d": _l("Last 7 days"), "30d": _l("Last 30 days")}
 

@@ -1,5 +1,9 @@
 """Readable, unique document numbers: ``SO20261122S0010001`` = type + day + store + sequence.
 
+Every document number of the core and the plugins comes from here; the format lives in
+``format_doc_no`` (and its SQL twin ``BUMP_RETURNING_DOC_NO``, same padding).  A plugin
+declares its document types with ``register_doc_types`` before it asks for numbers.
+
 The counter row is bumped with one guarded UPDATE inside the caller's
 transaction, so concurrent sales in one store queue on that row and never
 share a number; the number is only used if the caller commits.
@@ -12,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.docnumbers.models import DocSequence
 from app.extensions import core_execute, db
+from app.org.models import Store
 
 SEQUENCES = DocSequence.__table__
 # built once (bound parameters): the statement runs on every sale
@@ -38,6 +43,8 @@ DOC_TYPES = {
     "LV": "level change",
     "MB": "member number",
 }
+HEAD_OFFICE = "HQ"  # the store code of documents that belong to no store
+SEQUENCE_DIGITS = 4  # the sequence is zero-padded to this width and grows past it
 
 
 # PostgreSQL: the same bump yielding the formatted number (``format_doc_no`` in SQL), for a
@@ -47,22 +54,44 @@ BUMP_RETURNING_DOC_NO = (
     "UPDATE core_doc_sequence SET last = last + 1"
     " WHERE doc_type = :n_type AND store_code = :n_store AND day = :n_day"
     " RETURNING CAST(:n_type AS text) || :n_day || :n_store"
-    " || lpad(CAST(last AS text), greatest(4, length(CAST(last AS text))), '0') AS doc_no"
+    f" || lpad(CAST(last AS text), greatest({SEQUENCE_DIGITS}, length(CAST(last AS text))), '0') AS doc_no"
 )
 
 
+def register_doc_types(types: dict[str, str]) -> None:
+    """Declare a plugin's document types (code → what it numbers); a code names one type only."""
+    for code, meaning in types.items():
+        if not (code.isalpha() and code.isupper() and len(code) <= DocSequence.doc_type.type.length):
+            raise ValueError(f"a document type is a short upper-case code, not {code!r}")
+        if DOC_TYPES.setdefault(code, meaning) != meaning:
+            raise ValueError(f"document type {code!r} is taken: {DOC_TYPES[code]}")
+
+
 def format_doc_no(doc_type: str, day: str, store_code: str, sequence: int) -> str:
-    return f"{doc_type}{day}{store_code}{sequence:04d}"
+    return f"{doc_type}{day}{store_code}{sequence:0{SEQUENCE_DIGITS}d}"
 
 
-def doc_no_params(doc_type: str, store_code: str = "HQ", on: date | None = None) -> dict:
+def keyed_doc_no(doc_type: str, store_code: str, key: str, on: date | None = None) -> str:
+    """A number whose tail is a caller's unique key instead of a counter (no counter row:
+    the same key always gives the same number, e.g. a retried platform request)."""
+    day = doc_no_params(doc_type, store_code, on)["n_day"]
+    return f"{doc_type}{day}{store_code}{key}"
+
+
+def store_code_of(store_id: int | None) -> str:
+    """The code numbering a store's documents; ``HEAD_OFFICE`` for none (or an unknown id)."""
+    store = db.session.get(Store, store_id) if store_id is not None else None
+    return store.code if store else HEAD_OFFICE
+
+
+def doc_no_params(doc_type: str, store_code: str = HEAD_OFFICE, on: date | None = None) -> dict:
     """The parameters of ``BUMP_RETURNING_DOC_NO``."""
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}")
     return {"n_type": doc_type, "n_store": store_code, "n_day": (on or date.today()).strftime("%Y%m%d")}
 
 
-def next_doc_no(doc_type: str, store_code: str = "HQ", on: date | None = None) -> str:
+def next_doc_no(doc_type: str, store_code: str = HEAD_OFFICE, on: date | None = None) -> str:
     """Reserve the next number (in the current transaction; never commits)."""
     day = doc_no_params(doc_type, store_code, on)["n_day"]
     key = dict(doc_type=doc_type, store_code=store_code, day=day)
@@ -77,3 +106,8 @@ def next_doc_no(doc_type: str, store_code: str = "HQ", on: date | None = None) -
         except IntegrityError:
             continue  # another transaction created the row first: bump it
     raise RuntimeError("could not reserve a document number")
+
+
+def next_store_doc_no(doc_type: str, store_id: int | None, on: date | None = None) -> str:
+    """``next_doc_no`` for the store of ``store_id`` (head office for None)."""
+    return next_doc_no(doc_type, store_code_of(store_id), on)

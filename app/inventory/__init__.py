@@ -54,9 +54,11 @@ def retail_register_models():
 
 @hookimpl
 def retail_register_views(appbuilder):
+    from app.inventory.printing import StockDocPrintView
     from app.inventory.views import AllianceStockView, StockDocView, StockMoveView, StockView
 
     return [
+        ViewSpec(StockDocPrintView),  # the A4 print, linked from the document page (no menu entry)
         ViewSpec(StockView, "Stock", label=_l("Stock"), icon="fa-cube", **CATEGORY),
         ViewSpec(StockDocView, "StockDocs", label=_l("Stock documents"), icon="fa-file-text-o", **CATEGORY),
         ViewSpec(StockMoveView, "StockMoves", label=_l("Stock moves"), icon="fa-exchange", **CATEGORY),

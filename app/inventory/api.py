@@ -7,8 +7,9 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.api import ApiError, RetailApi, protect, read_only, validation_error
+from app.api import RetailApi, protect, read_only, validation_error
 from app.catalog.services import sku_by_code, sku_name
+from app.errors import DomainError
 from app.inventory.services import alliance_stock
 from app.security import scoped_store_id
 
@@ -62,7 +63,7 @@ class PosStockApi(RetailApi):
             raise validation_error(err) from err
         sku = sku_by_code(args["sku_code"])
         if sku is None:
-            raise ApiError("SKU_NOT_FOUND", _l("Unknown SKU."), 404)
+            raise DomainError("SKU_NOT_FOUND", _l("Unknown SKU."))
         own = scoped_store_id()
         result = [{**row, "own": row["store_id"] == own} for row in alliance_stock(sku.id)]
         return self.response(

@@ -8,8 +8,9 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.api import ApiError, RetailApi, protect, read_only, validation_error
+from app.api import RetailApi, protect, read_only, validation_error
 from app.catalog.services import find_skus, sku_name
+from app.errors import DomainError
 from app.inventory.services import stock_levels
 from app.security import NO_STORE, scoped_store_id
 
@@ -76,7 +77,7 @@ class PosProductsApi(RetailApi):
         except ValidationError as err:
             raise validation_error(err) from err
         if "barcode" not in args and "q" not in args:
-            raise ApiError("QUERY_REQUIRED", _l("Give a barcode or a search text."), 422)
+            raise DomainError("QUERY_REQUIRED", _l("Give a barcode or a search text."))
         skus = find_skus(barcode=args.get("barcode"), q=args.get("q"))
         store_id = scoped_store_id()
         if store_id in (None, NO_STORE):

@@ -227,7 +227,7 @@ def ledger_sum(store_id: int, sku_id: int) -> int:
 
 def _may_act(store_id: int, user) -> bool:
     """Store roles act only on their own store; system callers (no request, no user) act anywhere."""
-    from app.security import acting_user
+    from app.actor import acting_user
 
     if user is None and acting_user() is None:
         return True

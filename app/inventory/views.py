@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, request
+from flask import jsonify, request
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
@@ -14,12 +14,13 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
+from app.admin_actions import run_bulk
 from app.admin_fields import FieldError, LineEditorWidget, Section, refusal_message
 from app.catalog.models import Sku
-from app.errors import DomainError
 from app.extensions import db
 from app.formatting import html_table, register_labels
 from app.inventory.models import Stock, StockDoc, StockMove
+from app.inventory.printing import stock_doc_link
 from app.inventory.services import (
     cancel_stock_doc,
     post_stock_doc,
@@ -256,8 +257,6 @@ class StockDocView(StoreScopedModelView):
     formatters_columns = {"lines": _lines_table}
 
     def detail_sections(self, item):
-        from app.dashboard.printing import stock_doc_link
-
         printing = Section("print", _l("Print"), stock_doc_link(item))
         if item.kind == "stocktake":
             return [printing, Section("lines", _l("Lines: book vs counted"), stocktake_table(item))]
@@ -308,18 +307,8 @@ class StockDocView(StoreScopedModelView):
             db.session.delete(line)
 
     def _run(self, items, service, done_message):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for doc in items:
-            try:
-                service(doc)
-                done += 1
-            except DomainError as exc:
-                flash(f"{doc.doc_no}: {refusal_message(exc)}", "danger")
-        if done:
-            flash(str(done_message(done)), "info")
-        self.update_redirect()
-        return redirect(self.get_redirect())
+        return run_bulk(self, items, service, lambda doc: doc.doc_no, done_message,
+                        lambda doc, exc: refusal_message(exc))
 
     @action("post_doc", _l("Post"), _l("Post the selected documents? Stock changes at once."), "fa-check")
     def post_doc(self, items):

@@ -103,3 +103,10 @@ def retail_role_grants():
 @hookimpl
 def retail_register_settings():
     return SETTINGS
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from app.loyalty.member_detail import member_detail_sections
+
+    return member_detail_sections(member)

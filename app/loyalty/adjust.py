@@ -7,13 +7,13 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
+from app.actor import acting_user
+from app.admin import check_csrf
 from app.errors import DomainError
 from app.extensions import db
 from app.loyalty.services import adjust_balance, parse_adjustment, points_balance, stored_value_balance
 from app.members.models import Member
 from app.members.services import member_query
-from app.platform.views import _check_csrf
-from app.security import acting_user
 
 
 class BalanceAdjustmentView(BaseView):
@@ -51,7 +51,7 @@ class BalanceAdjustmentView(BaseView):
     @expose("/", methods=["POST"])
     @has_access
     def submit(self):
-        _check_csrf()
+        check_csrf()
         values = {k: request.form.get(k, "") for k in ("member", "ledger", "amount", "reason")}
         member = self._find(values["member"])
         if member is None:

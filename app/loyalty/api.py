@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_appbuilder.api import expose
 from marshmallow import Schema, fields, validate
 
+from app.actor import acting_user
 from app.api import MAX_ID, RetailApi, idempotent, json_body, protect
 from app.loyalty.services import recharge_stored_value
 from app.members.services import pos_member
 from app.openapi import InputSchema
-from app.security import acting_user, caller_store_id, current_staff
+from app.security import caller_store_id, current_staff
 
 
 class RechargeIn(InputSchema):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.docnumbers.services import next_doc_no
+from app.docnumbers.services import next_doc_no, next_store_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.formatting import yuan
@@ -30,7 +30,6 @@ from app.loyalty.models import (
 )
 from app.members.models import Member
 from app.messages.sms import send_sms
-from app.org.models import Store
 from app.platform.audit import audit
 from app.platform.settings import get_setting
 from app.plugins import plugin_host
@@ -52,11 +51,6 @@ def _member(member_id) -> Member:
     if member is None:
         raise DomainError("MEMBER_NOT_FOUND", _l("Member not found."))
     return member
-
-
-def _store_code(store_id) -> str:
-    store = db.session.get(Store, store_id) if store_id is not None else None
-    return store.code if store else "HQ"
 
 
 def _account_id(model, member_id: int) -> int:
@@ -117,7 +111,7 @@ def change_stored_value(
         kind=kind,
         amount_fen=amount_fen,
         balance_after_fen=balance,
-        txn_no=txn_no or next_doc_no("SV", _store_code(store_id)),
+        txn_no=txn_no or next_store_doc_no("SV", store_id),
         doc_no=doc_no,
         store_id=store_id,
         staff_id=staff_id,
@@ -185,7 +179,7 @@ def recharge_stored_value(member_id, amount_fen, store_id, staff_id, user=None) 
         )
         if refused is not None:
             raise refused
-        doc_no = next_doc_no("SV", _store_code(store_id))  # the recharge is its own document
+        doc_no = next_store_doc_no("SV", store_id)  # the recharge is its own document
         txn = change_stored_value(
             member.id, amount_fen, "recharge", doc_no, store_id, staff_id=staff_id, txn_no=doc_no
         )

@@ -10,7 +10,8 @@ from app.extensions import db
 from app.formatting import EMPTY, display, register_labels
 from app.loyalty.models import PointsTxn, StoredValueTxn
 from app.members.services import member_label
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 
 LEDGER_LABELS = {
     "created_on": _l("Time"),

@@ -68,3 +68,10 @@ def retail_register_apis(appbuilder):
 @hookimpl
 def retail_role_grants():
     return GRANTS
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from app.members.detail import level_history_section
+
+    return [level_history_section(member)]

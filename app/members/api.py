@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 from sqlalchemy import or_
 
-from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.actor import acting_user
+from app.api import RetailApi, idempotent, json_body, protect, read_only
+from app.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
 from app.members.services import (
@@ -23,7 +25,7 @@ from app.members.services import (
     validate_phone,
 )
 from app.openapi import InputSchema
-from app.security import acting_user, caller_store_id, current_staff, scoped_store_id
+from app.security import caller_store_id, current_staff, scoped_store_id
 
 SEARCH_LIMIT = 20
 
@@ -117,14 +119,14 @@ class PosMembersApi(RetailApi):
         if q is not None:
             q = q.strip()
             if not (2 <= len(q) <= 50 or (len(q) == 1 and is_cjk(q))):
-                raise ApiError(
-                    "QUERY_TOO_SHORT", _l("Search with one Chinese character or 2 to 50 characters."), 422
+                raise DomainError(
+                    "QUERY_TOO_SHORT", _l("Search with one Chinese character or 2 to 50 characters.")
                 )
             query = member_query(viewer, "search", text=q).where(search_criterion(q))
             members = db.session.scalars(query.order_by(Member.id).limit(SEARCH_LIMIT)).all()
             result = [present_member(m, viewer, "search") for m in members]
             return self.response(200, count=len(result), result=result)
-        raise ApiError("QUERY_REQUIRED", _l("Give a phone number or a search text."), 422)
+        raise DomainError("QUERY_REQUIRED", _l("Give a phone number or a search text."))
 
     @expose("/members", methods=["POST"])
     @protect()

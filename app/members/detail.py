@@ -1,113 +1,62 @@
-"""A member's detail page: level history with the document behind each change (F1.4), stored
-value, points, coupons and other plugins' wallet items (``retail_member_wallet``), orders."""
+"""A member's detail page: the sections every enabled package contributes
+(``retail_member_detail_sections``: this domain's level history, the ledgers, the orders,
+a plugin's wallet items...), in a stable order.  The page names no other domain or plugin.
+
+Each section shows the member as the viewer may see them: contributors get ``shown``
+(``present_member``), and a name or phone the viewer sees masked is masked in every
+section's title and body whatever a contributor wrote.
+"""
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from app.actor import acting_user
 from app.admin_fields import Section
 from app.extensions import db
-from app.formatting import code_label, display, html_table, link, money, register_labels, timestamp
+from app.formatting import html_table, link, timestamp
+from app.hookspecs import DetailSection, MemberShown
 from app.members.models import LevelChange, Member
-from app.members.services import member_wallet
-from app.security import scoped_store_id
+from app.members.services import PRIVATE, present_member
+from app.plugins import plugin_host
 
-RECENT = 20  # rows per section; the ledgers' own pages (tabs) have them all
-
-register_labels("wallet_item", {"coupons": _l("Coupons")})
+RECENT = 20  # rows of a ledger or list section; the full lists are on their own pages (tabs)
 
 
 def document_link(doc_no: str):
-    """An order or return number linked to its page; other documents as text."""
-    from app.sales.models import Order, Return
-
-    order_id = db.session.scalar(select(Order.id).where(Order.order_no == doc_no))
-    if order_id is not None:
-        return link(url_for("OrderView.show", pk=order_id), doc_no)
-    return_id = db.session.scalar(select(Return.id).where(Return.return_no == doc_no))
-    if return_id is not None:
-        return link(url_for("ReturnView.show", pk=return_id), doc_no)
-    return doc_no
+    """A document number linked to its page (``retail_document_url``), else as text."""
+    url = plugin_host().document_url(doc_no=doc_no) if doc_no else None
+    return link(url, doc_no) if url else doc_no
 
 
-def _level_history(member: Member):
+def level_history_section(member: Member) -> DetailSection:
     changes = db.session.scalars(
         select(LevelChange).where(LevelChange.member_id == member.id).order_by(LevelChange.id.desc())
     ).all()
-    return html_table(
+    body = html_table(
         (_l("Time"), _l("From level"), _l("To level"), _l("Document")),
         [(timestamp(c.created_on), c.from_level, c.to_level, document_link(c.doc_no)) for c in changes],
     )
+    return DetailSection("level-history", _l("Level history"), body, order=10)
 
 
-def _ledger(member: Member, model, amount, balance, kind_labels):
-    rows = db.session.scalars(
-        select(model).where(model.member_id == member.id).order_by(model.id.desc()).limit(RECENT)
-    ).all()
-    return html_table(
-        (_l("Time"), _l("Kind"), _l("Change"), _l("Balance after"), _l("Document no.")),
-        [(timestamp(t.created_on), code_label(t.kind, kind_labels), amount(t), balance(t), t.doc_no)
-         for t in rows],
-    )
-
-
-def _coupons(coupons: list[dict]):
-    return html_table(
-        (_l("Coupon code"), _l("Coupon name"), _l("Status"), _l("Face value (yuan)"), _l("Valid to")),
-        [(c.get("code"), c.get("name"), code_label(c.get("status"), "coupon_status"),
-          money(c.get("face_value_fen")), c.get("valid_to")) for c in coupons],
-    )
-
-
-def _wallet(wallet: dict):
-    """Coupons as a table; what other plugins add as label → value rows."""
-    others = [
-        (code_label(key, "wallet_item"), money(value) if key.endswith("_fen") else display(value))
-        for key, value in wallet.items()
-        if key not in ("member_id", "stored_value_fen", "points", "coupons")
-    ]
-    body = _coupons(wallet.get("coupons") or [])
-    if others:
-        body += html_table((_l("Item"), _l("Value")), others)
-    return body
-
-
-def _orders(member: Member):
-    from app.sales.models import Order
-
-    query = select(Order).where(Order.member_id == member.id)
-    store_id = scoped_store_id()
-    if store_id is not None:
-        query = query.where(Order.store_id == store_id)
-    orders = db.session.scalars(query.order_by(Order.id.desc()).limit(RECENT)).all()
-    return html_table(
-        (_l("Order no."), _l("Time"), _l("Store"), _l("Status"), _l("Paid (yuan)")),
-        [(link(url_for("OrderView.show", pk=o.id), o.order_no), timestamp(o.created_on), o.store,
-          code_label(o.status, "order_status"), money(o.paid_fen)) for o in orders],
-    )
+def _masked(section: DetailSection, hidden: list[tuple[str, str]]) -> Section:
+    """``section`` with every stored value the viewer sees masked replaced by its mask."""
+    if not hidden:
+        return Section(section.key, section.title, section.body)
+    title, body = str(section.title), str(escape(section.body))
+    for stored, mask in hidden:
+        title = title.replace(stored, mask)
+        body = body.replace(str(escape(stored)), str(escape(mask)))
+    return Section(section.key, title, Markup(body))
 
 
 def member_sections(member: Member) -> list[Section]:
-    from app.loyalty.models import PointsTxn, StoredValueTxn
-
-    wallet = member_wallet(member, scoped_store_id())
-    stored_value = Section(
-        "stored-value",
-        _l("Stored value: %(balance)s yuan", balance=money(wallet["stored_value_fen"])),
-        _ledger(member, StoredValueTxn, lambda t: money(t.amount_fen), lambda t: money(t.balance_after_fen),
-                "stored_value_kind"),
-    )
-    points = Section(
-        "points",
-        _l("Points: %(balance)s", balance=wallet["points"]),
-        _ledger(member, PointsTxn, lambda t: t.points, lambda t: t.balance_after, "points_kind"),
-    )
-    return [
-        Section("level-history", _l("Level history"), _level_history(member)),
-        stored_value,
-        points,
-        Section("wallet", _l("Coupons and wallet items"), _wallet(wallet)),
-        Section("orders", _l("Orders"), _orders(member)),
-    ]
+    viewer = acting_user()
+    shown: MemberShown = present_member(member, viewer, "show")
+    sections = plugin_host().member_detail_sections(member=member, viewer=viewer, shown=shown)
+    hidden = [(getattr(member, key), shown.get(key) or "") for key in PRIVATE
+              if getattr(member, key) and shown.get(key) != getattr(member, key)]
+    return [_masked(section, hidden) for section in sections]

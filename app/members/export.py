@@ -8,12 +8,12 @@ from flask import Response, stream_with_context
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
+from app.actor import acting_user
 from app.csv_export import BOM, csv_line
 from app.extensions import db
 from app.formatting import code_label
 from app.members.models import Member
 from app.members.services import member_query, present_member
-from app.security import acting_user
 
 BATCH = 1000
 

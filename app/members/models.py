@@ -17,8 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.audit import Audited
+from app.platform.staff import Staff
 
 MEMBER_STATUSES = ("inactive", "active", "frozen")
 GENDERS = ("unknown", "male", "female")

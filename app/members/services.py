@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.actor import acting_user
 from app.docnumbers.services import next_doc_no
 from app.errors import DomainError
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.org.services import store_snapshots
 from app.platform.audit import audit
 from app.platform.caches import cached_for_config
 from app.plugins import plugin_host
-from app.security import NO_STORE, acting_user, scoped_store_id
+from app.security import NO_STORE, scoped_store_id
 from app.unit_of_work import unit_of_work
 
 # ``\d`` and ``$`` would accept non-ASCII digits and a trailing newline
@@ -251,6 +252,9 @@ def _level_names() -> dict[int, str]:
 def level_names() -> dict[int, str]:
     """Member level names by id, kept per worker until levels change (reference data)."""
     return cached_for_config("members.level_names", _level_names)
+
+
+PRIVATE = ("name", "phone")  # what privacy plugins may mask (retail_present_member)
 
 
 def present_member(member: Member, viewer, purpose: str) -> dict:

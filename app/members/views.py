@@ -11,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import false
 from wtforms import SelectField
 
+from app.actor import acting_user
 from app.admin import AUDIT_LABELS, RetailModelView, StoreScopedModelView
 from app.formatting import choices_of, register_labels
 from app.members.models import GENDERS, MEMBER_STATUSES, Member, MemberLevel
 from app.members.services import (
+    PRIVATE,
     member_criteria,
     member_visible,
     present_member,
@@ -22,7 +24,7 @@ from app.members.services import (
     validate_choice,
     validate_name,
 )
-from app.security import acting_user, current_staff, scoped_store_id
+from app.security import current_staff, scoped_store_id
 
 
 class FilterVisibleMembers(BaseFilter):
@@ -33,9 +35,6 @@ class FilterVisibleMembers(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(*member_criteria(acting_user(), "list"))
-
-
-PRIVATE = ("name", "phone")  # what privacy plugins may mask (retail_present_member)
 
 
 def _presented(member: Member, purpose: str) -> dict:

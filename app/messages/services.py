@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.messages.models import Message
-from app.security import ADMIN, MERCHANT
+from app.roles import ADMIN, MERCHANT
 from app.unit_of_work import unit_of_work
 
 HQ_NOTIFY_ROLES = (ADMIN, MERCHANT)

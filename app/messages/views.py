@@ -10,11 +10,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.actor import acting_user
 from app.admin import RetailModelView
+from app.admin_actions import selected_rows
 from app.formatting import register_labels
 from app.messages import services
 from app.messages.models import Message, SmsOutbox
-from app.security import acting_user
 
 MESSAGE_METHODS = {
     "list": "read",
@@ -73,9 +74,8 @@ class MessageView(RetailModelView):
     }
 
     def _own_ids(self, items) -> list[int]:
-        items = items if isinstance(items, list) else [items]
         user_id = current_user_id()
-        return [item.id for item in items if item is not None and item.user_id == user_id]
+        return [item.id for item in selected_rows(items) if item is not None and item.user_id == user_id]
 
     @expose("/show/<pk>", methods=["GET"])
     def show(self, pk):

@@ -31,9 +31,10 @@ CATEGORY = dict(category="Organization", category_label=_l("Organization"), cate
 @hookimpl
 def retail_register_models():
     from app.org import models
+    from app.platform import staff  # the staff table is this domain's; its class is the kernel's
 
     reference_data(models.Store)  # kept per worker (cached_store)
-    return models_in(models)
+    return models_in(models) + models_in(staff)
 
 
 @hookimpl

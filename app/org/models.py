@@ -1,19 +1,16 @@
-"""Stores and staff. A staff row links a FAB user to the store it works in."""
+"""Stores. The staff row linking a login to its store is the kernel's
+(``app.platform.staff``: the security layer reads it); this domain registers and manages it."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_appbuilder import Model
-from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.platform.audit import Audited
 
 STORE_KINDS = ("direct", "franchise")
 STORE_STATUSES = ("active", "closed")
-STAFF_STATUSES = ("active", "left")
 
 
 class Store(Audited, Model):
@@ -28,21 +25,3 @@ class Store(Audited, Model):
 
     def __repr__(self) -> str:
         return f"{self.code} {self.name}"
-
-
-class Staff(Audited, Model):
-    __tablename__ = "org_staff"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), unique=True, nullable=False)
-    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
-    employee_no: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(64), nullable=False)
-    phone: Mapped[str] = mapped_column(String(11), nullable=False, default="")
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
-    left_on: Mapped[datetime | None] = mapped_column(DateTime)
-
-    user: Mapped[User] = relationship(User, foreign_keys=[user_id])
-    store: Mapped[Store | None] = relationship(Store)
-
-    def __repr__(self) -> str:
-        return f"{self.employee_no} {self.name}"

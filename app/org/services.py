@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db, detached_copy
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.audit import audit
 from app.platform.caches import cached_for_config
+from app.platform.staff import Staff
 from app.plugins import plugin_host
 from app.unit_of_work import unit_of_work
 

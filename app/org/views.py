@@ -9,11 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import get_history
 
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, StoreScopedModelView
+from app.admin_actions import run_bulk
 from app.admin_fields import FieldError
 from app.extensions import db
 from app.formatting import register_labels
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.org.services import mark_staff_left
+from app.platform.staff import Staff
 from app.security import FilterManageableUsers, can_manage_user, can_see_store
 
 register_labels("store_kind", {"direct": _l("Direct store"), "franchise": _l("Franchise store")})
@@ -118,10 +120,6 @@ class StaffView(StoreScopedModelView):
         "fa-user-times",
     )
     def mark_left(self, items):
-        items = items if isinstance(items, list) else [items]
-        for staff in items:
-            mark_staff_left(staff)
-        flash(str(_l("Marked %(n)s staff member(s) as left.", n=len(items))), "info")
-        self.update_redirect()
-        return redirect(self.get_redirect())
+        return run_bulk(self, items, mark_staff_left, lambda staff: staff.name,
+                        lambda n: _l("Marked %(n)s staff member(s) as left.", n=n))
 

@@ -1,28 +1,29 @@
-"""Core domain `platform`: plugins page, settings, background jobs, audit log.
+"""Core domain `platform`: the kernel every package builds on.
+
+Plugin state, typed settings, the audit log, idempotency records, background jobs,
+the per-worker caches, and the staff row that ties a login to its store (the
+security layer scopes every request by it).  It imports no layer above it: the
+pages over these tables are the System domain's (``app.system``); the settings'
+definitions are handed to it by the plugin host at start-up.
 
 The domain's manifest: a default plugin registered on the app's plugin manager
-like any plugin (``app.domains``), always on.
+like any plugin (``app.domains``), always on; it has no pages and grants nothing.
 """
 
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
-from app.roles import MERCHANT, STORE_MANAGER, menu, read, write
+from app.hookspecs import SettingDef, hookimpl, models_in
 
 NAME = "platform"
-TITLE = _l("System")
+TITLE = _l("Platform")
 VERSION = CORE_VERSION
-DESCRIPTION = _l("Plugins, settings, background jobs and the audit log.")
+DESCRIPTION = _l("Plugin state, settings, audit log and background jobs: the kernel under every page.")
 DEPENDS = ()
 CORE = True
-ORDER = 900  # the System menu comes last
+ORDER = 0  # the kernel is registered first
 
-GRANTS = {
-    MERCHANT: write("Plugins") + write("Settings") + read("Jobs") + read("AuditLog")
-    + menu("System", "Plugins", "Settings", "Jobs", "AuditLog"),
-    STORE_MANAGER: read("Jobs") + menu("System", "Jobs"),
-}
+GRANTS: dict = {}
 SETTINGS = [
     SettingDef(
         "core.time_zone",
@@ -40,7 +41,6 @@ SETTINGS = [
         ),
     ),
 ]
-CATEGORY = dict(category="System", category_label=_l("System"), category_icon="fa-cogs")
 
 
 @hookimpl
@@ -48,18 +48,6 @@ def retail_register_models():
     from app.platform import models
 
     return models_in(models)
-
-
-@hookimpl
-def retail_register_views(appbuilder):
-    from app.platform.views import AuditLogView, JobView, PluginsView, SettingsView
-
-    return [
-        ViewSpec(PluginsView, "Plugins", label=_l("Plugins"), icon="fa-puzzle-piece", **CATEGORY),
-        ViewSpec(SettingsView, "Settings", label=_l("Settings"), icon="fa-sliders", **CATEGORY),
-        ViewSpec(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **CATEGORY),
-        ViewSpec(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history", **CATEGORY),
-    ]
 
 
 @hookimpl

@@ -126,7 +126,8 @@ class CallerCache:
 
     MAX_CALLERS = 4096
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock  # seconds; tests pass a clock they move by hand
         self._entries: dict[int, tuple[Principal, int, float]] = {}
         # the newest configuration version any caller was read with: versions only grow, so
         # callers cached at different times agree on it and configuration caches do not flip
@@ -134,7 +135,7 @@ class CallerCache:
 
     def get(self, user_id: int, ttl: float) -> tuple[Principal, int] | None:
         entry = self._entries.get(user_id)
-        if entry is None or time.monotonic() - entry[2] >= ttl:
+        if entry is None or self._clock() - entry[2] >= ttl:
             return None
         return entry[0], max(entry[1], self._latest_version)
 
@@ -142,7 +143,7 @@ class CallerCache:
         if len(self._entries) >= self.MAX_CALLERS:
             self._entries.clear()
         self._latest_version = max(self._latest_version, version)
-        self._entries[user_id] = (principal, version, time.monotonic())
+        self._entries[user_id] = (principal, version, self._clock())
 
     def clear(self) -> None:
         self._entries.clear()

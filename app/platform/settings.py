@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.hookspecs import SettingDef  # noqa: F401  (the contract type; plugins import it from here too)
 from app.platform.audit import audit
 from app.platform.caches import bump_config_version, cached_for_config, forget_config_version
 from app.platform.models import Setting
 
+if TYPE_CHECKING:
+    from app.hookspecs import SettingDef
+
 TYPES = ("bool", "int", "str", "choice")
+DEFINITIONS = "retail_setting_definitions"  # app.extensions key: what install_setting_definitions got
 
 
 class SettingError(ValueError):
@@ -22,12 +26,16 @@ class SettingError(ValueError):
         self.message = message
 
 
+def install_setting_definitions(app: Flask, definitions: dict[str, tuple[str, SettingDef]]) -> None:
+    """Hand the store the definitions of every installed package, as the plugin host
+    collected them (``create_app``): this layer reads them and never asks the host."""
+    app.extensions[DEFINITIONS] = definitions
+
+
 def all_settings() -> dict[str, tuple[str, SettingDef]]:
     """``{key: (owner, definition)}`` for the core domains (owner ``"core"``) and every
     installed plugin (``retail_register_settings``)."""
-    from app.plugins import plugin_host
-
-    return plugin_host().setting_definitions()
+    return current_app.extensions[DEFINITIONS]
 
 
 def coerce(definition: SettingDef, raw: Any) -> Any:

@@ -53,9 +53,11 @@ def retail_register_models():
 
 @hookimpl
 def retail_register_views(appbuilder):
+    from app.sales.printing import OrderPrintView
     from app.sales.views import OrderView, ReturnView
 
     return [
+        ViewSpec(OrderPrintView),  # the receipt, linked from the order page (no menu entry)
         ViewSpec(OrderView, "Orders", label=_l("Retail orders"), icon="fa-receipt", **CATEGORY),
         ViewSpec(ReturnView, "Returns", label=_l("Retail returns"), icon="fa-undo", **CATEGORY),
     ]
@@ -83,3 +85,17 @@ def retail_register_settings():
 @hookimpl
 def retail_role_grants():
     return GRANTS
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from app.sales.member_detail import member_orders_section
+
+    return [member_orders_section(member, viewer)]
+
+
+@hookimpl
+def retail_document_url(doc_no):
+    from app.sales.member_detail import document_url
+
+    return document_url(doc_no)

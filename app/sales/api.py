@@ -6,14 +6,16 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.api import ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.actor import acting_user
+from app.api import RetailApi, idempotent, json_body, protect, read_only
 from app.catalog.models import Sku
+from app.errors import DomainError
 from app.extensions import db
 from app.members.services import pos_member, present_member
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
-from app.security import acting_user, caller_store_id, can_see_store, current_staff
+from app.security import caller_store_id, can_see_store, current_staff
 
 ORDER_IN, RETURN_IN = OrderIn(), ReturnIn()  # schemas are stateless: build them once
 SELLING = "STORE_ACCOUNT_REQUIRED"  # HQ accounts cannot sell
@@ -71,7 +73,7 @@ def _visible_order(order_no: str) -> Order:
         .one_or_none()
     )
     if order is None or not can_see_store(order.store_id):
-        raise ApiError("ORDER_NOT_FOUND", _l("Order not found."), 404)
+        raise DomainError("ORDER_NOT_FOUND", _l("Order not found."))
     return order
 
 

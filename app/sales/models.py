@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Sku
 from app.members.models import Member
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.audit import Audited
+from app.platform.staff import Staff
 
 ORDER_STATUSES = ("paid", "partially_returned", "returned")
 

@@ -17,7 +17,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.platform.settings import get_setting
 from app.ratelimit import login_attempt_allowed
-from app.security import ADMIN, scoped_store_id, user_role_names
+from app.roles import ADMIN
+from app.security import scoped_store_id, user_role_names
 
 LIMIT_SETTING = "sales.price_override_max_percent"
 PERMISSION = "can_override_price"

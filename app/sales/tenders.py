@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.formatting import code_label
 from app.hookspecs import TenderHandler
 
@@ -42,7 +42,7 @@ class StoredValueTender:
         from app.loyalty.services import change_stored_value
 
         if order.member_id is None:
-            raise ApiError("MEMBER_REQUIRED", _l("Paying with stored value needs a member."), 422)
+            raise DomainError("MEMBER_REQUIRED", _l("Paying with stored value needs a member."))
         txn = change_stored_value(
             order.member_id, -payment.amount_fen, "consume", order.order_no, order.store_id, order.staff_id
         )

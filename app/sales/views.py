@@ -5,14 +5,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.actor import acting_user
 from app.admin import StoreScopedModelView
 from app.admin_fields import Section
 from app.extensions import db
 from app.formatting import code_label, html_table, link, money, register_labels, timestamp
 from app.members.services import member_label, member_visible
 from app.sales.models import Order, Return
+from app.sales.printing import receipt_links
 from app.sales.tenders import tender_label
-from app.security import acting_user
 
 register_labels("order_status", {
     "paid": _l("Paid"), "partially_returned": _l("Partially returned"), "returned": _l("Returned"),
@@ -93,8 +94,6 @@ class OrderView(StoreScopedModelView):
     }
 
     def detail_sections(self, item):
-        from app.dashboard.printing import receipt_links
-
         return [Section("print", _l("Print"), receipt_links(item))] + order_sections(item)
 
 

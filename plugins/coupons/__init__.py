@@ -103,3 +103,10 @@ def retail_member_wallet(member, store_id):
     from plugins.coupons.services import wallet_coupons
 
     return {"coupons": wallet_coupons(member, store_id)}
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from plugins.coupons.member_detail import member_coupons_section
+
+    return [member_coupons_section(member, viewer)]

@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import or_, select
 
-from app.api import MAX_ID, ApiError, RetailApi, idempotent, json_body, protect, read_only
+from app.actor import acting_user
+from app.api import MAX_ID, RetailApi, idempotent, json_body, protect, read_only
+from app.errors import DomainError
 from app.extensions import db
 from app.mall.api import MallApi, member_required
+from app.mall.idempotency import member_idempotent
 from app.members.services import member_query, pos_member, validate_phone
 from app.openapi import InputSchema
 from app.platform.settings import get_setting
-from app.security import acting_user, caller_store_id
+from app.security import caller_store_id
 from plugins.coupons import (
     gift,
     images,
@@ -24,7 +27,6 @@ from plugins.coupons import (
     schemas,  # noqa: F401  (the answers named in the docstrings)
     services,
 )
-from plugins.coupons.idempotency import member_idempotent
 from plugins.coupons.models import CouponRule
 
 MAX_FEN = 10**12
@@ -36,10 +38,9 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ApiError(
+        raise DomainError(
             "VALIDATION_ERROR",
             _l("Some fields are invalid."),
-            422,
             fields={name: [str(_l("Not a valid integer."))]},
         )
     return int(raw)
@@ -68,10 +69,9 @@ def _lines_arg() -> list | None:
     if not raw:
         return None
     parts = [p.split(":") for p in raw.split(",") if p]
-    invalid = ApiError(
+    invalid = DomainError(
         "VALIDATION_ERROR",
         _l("Some fields are invalid."),
-        422,
         fields={"lines": [str(_l("Not a valid list."))]},
     )
     if len(parts) > MAX_QUERY_LINES or any(
@@ -85,7 +85,7 @@ def _lines_arg() -> list | None:
     for part in parts:
         sku = by_key.get(part[0])
         if sku is None:
-            raise ApiError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=part[0]), 422, sku=part[0])
+            raise DomainError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=part[0]), sku=part[0])
         qty = int(part[1])
         price = int(part[2]) if len(part) == 3 else sku.price_fen
         if qty < 1 or qty > MAX_ID or price > MAX_FEN:
@@ -265,7 +265,7 @@ class PosCouponsApi(RetailApi):
         store_id = caller_store_id()
         coupon = services.get_coupon(code)
         if coupon.store_id != store_id:
-            raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+            raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
         member_id = _pos_member_id(data["member_id"], store_id)
         coupon = services.issue_physical(coupon.id, store_id, member_id, user_id=acting_user().id)
         return self.response(201, result=services.coupon_summary(coupon))
@@ -415,7 +415,7 @@ class MallCouponsApi(MallApi):
         """
         coupon = services.get_coupon(code)
         if coupon.member_id != g.member.id:
-            raise ApiError("COUPON_NOT_FOUND", _l("Coupon not found."), 404)
+            raise DomainError("COUPON_NOT_FOUND", _l("Coupon not found."))
         shown = member_code.member_code(coupon.code, g.member.id)
         return self.response(
             200,

@@ -13,9 +13,11 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
+from app.unit_of_work import unit_of_work
 from plugins.coupons.models import Coupon, CouponBatch, CouponRule
+from plugins.coupons.numbers import BATCH, next_coupon_doc_no
 from plugins.coupons.rules import coupon_code
 
 CHUNK = 10_000
@@ -26,34 +28,32 @@ def request_generation(rule: CouponRule, user=None) -> CouponBatch:
     from app.platform.jobs import enqueue_job
 
     if rule.medium != "physical":
-        raise ApiError("COUPON_NOT_PHYSICAL", _l("Only physical coupons are generated."), 422)
+        raise DomainError("COUPON_NOT_PHYSICAL", _l("Only physical coupons are generated."))
     if rule.status != "audited":
-        raise ApiError("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."), 409)
+        raise DomainError("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."))
     if rule.disabled:
-        raise ApiError("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."), 409)
-    reserved = db.session.execute(
-        update(CouponRule)
-        .where(CouponRule.id == rule.id, CouponRule.generated_count == 0)
-        .values(generated_count=CouponRule.total_count)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if reserved != 1:
-        db.session.rollback()
-        raise ApiError(
-            "COUPON_ALREADY_GENERATED", _l("The coupons of this rule were generated already."), 409
+        raise DomainError("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
+    with unit_of_work():
+        reserved = db.session.execute(
+            update(CouponRule)
+            .where(CouponRule.id == rule.id, CouponRule.generated_count == 0)
+            .values(generated_count=CouponRule.total_count)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if reserved != 1:
+            raise DomainError(
+                "COUPON_ALREADY_GENERATED", _l("The coupons of this rule were generated already.")
+            )
+        batch = CouponBatch(
+            batch_no=next_coupon_doc_no(BATCH), rule_id=rule.id, count=rule.total_count,
+            created_by_fk=getattr(user, "id", None),
         )
-    batch = CouponBatch(
-        batch_no="tmp", rule_id=rule.id, count=rule.total_count, created_by_fk=getattr(user, "id", None)
-    )
-    db.session.add(batch)
-    db.session.flush()
-    batch.batch_no = f"CB{datetime.now():%Y%m%d}{batch.id:06d}"
-    db.session.commit()
+        db.session.add(batch)
     job = enqueue_job("coupons.generate", user=user, batch_id=batch.id)
-    batch = db.session.get(CouponBatch, batch.id)
-    if batch.job_id is None:
-        batch.job_id = job.id
-        db.session.commit()
+    with unit_of_work():
+        batch = db.session.get(CouponBatch, batch.id)
+        if batch.job_id is None:
+            batch.job_id = job.id
     return batch
 
 
@@ -98,24 +98,21 @@ def coupon_rows(rule: CouponRule, batch_id: int, start_index: int, count: int, t
 
 
 def generate_batch(batch_id: int, progress=None) -> int:
-    """Insert the batch's coupons in chunks; returns how many rows it wrote."""
-    batch = db.session.get(CouponBatch, batch_id)
-    rule = batch.rule
-    done = db.session.scalar(select(func.count(Coupon.id)).where(Coupon.batch_id == batch.id)) or 0
+    """Insert the batch's coupons in chunks, each chunk committed; returns how many rows it wrote."""
+    with unit_of_work():
+        batch = db.session.get(CouponBatch, batch_id)
+        done = db.session.scalar(select(func.count(Coupon.id)).where(Coupon.batch_id == batch.id)) or 0
+        batch.status = "running"
     written = 0
     taken: set[str] = set()
-    batch.status = "running"
-    db.session.commit()
     while done < batch.count:
         size = min(CHUNK, batch.count - done)
-        db.session.execute(insert(Coupon), coupon_rows(rule, batch.id, done, size, taken))
+        with unit_of_work():
+            db.session.execute(insert(Coupon), coupon_rows(batch.rule, batch.id, done, size, taken))
         done += size
         written += size
         if progress is not None:
             progress(done, batch.count)
-        else:
-            db.session.commit()
-    batch = db.session.get(CouponBatch, batch_id)
-    batch.status = "done"
-    db.session.commit()
+    with unit_of_work():
+        db.session.get(CouponBatch, batch_id).status = "done"
     return written

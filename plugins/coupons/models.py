@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -239,18 +238,3 @@ class GiftToken(Model):
     used_on: Mapped[datetime | None] = mapped_column(DateTime)
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members_member.id"))
     coupon: Mapped[Coupon] = relationship(Coupon)
-
-
-class MallIdempotency(Model):
-    """The first response to a member's mall POST with an ``Idempotency-Key`` (members are not FAB users,
-    so the core's per-user table cannot hold them)."""
-
-    __tablename__ = "coupons_mall_idempotency"
-    __table_args__ = (UniqueConstraint("member_id", "key"), {"extend_existing": True})
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False)
-    key: Mapped[str] = mapped_column(String(100), nullable=False)
-    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    response: Mapped[str | None] = mapped_column(Text)
-    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)

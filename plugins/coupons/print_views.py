@@ -16,8 +16,8 @@ from flask import abort, request
 from flask_appbuilder import expose, has_access
 from sqlalchemy import func, select
 
-from app.dashboard.printing import PrintView
 from app.extensions import db
+from app.printing import PrintView
 from app.security import scope_to_store
 from plugins.coupons.models import Coupon, CouponRule
 

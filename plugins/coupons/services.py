@@ -9,7 +9,6 @@ service joins that unit; called alone it commits.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,24 +33,11 @@ from plugins.coupons.models import (
     MemberClaimCount,
     Redemption,
 )
+from plugins.coupons.numbers import RECEIPT, RECEIVABLE, REDEMPTION, next_coupon_doc_no
 from plugins.coupons.rules import coupon_code, in_claim_window
 
 CHANNELS = ("pos", "admin", "mall_claim", "mall_purchase", "gift", "transfer", "points_mall", "wecom_guide")
 PURCHASE_METHODS = ("stored_value", "wechat", "alipay")
-
-
-def _temp_no() -> str:
-    return "tmp-" + uuid.uuid4().hex[:30]
-
-
-def _store_code(store_id: int | None) -> str:
-    store = db.session.get(Store, store_id) if store_id else None
-    return store.code if store else "HQ"
-
-
-def _doc_no(prefix: str, store_id: int | None, row_id: int) -> str:
-    """A readable number unique by the row id: ``CR20261123S001000042``."""
-    return f"{prefix}{date.today():%Y%m%d}{_store_code(store_id)}{row_id:06d}"
 
 
 def record(
@@ -285,7 +271,7 @@ def purchase_coupon(
             rule.id, member.id, "mall_purchase", price_fen=price, payment_method=payment_method, app_id=app_id
         )
         receivable = FinanceDoc(
-            doc_no=_temp_no(),
+            doc_no=next_coupon_doc_no(RECEIVABLE),
             doc_type="other_receivable",
             coupon_id=coupon.id,
             member_id=member.id,
@@ -295,7 +281,7 @@ def purchase_coupon(
             channel="mall_purchase",
         )
         receipt = FinanceDoc(
-            doc_no=_temp_no(),
+            doc_no=next_coupon_doc_no(RECEIPT),
             doc_type="receipt",
             coupon_id=coupon.id,
             member_id=member.id,
@@ -305,9 +291,6 @@ def purchase_coupon(
             channel="mall_purchase",
         )
         db.session.add_all([receivable, receipt])
-        db.session.flush()
-        receivable.doc_no = _doc_no("OR", None, receivable.id)
-        receipt.doc_no = _doc_no("RC", None, receipt.id)
         if payment_method == "stored_value":
             txn = change_stored_value(member.id, -price, "consume", receipt.doc_no, None)
             receipt.payment_ref = txn.txn_no
@@ -685,7 +668,7 @@ def redeem_coupon(
         if done != 1:
             raise DomainError("COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already."))
         redemption = Redemption(
-            redemption_no=_temp_no(),
+            redemption_no=next_coupon_doc_no(REDEMPTION, store_id),
             coupon_id=coupon.id,
             store_id=store_id,
             member_id=owner_id,
@@ -696,7 +679,6 @@ def redeem_coupon(
         )
         db.session.add(redemption)
         db.session.flush()
-        redemption.redemption_no = _doc_no("CR", store_id, redemption.id)
         if coupon.rule.offer_type == "recharge":
             txn = change_stored_value(
                 owner_id, discount, "recharge", redemption.redemption_no, store_id, note=coupon.code

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.platform.settings import SettingDef
+from app.hookspecs import SettingDef
 
 SETTINGS = [
     SettingDef(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.api import ApiError
+from app.errors import DomainError
 
 
 class CouponTender:
@@ -19,7 +19,7 @@ class CouponTender:
         from plugins.coupons.services import redeem_coupon
 
         if not payment.reference:
-            raise ApiError("COUPON_CODE_REQUIRED", _l("Give the coupon code with the coupon payment."), 422)
+            raise DomainError("COUPON_CODE_REQUIRED", _l("Give the coupon code with the coupon payment."))
         redemption = redeem_coupon(
             payment.reference,
             order.store_id,

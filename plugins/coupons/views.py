@@ -14,14 +14,16 @@ from markupsafe import Markup
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from app.actor import acting_user
 from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
+from app.admin_actions import run_bulk, selected_rows
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, html_table, register_labels, timestamp
+from app.hookspecs import ViewSpec
 from app.members.services import member_label
 from app.org.models import Store
-from app.plugins import ViewSpec
-from app.security import acting_user, scoped_store_id
+from app.security import scoped_store_id
 from plugins.coupons import rules, services
 from plugins.coupons.generation import request_generation
 from plugins.coupons.models import Coupon, CouponRule, FinanceDoc, Redemption
@@ -179,6 +181,11 @@ def _optional(choices):
     return [("", "—")] + list(choices)
 
 
+def _refusal_with_next_step(rule, exc: DomainError) -> str:
+    next_step = NEXT_STEP.get(rule.status) if exc.code in REFUSED_STEP_CODES else None
+    return f"{exc.message}" + (f" {next_step}" if next_step else "")
+
+
 class CouponRuleView(RetailModelView):
     """券注册发行: HQ registers, audits, disables and generates coupon rules."""
 
@@ -300,24 +307,11 @@ class CouponRuleView(RetailModelView):
     def _check(item, complete):
         try:
             rules.validate_rule(item, complete=complete)
-        except DomainError as exc:
-            db.session.rollback()
+        except DomainError as exc:  # shown as a flash (the admin base rolls the save back)
             raise ValueError(str(exc.message)) from exc
 
     def _each(self, items, run, done_message):
-        items = items if isinstance(items, list) else [items]
-        done = 0
-        for rule in items:
-            try:
-                run(rule)
-                done += 1
-            except DomainError as exc:
-                next_step = NEXT_STEP.get(rule.status) if exc.code in REFUSED_STEP_CODES else None
-                flash(f"{rule.name}: {exc.message}" + (f" {next_step}" if next_step else ""), "danger")
-        if done:
-            flash(str(done_message), "info")
-        self.update_redirect()
-        return redirect(self.get_redirect())
+        return run_bulk(self, items, run, lambda rule: rule.name, done_message, _refusal_with_next_step)
 
     @action("save_rule", _l("Save"), _l("Save the selected drafts (status: created)?"), "fa-save")
     def save_rule(self, items):
@@ -474,8 +468,7 @@ class CouponView(StoreScopedModelView):
         abort(404)
 
     def _ids(self, items):
-        items = items if isinstance(items, list) else [items]
-        return [c.id for c in items]
+        return [c.id for c in selected_rows(items)]
 
     def _done(self, message):
         flash(str(message), "info")

@@ -7,10 +7,13 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api import ApiError, RetailApi, idempotent, json_body, protect
+from app.actor import acting_user
+from app.api import RetailApi, idempotent, json_body, protect
+from app.errors import DomainError
 from app.extensions import db
 from app.openapi import InputSchema
-from app.security import acting_user, caller_store_id, current_staff
+from app.security import caller_store_id, current_staff
+from app.unit_of_work import unit_of_work
 from plugins.meituan_voucher.services import consume_voucher, prepare_voucher, request_id_for, reverse_voucher
 
 CODE = validate.Regexp(r"^[0-9A-Za-z]{4,32}$")
@@ -72,7 +75,7 @@ def _check_order(order_no: str, store_id: int) -> None:
 
     found = db.session.query(Order.id).filter_by(order_no=order_no, store_id=store_id).first()
     if found is None:
-        raise ApiError("ORDER_NOT_FOUND", _l("Order not found."), 404)
+        raise DomainError("ORDER_NOT_FOUND", _l("Order not found."))
 
 
 def verification_json(rows) -> dict:
@@ -155,10 +158,10 @@ class PosMeituanApi(RetailApi):
             _check_order(data["order_no"], store_id)
         key = request.headers.get("Idempotency-Key", "").strip()
         request_id = request_id_for(acting_user().id, key, "consume")
-        rows = consume_voucher(store_id, _staff_id(), data["code"], data["count"], request_id,
-                               order_no=data["order_no"])
-        result = verification_json(rows)
-        db.session.commit()
+        with unit_of_work():
+            rows = consume_voucher(store_id, _staff_id(), data["code"], data["count"], request_id,
+                                   order_no=data["order_no"])
+            result = verification_json(rows)
         return self.response(201, result=result)
 
     @expose("/reverse", methods=["POST"])
@@ -188,7 +191,7 @@ class PosMeituanApi(RetailApi):
             MEITUAN_BAD_RESPONSE, MEITUAN_REQUEST_INVALID, MEITUAN_REFUSED]
         """
         data = json_body(CodeIn())
-        row = reverse_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
-        result = {"reversed": True, "code": row.receipt_code, "verification_no": row.verification_no}
-        db.session.commit()
+        with unit_of_work():
+            row = reverse_voucher(caller_store_id("STORE_ACCOUNT_REQUIRED"), _staff_id(), data["code"])
+            result = {"reversed": True, "code": row.receipt_code, "verification_no": row.verification_no}
         return self.response(200, result=result)

@@ -9,8 +9,9 @@ from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.models import Sku
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.audit import Audited
+from app.platform.staff import Staff
 
 DEAL_MODES = ("tender", "product")
 # pending: a consume whose outcome Meituan did not confirm (settled by reconciliation or a retry);

@@ -17,11 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.api import ApiError
+from app.errors import DomainError
 from app.extensions import db
+from app.hookspecs import SettingDef
 from app.platform.caches import bump_config_version
 from app.platform.models import AuditLog, Setting
-from app.platform.settings import SettingDef, get_setting, mask_secret
+from app.platform.settings import get_setting, mask_secret
 from plugins.meituan_voucher.client import Credentials, MeituanClient, MeituanError
 from plugins.meituan_voucher.models import PlatformCall
 
@@ -69,16 +70,17 @@ ERRORS = {
 }
 
 
-def api_error(err: MeituanError) -> ApiError:
+def api_error(err: MeituanError) -> DomainError:
+    """The platform's refusal as our domain error (its status is the one ``ERRORS`` registers)."""
     code = err.code if err.code in ERRORS else "MEITUAN_REFUSED"
-    message, status = ERRORS[code]
+    message, _status = ERRORS[code]
     if code == "MEITUAN_REFUSED":
         message = _l("Meituan refused the request: %(platform_message)s (code %(platform_code)s).",
                      platform_message=err.message or "-", platform_code=err.platform_code or "-")
-    return ApiError(code, message, status, platform_code=err.platform_code, platform_message=err.message)
+    return DomainError(code, message, platform_code=err.platform_code, platform_message=err.message)
 
 
-def pending_error(err: Exception, verification_no: str) -> ApiError:
+def pending_error(err: Exception, verification_no: str) -> DomainError:
     """The outcome of a state-changing call stays unknown: a pending row was recorded (504 when
     Meituan did not answer in time, 502 when its answer could not be read or it could not be asked)."""
     status = 504 if getattr(err, "code", "") == "MEITUAN_TIMEOUT" else 502
@@ -86,7 +88,7 @@ def pending_error(err: Exception, verification_no: str) -> ApiError:
                  "(%(verification_no)s) until reconciliation settles it; retry with the same "
                  "Idempotency-Key, and do not take this voucher as payment until then.",
                  verification_no=verification_no)
-    return ApiError("MEITUAN_VERIFICATION_PENDING", message, status, verification_no=verification_no,
+    return DomainError("MEITUAN_VERIFICATION_PENDING", message, status, verification_no=verification_no,
                     cause=getattr(err, "code", "") or type(err).__name__)
 
 
@@ -96,8 +98,8 @@ def _creds() -> Credentials:
     sign_key = get_setting("meituan_voucher.sign_key")
     token = get_setting("meituan_voucher.app_auth_token")
     if not (base_url and developer_id and sign_key and token):
-        raise ApiError("MEITUAN_NOT_CONFIGURED",
-                       _l("Meituan is not set up: fill in the developer ID, sign key and token."), 409)
+        raise DomainError("MEITUAN_NOT_CONFIGURED",
+                          _l("Meituan is not set up: fill in the developer ID, sign key and token."))
     refresh = get_setting("meituan_voucher.refresh_token")
     with _TOKENS_LOCK:
         cached = _TOKENS.get((base_url, developer_id))

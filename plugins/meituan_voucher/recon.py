@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
+from app.unit_of_work import unit_of_work
 from plugins.meituan_voucher.client import MeituanError
 from plugins.meituan_voucher.models import Reconciliation, ShopBinding, Verification
 from plugins.meituan_voucher.platform import make_client
@@ -49,13 +50,13 @@ def settle_pending(binding: ShopBinding) -> tuple[int, int]:
     unknown): verified by its ``requestId`` → ``consumed`` (its value can pay a sale or be reversed);
     not verified, or by another request → ``void``; the platform cannot be asked → still pending.
     Returns (settled, still pending).  Commits."""
-    pending = db.session.scalars(select(Verification).where(
-        Verification.store_id == binding.store_id, Verification.status == "pending")
-        .order_by(Verification.id)).all()
-    if not pending:
-        return 0, 0
-    settled = settle_rows(make_client(binding.store_id), binding.open_shop_uuid, pending)
-    db.session.commit()
+    with unit_of_work():
+        pending = db.session.scalars(select(Verification).where(
+            Verification.store_id == binding.store_id, Verification.status == "pending")
+            .order_by(Verification.id)).all()
+        if not pending:
+            return 0, 0
+        settled = settle_rows(make_client(binding.store_id), binding.open_shop_uuid, pending)
     return settled, len(pending) - settled
 
 
@@ -63,30 +64,30 @@ def reconcile_store(binding: ShopBinding, day: str) -> Reconciliation:
     """Settle the store's pending verifications, then compare and store the result for (store, day);
     safe to run again (the row is updated). Commits."""
     settled, _still = settle_pending(binding)
-    ours = {v.receipt_code: v for v in db.session.scalars(select(Verification).where(
-        Verification.store_id == binding.store_id, Verification.business_date == day,
-        Verification.status == "consumed"))}
-    row = db.session.scalars(select(Reconciliation).where(
-        Reconciliation.store_id == binding.store_id, Reconciliation.business_date == day)).one_or_none()
-    if row is None:
-        row = Reconciliation(store_id=binding.store_id, business_date=day, status="ok")
-        db.session.add(row)
-    waiting = db.session.scalars(select(Verification).where(
-        Verification.store_id == binding.store_id, Verification.status == "pending")).all()
-    try:
-        theirs = _platform_list(binding.store_id, binding.open_shop_uuid, day)
-    except MeituanError as err:
-        row.status, row.message, row.mismatches = "failed", f"{err.code}: {err.message}"[:200], None
-        row.ours, row.platform = len(ours), 0
-    else:
-        row.mismatches = compare(ours, theirs) + [
-            {"code": v.receipt_code, "kind": "pending", "verification_no": v.verification_no}
-            for v in waiting]
-        row.status = "mismatch" if row.mismatches else "ok"
-        row.ours, row.platform = len(ours), len(theirs)
-        row.message = f"pending settled: {settled}" if settled else ""
-    row.checked_on = datetime.now()
-    db.session.commit()
+    with unit_of_work():
+        ours = {v.receipt_code: v for v in db.session.scalars(select(Verification).where(
+            Verification.store_id == binding.store_id, Verification.business_date == day,
+            Verification.status == "consumed"))}
+        row = db.session.scalars(select(Reconciliation).where(
+            Reconciliation.store_id == binding.store_id, Reconciliation.business_date == day)).one_or_none()
+        if row is None:
+            row = Reconciliation(store_id=binding.store_id, business_date=day, status="ok")
+            db.session.add(row)
+        waiting = db.session.scalars(select(Verification).where(
+            Verification.store_id == binding.store_id, Verification.status == "pending")).all()
+        try:
+            theirs = _platform_list(binding.store_id, binding.open_shop_uuid, day)
+        except MeituanError as err:
+            row.status, row.message, row.mismatches = "failed", f"{err.code}: {err.message}"[:200], None
+            row.ours, row.platform = len(ours), 0
+        else:
+            row.mismatches = compare(ours, theirs) + [
+                {"code": v.receipt_code, "kind": "pending", "verification_no": v.verification_no}
+                for v in waiting]
+            row.status = "mismatch" if row.mismatches else "ok"
+            row.ours, row.platform = len(ours), len(theirs)
+            row.message = f"pending settled: {settled}" if settled else ""
+        row.checked_on = datetime.now()
     return row
 
 

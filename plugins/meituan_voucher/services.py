@@ -18,9 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.docnumbers.services import keyed_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
+from app.unit_of_work import unit_of_work
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, Prepared
 from plugins.meituan_voucher.models import DealMapping, ShopBinding, Verification
 from plugins.meituan_voucher.platform import (
@@ -35,6 +38,8 @@ from plugins.meituan_voucher.platform import (
 )
 from plugins.meituan_voucher.signing import business_date
 
+VERIFICATION_DOC = "MV"  # numbered by the request id: a retried request keeps its number
+register_doc_types({VERIFICATION_DOC: "Meituan voucher verification"})
 NOT_VERIFIED_HERE = _l("No verified voucher with this code in this store.")
 VERIFIED = ("consumed", "reversed")  # settled with the platform
 UNSETTLED = ("pending", "void")  # pending: the outcome is unknown; void: settled as not verified
@@ -78,11 +83,11 @@ def deal_value(deal_id: str, price_fen: int) -> dict:
 def prepare_voucher(store_id: int, staff_id: int | None, code: str) -> dict:
     binding = binding_for(store_id)
     client = make_client(store_id, staff_id)
-    try:
-        prepared = client.prepare(code, binding.open_shop_uuid)
-    except MeituanError as err:
-        raise api_error(err) from err
-    db.session.commit()  # the call record
+    with unit_of_work():  # the call record (written in a fresh session if the call fails)
+        try:
+            prepared = client.prepare(code, binding.open_shop_uuid)
+        except MeituanError as err:
+            raise api_error(err) from err
     if prepared.end_ms and prepared.end_ms <= time.time() * 1000:
         raise api_error(MeituanError("MEITUAN_VOUCHER_EXPIRED", "receiptEndDate has passed"))
     return {
@@ -156,8 +161,9 @@ def _consume_known(client: MeituanClient, code: str, count: int, request_id: str
 def _row(store: Store, staff_id: int | None, request_id: str, item: dict, status: str,
          order_no: str | None, now: datetime, day: str) -> dict:
     live = item["code"] if status == "consumed" else None
-    return dict(verification_no=f"MV{now:%Y%m%d}{store.code}{request_id[:10].upper()}", store_id=store.id,
-                staff_id=staff_id, receipt_code=item["code"], live_code=live, request_id=request_id,
+    number = keyed_doc_no(VERIFICATION_DOC, store.code, request_id[:10].upper(), now.date())
+    return dict(verification_no=number, store_id=store.id, staff_id=staff_id, receipt_code=item["code"],
+                live_code=live, request_id=request_id,
                 platform_order_id=item.get("order_id", ""), deal_id=item.get("deal_id", ""),
                 deal_title=item.get("deal_title", "")[:100], price_fen=item.get("price_fen", 0),
                 status=status, order_no=order_no, business_date=day, consumed_at=now)

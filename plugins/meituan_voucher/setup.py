@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.platform.jobs import job_progress
+from app.unit_of_work import unit_of_work
 from plugins.meituan_voucher.signing import business_date
 
 
@@ -80,8 +81,8 @@ def register_commands(cli) -> None:
                 f"pays={info['mode']} {info['value_fen']} fen"
             )
             if consume:
-                rows = consume_voucher(store_row.id, None, code, 1, uuid.uuid4().hex)
-                db.session.commit()
+                with unit_of_work():
+                    rows = consume_voucher(store_row.id, None, code, 1, uuid.uuid4().hex)
                 click.echo(f"verified: {rows[0].verification_no} ({rows[0].receipt_code})")
         except DomainError as err:
             raise click.ClickException(f"{err.code}: {err.message}") from err
@@ -92,6 +93,11 @@ DEMO_BINDINGS = (("S001", "MT-SHOP-S001", "木棉道旗舰店(美团)"), ("S002"
 
 def seed_demo() -> None:
     """Bind demo stores to simulator shops, point settings at the simulator, map demo deals."""
+    with unit_of_work():
+        _add_demo_rows()
+
+
+def _add_demo_rows() -> None:
     from app.catalog.models import Sku
     from app.org.models import Store
     from app.platform.caches import bump_config_version
@@ -122,4 +128,3 @@ def seed_demo() -> None:
         db.session.add(
             DealMapping(deal_id="D100", title="纯棉T恤团购券", mode="product", sku_id=tee.id, qty=1)
         )
-    db.session.commit()

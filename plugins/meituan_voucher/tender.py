@@ -12,9 +12,10 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from app.api import ApiError
+from app.actor import acting_user
+from app.errors import DomainError
 from app.extensions import db
-from app.security import acting_user, current_staff
+from app.security import current_staff
 from plugins.meituan_voucher.models import Verification
 from plugins.meituan_voucher.services import (
     consume_voucher,
@@ -33,9 +34,9 @@ def _sale_request_id(code: str) -> str:
 def _check_products(order, value: dict) -> None:
     sold = sum(line.qty for line in order.lines if line.sku.sku_code == value["sku_code"])
     if sold < value["qty"]:
-        raise ApiError("MEITUAN_DEAL_PRODUCT_MISSING",
-                       _l("This voucher is for %(qty)s × %(sku)s, which is not on the order.",
-                          qty=value["qty"], sku=value["sku_code"]), 422)
+        raise DomainError("MEITUAN_DEAL_PRODUCT_MISSING",
+                          _l("This voucher is for %(qty)s × %(sku)s, which is not on the order.",
+                             qty=value["qty"], sku=value["sku_code"]))
 
 
 class MeituanTender:
@@ -47,8 +48,8 @@ class MeituanTender:
     def charge(self, order, payment) -> None:
         code = (payment.reference or "").strip()
         if not code:
-            raise ApiError("MEITUAN_CODE_REQUIRED",
-                           _l("A Meituan payment needs the voucher code in `code`."), 422)
+            raise DomainError("MEITUAN_CODE_REQUIRED",
+                              _l("A Meituan payment needs the voucher code in `code`."))
         def live():
             return db.session.scalars(select(Verification).where(
                 Verification.live_code == code, Verification.store_id == order.store_id)).one_or_none()
@@ -63,11 +64,11 @@ class MeituanTender:
         if value["mode"] == "product":
             _check_products(order, value)
         if payment.amount_fen <= 0:
-            raise ApiError("MEITUAN_AMOUNT_INVALID", _l("A Meituan payment must be more than zero."), 422)
+            raise DomainError("MEITUAN_AMOUNT_INVALID", _l("A Meituan payment must be more than zero."))
         if payment.amount_fen > value["value_fen"]:
-            raise ApiError("MEITUAN_AMOUNT_TOO_HIGH",
-                           _l("This voucher pays at most %(value)s fen.", value=value["value_fen"]), 422,
-                           value_fen=value["value_fen"])
+            raise DomainError("MEITUAN_AMOUNT_TOO_HIGH",
+                              _l("This voucher pays at most %(value)s fen.", value=value["value_fen"]),
+                              value_fen=value["value_fen"])
         attached = db.session.execute(
             update(Verification)
             .where(Verification.id == row.id, Verification.status == "consumed",
@@ -75,14 +76,14 @@ class MeituanTender:
             .values(order_no=order.order_no, applied_fen=payment.amount_fen)
         )
         if attached.rowcount != 1:
-            raise ApiError("MEITUAN_VOUCHER_USED",
-                           _l("This voucher has already paid for another order."), 409)
+            raise DomainError("MEITUAN_VOUCHER_USED",
+                              _l("This voucher has already paid for another order."))
         payment.reference = code
 
     def refund(self, order, payment, amount_fen: int, return_doc) -> None:
         if amount_fen != payment.amount_fen - payment.refunded_fen:
-            raise ApiError("MEITUAN_PARTIAL_RETURN",
-                           _l("A Meituan voucher is reversed whole: return the whole order instead."), 409)
+            raise DomainError("MEITUAN_PARTIAL_RETURN",
+                              _l("A Meituan voucher is reversed whole: return the whole order instead."))
         staff = current_staff()
         reverse_voucher(order.store_id, staff.id if staff else order.staff_id, payment.reference,
                         order_no=order.order_no)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
-from app.platform.settings import SettingDef, get_setting
+from app.hookspecs import SettingDef
+from app.platform.settings import get_setting
 
 MASK_ON_POS = "member_privacy.mask_on_pos"
 OTHER_STORE_MAY_VIEW = "member_privacy.other_store_may_view"

@@ -8,8 +8,8 @@ from retail_test_plugin import addon
 
 from app import hookspecs
 from app.extensions import db
-from app.org.models import Staff
 from app.org.services import mark_staff_left
+from app.platform.staff import Staff
 
 SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
                if name.startswith("retail_"))

@@ -1,9 +1,11 @@
 """Background jobs with progress, and the CLI commands."""
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
 from app.platform.jobs import enqueue_job
 from app.platform.models import Job
+from app.platform.staff import Staff
+from tests.support.settings import current_settings, kept_settings, settings_form
 
 
 def test_job_runs_and_reports_progress(app_ctx):
@@ -62,18 +64,21 @@ def test_create_admin(app):
 
 
 def test_settings_page_validates_and_saves(app, client_as):
+    from app.platform.settings import get_setting
+
     client = client_as("hq")
     assert "sample.limit" in client.get("/settings/").get_data(as_text=True)
-    page = client.post("/settings/", data={"sample.limit": "500", "sample.greeting": "hi"},
-                       follow_redirects=True)
-    assert "不能大于" in page.get_data(as_text=True)
-    client.post("/settings/", data={"sample.limit": "7", "sample.greeting": "hi"})
-    with app.app_context():
-        from app.platform.settings import get_setting
-
-        assert get_setting("sample.limit") == 7 and get_setting("sample.loud") is False
-    assert client_as("cashier1").post("/settings/", data={"sample.limit": "1"}).status_code in (302, 403)
-    with app.app_context():
-        from app.platform.settings import get_setting
-
-        assert get_setting("sample.limit") == 7
+    with kept_settings(app, {"sample.loud": True}):
+        page = client.post("/settings/", data=settings_form(app, {"sample.limit": "500"}),
+                           follow_redirects=True)
+        assert "不能大于" in page.get_data(as_text=True)
+        before = current_settings(app)
+        saved = client.post("/settings/", data=settings_form(app, {"sample.limit": "7", "sample.loud": None}))
+        assert saved.status_code == 302
+        after = current_settings(app)
+        assert (after.pop("sample.limit"), after.pop("sample.loud")) == (7, False)  # loud unticked
+        assert after == {k: v for k, v in before.items() if k not in ("sample.limit", "sample.loud")}
+        refused = client_as("cashier1").post("/settings/", data=settings_form(app, {"sample.limit": "1"}))
+        assert refused.status_code == 403
+        with app.app_context():
+            assert get_setting("sample.limit") == 7

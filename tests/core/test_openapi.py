@@ -76,13 +76,13 @@ def test_readme_error_codes_are_generated_from_the_registry():
         assert f"| `{code}` |" in text
 
 
-def test_api_error_takes_the_registered_status(app):
-    from app.api import ApiError
+def test_a_domain_error_takes_the_registered_status(app):
+    from app.errors import DomainError
 
     with app.app_context():
-        assert ApiError("ORDER_NOT_FOUND", "x").status == 404
-        assert ApiError("COUPON_SOLD_OUT", "x").status == 409  # a plugin's code
-        assert ApiError("ORDER_NOT_FOUND", "x", 410).status == 410  # an explicit status wins
+        assert DomainError("ORDER_NOT_FOUND", "x").status == 404
+        assert DomainError("COUPON_SOLD_OUT", "x").status == 409  # a plugin's code
+        assert DomainError("ORDER_NOT_FOUND", "x", 410).status == 410  # an explicit status wins
 
 
 # ---------------------------------------------------------------- a valid, complete contract

@@ -36,7 +36,7 @@ def test_receipt_layouts(app, client_as, layout, width):
     for sku in order["skus"]:
         assert sku in html
     assert f"@page {{ size: {width};" in html
-    assert "@media print" in html and "data-print" in html and "dashboard/print.js" in html
+    assert "@media print" in html and "data-print" in html and "print/print.js" in html
 
 
 def test_receipt_shows_tenders_translated(app, client_as):

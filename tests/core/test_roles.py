@@ -1,7 +1,7 @@
 """Roles are created and kept in sync with core and plugin grants."""
 
 from app.extensions import db
-from app.security import PRODUCT_ROLES
+from app.roles import PRODUCT_ROLES
 
 
 def _perms(app, role_name):

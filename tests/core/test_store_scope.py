@@ -1,7 +1,8 @@
 """Store roles see and touch only their own store, in views, actions and APIs."""
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 
 
 def _ids(app):

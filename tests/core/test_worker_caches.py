@@ -1,27 +1,49 @@
 """What a worker keeps between requests (``CALLER_CACHE_SECONDS``): the API caller with the
 configuration version, and store snapshots for sales.  Changes made in the same worker apply
 at once; changes made elsewhere apply within the time to live, never later.  The rest of the
-suite runs with the caches off (``tests/conftest.py``)."""
+suite runs with the caches off (``tests/conftest.py``).
 
-import time
+The cached worker's clock is moved by hand (``FakeClock``): no test here sleeps or races the
+time to live, so a loaded machine cannot make them flake."""
 
 import pytest
 from sqlalchemy import text
 
 from app.extensions import db
 from app.inventory.services import ALLOW_NEGATIVE
+from app.platform.caches import CALLERS, CallerCache
 from app.platform.settings import set_setting
 from tests.support.app import make_app
 from tests.support.clients import add_store_user, api_token, statements_of
 from tests.support.sales import one_item_cash_sale
 
 TTL = 1.5
+JUST_BEFORE = TTL - 0.01
+
+
+class FakeClock:
+    """A monotonic clock that stands still until ``advance`` moves it."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
-def cached_app(app, db_url):
-    """A second worker of the same database with the caches on."""
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def cached_app(app, db_url, clock):
+    """A second worker of the same database with the caches on, reading ``clock``."""
     worker = make_app(db_url, CALLER_CACHE_SECONDS=TTL)
+    worker.extensions[CALLERS] = CallerCache(clock=clock)
     yield worker
     with worker.app_context():
         db.session.remove()
@@ -38,17 +60,16 @@ def _set_active(app, user_id, active):
         db.session.commit()
 
 
-def test_a_deactivated_caller_is_refused_within_the_time_to_live(app, cached_app):
+def test_a_deactivated_caller_is_refused_within_the_time_to_live(app, cached_app, clock):
     user_id = add_store_user(app, "cache_pos")
     client, headers = cached_app.test_client(), _bearer(cached_app, "cache_pos")
     path = "/api/v1/pos/products?q=P1001"
     assert client.get(path, headers=headers).status_code == 200
     _set_active(app, user_id, False)  # by another worker (the admin)
     try:
-        deadline = time.monotonic() + TTL + 0.5
-        while client.get(path, headers=headers).status_code == 200:
-            assert time.monotonic() < deadline, "still served after the time to live"
-            time.sleep(0.1)
+        clock.advance(JUST_BEFORE)
+        assert client.get(path, headers=headers).status_code == 200  # the cached caller
+        clock.advance(TTL - JUST_BEFORE)
         assert client.get(path, headers=headers).status_code == 401
     finally:
         _set_active(app, user_id, True)
@@ -97,7 +118,9 @@ def _stock_of_sale_sku(app, qty=None):
         return before
 
 
-def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_the_ttl(app, cached_app):
+def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_the_ttl(
+    app, cached_app, clock
+):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     body = one_item_cash_sale(app)
     saved = _stock_of_sale_sku(app, qty=0)
@@ -109,10 +132,9 @@ def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_t
 
         with app.app_context():  # another worker turns it off again
             set_setting(ALLOW_NEGATIVE, False)
-        deadline = time.monotonic() + TTL + 0.5
-        while client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201:
-            assert time.monotonic() < deadline, "the other worker's setting was not seen in time"
-            time.sleep(0.1)
+        clock.advance(JUST_BEFORE)
+        assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201
+        clock.advance(TTL - JUST_BEFORE)
         assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 409
     finally:
         with app.app_context():
@@ -120,25 +142,25 @@ def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_t
         _stock_of_sale_sku(app, qty=saved)
 
 
-def test_a_renamed_store_code_reaches_order_numbers_within_the_ttl(app, cached_app):
+def test_a_renamed_store_code_reaches_order_numbers_within_the_ttl(app, cached_app, clock):
     from app.org.models import Store
 
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     body = one_item_cash_sale(app)
-    first = client.post("/api/v1/pos/orders", json=body, headers=headers).get_json()["result"]
-    assert first["store"] == "S001"
+
+    def sell():
+        return client.post("/api/v1/pos/orders", json=body, headers=headers).get_json()["result"]
+
+    assert sell()["store"] == "S001"
     with app.app_context():
         db.session.query(Store).filter_by(code="S001").one().code = "S001X"
         db.session.commit()
     try:
-        deadline = time.monotonic() + TTL + 0.5
-        while True:
-            sold = client.post("/api/v1/pos/orders", json=body, headers=headers).get_json()["result"]
-            if sold["store"] == "S001X":
-                break
-            assert time.monotonic() < deadline, "the store snapshot outlived its time to live"
-            time.sleep(0.1)
-        assert "S001X" in sold["order_no"]
+        clock.advance(JUST_BEFORE)
+        assert sell()["store"] == "S001"  # the snapshot of the cached configuration version
+        clock.advance(TTL - JUST_BEFORE)
+        sold = sell()
+        assert sold["store"] == "S001X" and "S001X" in sold["order_no"]
     finally:
         with app.app_context():
             db.session.query(Store).filter_by(code="S001X").one().code = "S001"

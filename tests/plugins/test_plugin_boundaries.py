@@ -55,11 +55,6 @@ def _installed_plugin_names() -> list[str]:
     return sorted({ep.load().NAME for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
-# Landed alongside this check (may only shrink): the member detail page renders the coupon
-# wallet list itself; a plugin should contribute its wallet section through a hook instead.
-KNOWN_NAMING = {"app/members/detail.py"}
-
-
 def test_the_core_names_no_plugin():
     """Not in code, not in a docstring, not in a template: the core knows plugins only
     through hooks (a tender says which member check and wallet list it needs)."""
@@ -73,13 +68,10 @@ def test_the_core_names_no_plugin():
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted((ROOT / "app").rglob("*"))
         if path.suffix in (".py", ".html", ".js") and "vendor" not in path.parts
-        and str(path.relative_to(ROOT)) not in KNOWN_NAMING
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if pattern.search(line)
     ]
     assert offenders == []
-    still = {name for name in KNOWN_NAMING if pattern.search((ROOT / name).read_text(encoding="utf-8"))}
-    assert still == KNOWN_NAMING, "a known offender names no plugin any more: take it off KNOWN_NAMING"
 
 
 def test_no_code_calls_a_hook_by_name():

@@ -26,7 +26,8 @@ def api_token(app, username, password=PASSWORD) -> str:
 def add_store_user(app, username, role="POS", store_code="S001"):
     """A user of ``role`` working at ``store_code`` (created once)."""
     from app.extensions import db
-    from app.org.models import Staff, Store
+    from app.org.models import Store
+    from app.platform.staff import Staff
 
     with app.app_context():
         sm = app.appbuilder.sm

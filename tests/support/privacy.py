@@ -64,7 +64,7 @@ class Privacy:
             return db.session.query(Store).filter_by(code=code).one().id
 
     def staff_id(self, employee_no: str) -> int:
-        from app.org.models import Staff
+        from app.platform.staff import Staff
 
         with self.app.app_context():
             return db.session.query(Staff).filter_by(employee_no=employee_no).one().id
@@ -105,8 +105,8 @@ class Privacy:
 
 
 def _reset(app) -> None:
+    from app.platform.caches import bump_config_version
     from app.platform.models import Setting
-    from app.plugins import bump_config_version
     from plugins.member_privacy.models import ShareGroup
 
     with app.app_context():

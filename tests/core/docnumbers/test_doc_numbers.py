@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.docnumbers.services import next_doc_no
+from app.docnumbers.services import DOC_TYPES, keyed_doc_no, next_doc_no, register_doc_types
 from app.extensions import db
 
 
@@ -47,3 +47,27 @@ def test_concurrent_reservations_never_share_a_number(app, is_postgres):
         thread.join()
     assert len(numbers) == count
     assert sorted(numbers) == [f"ST20310304S007{i:04d}" for i in range(1, count + 1)]
+
+
+def test_plugin_document_types_are_declared_once(app_ctx):
+    register_doc_types({"ZZ": "test document"})
+    try:
+        register_doc_types({"ZZ": "test document"})  # the same declaration again (a re-import) is fine
+        assert next_doc_no("ZZ", "S009", on=date(2031, 5, 6)) == "ZZ20310506S0090001"
+        with pytest.raises(ValueError, match="taken"):
+            register_doc_types({"ZZ": "another document"})
+        with pytest.raises(ValueError, match="taken"):
+            register_doc_types({"SO": "not a sale"})
+        with pytest.raises(ValueError, match="upper-case"):
+            register_doc_types({"z1": "bad code"})
+        with pytest.raises(ValueError, match="unknown"):
+            next_doc_no("ZY", "S009")
+    finally:
+        db.session.rollback()
+        DOC_TYPES.pop("ZZ")
+
+
+def test_a_keyed_number_has_the_same_shape_and_takes_no_counter(app_ctx):
+    assert keyed_doc_no("SO", "S009", "ABC123", on=date(2031, 1, 2)) == "SO20310102S009ABC123"
+    assert next_doc_no("SO", "S009", on=date(2031, 1, 2)).endswith("S0090001")
+    db.session.rollback()

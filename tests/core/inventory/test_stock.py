@@ -173,7 +173,7 @@ def test_bad_documents_are_refused(ctx, kind, reason, lines, note, code):
     before = db.session.query(StockDoc).count()
     with pytest.raises(DomainError) as err:
         create_stock_doc(kind, reason, _stores()["S001"], lines, note=note)
-    assert err.value.code == code and 400 <= err.value.status < 500
+    assert err.value.code == code and err.value.status == 422
     assert db.session.query(StockDoc).count() == before
 
 

@@ -54,7 +54,7 @@ def test_a_tag_in_use_is_not_deleted(app, client_as):
 @pytest.mark.parametrize("user", ["manager1", "cashier1", "guide1"])
 def test_store_staff_cannot_edit_the_tag_list(app, client_as, user):
     client = client_as(user)
-    assert client.get("/membertagview/list/").status_code in (302, 403)
-    client.post(ADD, data={"name": f"by-{user}"})
+    assert client.get("/membertagview/list/").status_code == 403
+    assert client.post(ADD, data={"name": f"by-{user}"}).status_code == 403
     with app.app_context():
         assert f"by-{user}" not in _tags()

@@ -12,7 +12,8 @@ import uuid
 import pytest
 
 from app.extensions import db
-from app.org.models import Staff, Store
+from app.org.models import Store
+from app.platform.staff import Staff
 from tests.support.app import PASSWORD
 
 

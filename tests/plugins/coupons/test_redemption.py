@@ -85,6 +85,28 @@ def test_redeem_once_then_refused_and_idempotent_retry(app, api_as, make_rule, n
         assert db.session.query(Redemption).join(Redemption.coupon).filter_by(code=code).count() == 1
 
 
+def test_redemption_numbers_are_the_stores_document_numbers(app, api_as, make_rule, new_member):
+    from app.docnumbers.services import format_doc_no
+    from app.org.models import Store
+
+    rule, pos = make_rule(), api_as("pos1")
+    numbers = []
+    for _ in range(2):
+        member_id = new_member()["id"]
+        code = issue(app, rule, member_id)
+        sale = {"order_total_fen": 5000, "member_id": member_id}
+        redeemed = pos.post(f"/api/v1/pos/coupons/{code}/redeem", json=sale)
+        numbers.append(redeemed.get_json()["result"]["redemption_no"])
+    with app.app_context():
+        from plugins.coupons.models import Redemption
+
+        redemption = db.session.query(Redemption).filter_by(redemption_no=numbers[0]).one()
+        code = db.session.get(Store, redemption.store_id).code
+    first = int(numbers[0][-4:])
+    day = date.today().strftime("%Y%m%d")
+    assert numbers == [format_doc_no("CR", day, code, first), format_doc_no("CR", day, code, first + 1)]
+
+
 def test_usable_stores_and_validity(app, api_as, make_rule, new_member):
     from plugins.coupons.models import Coupon
 
@@ -173,7 +195,8 @@ def test_redeem_needs_a_store_account_and_permission(app, api_as, make_rule, new
     code = issue(app, make_rule(), new_member()["id"])
     response = api_as("admin").post(f"/api/v1/pos/coupons/{code}/redeem", json={"order_total_fen": 100})
     assert response.status_code == 403 and error_code(response) == "STORE_REQUIRED"
-    assert api_as("guide1").get(f"/api/v1/pos/coupons/{code}").status_code in (401, 403)
+    looked_up = api_as("guide1").get(f"/api/v1/pos/coupons/{code}")
+    assert looked_up.status_code == 403 and error_code(looked_up) == "FORBIDDEN"
 
 
 def test_bad_input_writes_nothing(app, api_as, make_rule, new_member):
@@ -252,7 +275,9 @@ def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, n
         worker.join()
     assert len(statuses) == threads_count
     assert [s for s in statuses if s[0] == 201] == [(201, "ok")]
-    assert {s[1] for s in statuses if s[0] != 201} <= {"COUPON_ALREADY_REDEEMED", "BUSY_RETRY"}
+    refused = [s for s in statuses if s[0] != 201]
+    assert {s[0] for s in refused} <= {409}
+    assert {s[1] for s in refused} <= {"COUPON_ALREADY_REDEEMED", "BUSY_RETRY"}
     with app.app_context():
         from plugins.coupons.models import Redemption
 

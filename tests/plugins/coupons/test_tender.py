@@ -119,7 +119,7 @@ def test_partial_return_keeps_the_coupon_redeemed(app, api_as, make_rule, new_me
 
 
 def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule, new_member, monkeypatch):
-    from app.api import ApiError
+    from app.errors import DomainError
     from plugins.coupons import services
 
     member_id = new_member()["id"]
@@ -129,7 +129,7 @@ def test_member_privacy_hook_can_refuse_a_members_coupon(app, api_as, make_rule,
     class Host:
         def member_usable(self, member, store_id, purpose):
             calls.append(("retail_member_usable", purpose))
-            return ApiError("MEMBER_NOT_IN_GROUP", "refused", 403)
+            return DomainError("MEMBER_NOT_IN_GROUP", "refused")
 
     monkeypatch.setattr(services, "plugin_host", lambda: Host())
     body = {"order_total_fen": 5000, "member_id": member_id}

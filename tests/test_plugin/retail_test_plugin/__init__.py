@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import SettingDef, ViewSpec, hookimpl
+from app.hookspecs import DetailSection, SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, POS, menu, write
 
 NAME = "sample"
@@ -147,10 +147,10 @@ def retail_present_member(data, member, viewer, context):
 
 @hookimpl
 def retail_member_usable(member, store_id, purpose):
-    from app.api import ApiError
+    from app.errors import DomainError
 
     if purpose == "points" and store_id == 3:
-        return ApiError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
     return None
 
 
@@ -165,3 +165,19 @@ def retail_mall_store_filters(member):
 
     CALLS.append(("retail_mall_store_filters", getattr(member, "id", None)))
     return [Store.code != "S003"]  # the sample plugin hides the franchise store from the mall
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer, shown):
+    from app.formatting import html_table
+
+    body = html_table((_l("Member"), _l("Phone"), _l("Stamps")), [(shown["name"], shown["phone"], 3)])
+    return [DetailSection("sample-stamps", _l("Sample stamps"), body, order=60)]
+
+
+@hookimpl
+def retail_document_url(doc_no):
+    from flask import url_for
+
+    prefix, _, pk = doc_no.partition("-")
+    return url_for("SampleNoteView.show", pk=int(pk)) if prefix == "NOTE" and pk.isdigit() else None

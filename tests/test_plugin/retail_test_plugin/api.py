@@ -3,7 +3,8 @@ from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from app.api import ApiError, RetailApi, idempotent, json_body
+from app.api import RetailApi, idempotent, json_body
+from app.errors import DomainError
 from app.extensions import db
 from app.security import NO_STORE, scope_to_store, scoped_store_id
 from retail_test_plugin.models import SampleNote
@@ -69,7 +70,7 @@ class SampleApi(RetailApi):
         data = json_body(NoteIn())
         store_id = scoped_store_id()
         if store_id in (None, NO_STORE):
-            raise ApiError("STORE_REQUIRED", _l("A store account is required."), 403)
+            raise DomainError("STORE_REQUIRED", _l("A store account is required."))
         notes = [SampleNote(store_id=store_id, text=data["text"]) for _ in range(data["count"])]
         db.session.add_all(notes)
         db.session.commit()

@@ -1,31 +1,21 @@
-"""Admin pages of the platform: home, plugins, settings, jobs, audit log."""
+"""The System pages: home, plugins, settings, jobs, audit log (over the kernel, ``app.platform``)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, IndexView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import Markup
-from wtforms import ValidationError as WTFValidationError
 
-from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView
+from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView, check_csrf
 from app.formatting import audit_detail, register_labels
 from app.platform.models import AuditLog, Job
 from app.platform.settings import SettingError, all_settings, get_setting, mask_secret, set_setting
 from app.plugins import PluginToggleRefused, plugin_host
-from app.security import POS, current_staff, user_role_names
-
-
-def _check_csrf() -> None:
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return
-    try:
-        validate_csrf(request.form.get("csrf_token", ""))
-    except (CSRFError, WTFValidationError):
-        abort(400)
+from app.roles import POS
+from app.security import current_staff, user_role_names
 
 
 class HomeView(IndexView):
@@ -73,7 +63,7 @@ class PluginsView(BaseView):
     @expose("/<name>/toggle", methods=["POST"])
     @has_access
     def toggle(self, name):
-        _check_csrf()
+        check_csrf()
         host = plugin_host()
         if name not in host.plugins:
             abort(404)
@@ -123,7 +113,7 @@ class SettingsView(BaseView):
     @expose("/", methods=["POST"])
     @has_access
     def save(self):
-        _check_csrf()
+        check_csrf()
         errors = 0
         for key, (_owner, definition) in self._visible().items():
             raw = request.form.get(key, False if definition.type == "bool" else None)
