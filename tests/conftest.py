@@ -12,11 +12,13 @@ import pytest
 
 pytest.register_assert_rewrite("tests.support")
 
-from tests.support.app import PASSWORD, make_app  # noqa: E402, I001
+import tests.support.environment  # noqa: E402, F401, I001  (first: the environment the app reads)
+
+# isort: split
+from tests.support.app import PASSWORD, make_app  # noqa: E402
 from tests.support.clients import api_token, login  # noqa: E402
 from tests.support.databases import clone_database, drop_database, new_database_url  # noqa: E402
-from tests.support.environment import RUN_DIR  # noqa: E402, F401  (first: sets the environment the app reads)
-from tests.support.isolation import TestTransaction, forget_worker_caches, reset_login_counters  # noqa: E402
+from tests.support.isolation import OwnDatabase, RolledBackTransaction, reset_login_counters  # noqa: E402
 
 
 def _compile_catalogs() -> None:
@@ -73,41 +75,15 @@ def _database(request, app, seeded_db_url):
     (``own_database``) a copy of it that the session ``app`` uses during the test."""
     from app.extensions import db
 
+    reset_login_counters(app)
+    if request.node.get_closest_marker("own_database") is not None:
+        with OwnDatabase(app, app.config["TEST_TEMPLATE_DATABASE_URI"]) as own:
+            yield own.url
+        return
     with app.app_context():
         engine = db.engine
-    reset_login_counters(app)
-    if request.node.get_closest_marker("own_database") is None:
-        with TestTransaction(engine):
-            yield seeded_db_url
-        return
-    url = clone_database(app.config["TEST_TEMPLATE_DATABASE_URI"])
-    clone = _swap_engine(app, engine, url)
-    try:
-        yield url
-    finally:
-        with app.app_context():
-            db.session.remove()
-        _swap_engine(app, clone, seeded_db_url, restore=engine)
-        clone.dispose()
-        drop_database(url)
-
-
-def _swap_engine(app, current, url, restore=None):
-    """Point ``app`` at ``url`` (a new engine like its own, or ``restore``)."""
-    from sqlalchemy import create_engine, event
-
-    from app import _sqlite_pragmas
-    from app.extensions import db
-
-    engine = restore
-    if engine is None:
-        engine = create_engine(url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-    db._app_engines[app][None] = engine
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
-    forget_worker_caches(app)
-    return engine
+    with RolledBackTransaction(engine):
+        yield seeded_db_url
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Each test in a transaction that is rolled back at its end.
+"""Each test in a transaction that is rolled back at its end, or on its own database.
 
 The test opens one connection to the seeded database and begins a transaction on it;
 every app of the test (the session's and any a test builds with ``make_app``) uses that
@@ -22,9 +22,10 @@ from sqlalchemy.engine import Connection
 
 from app.extensions import db
 from app.platform.caches import CALLERS, CONFIG
+from tests.support.databases import clone_database, drop_database
 
 APPS: weakref.WeakSet = weakref.WeakSet()  # every app this run built (tests.support.app.make_app)
-_active: list[TestTransaction] = []  # the running test's transaction, if it has one
+_active: list[RolledBackTransaction] = []  # the running test's transaction, if it has one
 
 
 def adopt(app) -> None:
@@ -63,7 +64,7 @@ class SharedConnection(Connection):
         """``db.engine.dispose()`` in a test's clean-up: the engine's pool stays as it is."""
 
 
-class TestTransaction:
+class RolledBackTransaction:
     """One connection and its outer transaction, shared by the test's apps."""
 
     def __init__(self, engine):
@@ -108,3 +109,43 @@ class TestTransaction:
 def _url(app) -> str:
     engine = db._app_engines[app][None]
     return str(engine.url if hasattr(engine, "url") else engine.engine.url)
+
+
+class OwnDatabase:
+    """A copy of ``template_url`` that ``app`` uses for one test (``own_database`` tests:
+    their commits must reach other connections, threads or processes)."""
+
+    def __init__(self, app, template_url: str):
+        self.app = app
+        self.url = clone_database(template_url)
+        self.engine = _engine_like(app, self.url)
+
+    def __enter__(self):
+        engines = db._app_engines[self.app]
+        self._previous = engines[None], self.app.config["SQLALCHEMY_DATABASE_URI"]
+        self._point(self.engine, self.url)
+        return self
+
+    def __exit__(self, *_exc):
+        with self.app.app_context():
+            db.session.remove()
+        self._point(*self._previous)
+        self.engine.dispose()
+        drop_database(self.url)
+
+    def _point(self, engine, url: str) -> None:
+        db._app_engines[self.app][None] = engine
+        self.app.config["SQLALCHEMY_DATABASE_URI"] = url  # what a second app of the test is built on
+        forget_worker_caches(self.app)
+
+
+def _engine_like(app, url: str):
+    """An engine on ``url`` configured as ``app``'s own (``app._configure_database``)."""
+    from sqlalchemy import create_engine, event
+
+    from app import _sqlite_pragmas
+
+    engine = create_engine(url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
