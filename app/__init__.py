@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 
 from app.api import (
     BoundedIntConverter,
-    DomainError,
     api_error_response,
     begin_read_only_request,
     domain_error_response,
@@ -19,6 +18,7 @@ from app.api import (
     is_api_request,
     refuse_read_only_flush,
 )
+from app.errors import DomainError
 from app.extensions import db
 from app.layout import error_page, install_layout
 from app.menu import RetailMenu

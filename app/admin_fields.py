@@ -1,10 +1,12 @@
-"""Shared admin pieces: the money field (元 typed, fen stored), readable columns by default,
-and forms that stay on the page with what was typed when a save is refused.
+"""Shared admin pieces: the money field (元 typed, fen stored), the vocabulary select (label
+shown, code stored), readable columns by default, and forms that stay on the page with what
+was typed when a save is refused.
 
 ``ReadableFormsMixin`` is mixed into ``app.admin.RetailModelView``, so every core and plugin
 view gets it: money columns (``*_fen``) become ``MoneyField`` in forms and show as 元 in lists;
 other columns show through ``app.formatting.display`` (no ``None``/``False``/``[]``);
-``label_kinds`` maps columns to label vocabularies; a service error raised from
+``label_kinds`` maps columns to label vocabularies (shown as labels, chosen in forms from a
+``LabelSelectField``); a service error raised from
 ``pre_add``/``pre_update`` becomes an error beside its field (``FieldError``, or an
 ``DomainError`` whose code is in ``error_fields`` or which carries ``field=``).
 """
@@ -17,17 +19,26 @@ from typing import NamedTuple
 
 from flask import abort, flash, request, url_for
 from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _l
-from wtforms import Field
+from wtforms import Field, SelectChoice, SelectField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import TextArea
 
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import EMPTY, display, label_formatter, money, parse_yuan, yuan
+from app.formatting import (
+    EMPTY,
+    check_yuan_range,
+    choices_of,
+    display,
+    label_formatter,
+    money,
+    parse_yuan,
+    yuan,
+)
 
 log = logging.getLogger(__name__)
 MAX_FEN = 10**11  # one billion yuan: more than any retail amount
@@ -43,11 +54,10 @@ class MoneyRange:
     def __call__(self, form, field):
         if field.data is None:
             return
-        if self.min_fen is not None and field.data < self.min_fen:
-            message = _l("The amount must be at least %(min)s yuan.", min=yuan(self.min_fen))
-            raise ValidationError(str(message))
-        if self.max_fen is not None and field.data > self.max_fen:
-            raise ValidationError(str(_l("The amount must be at most %(max)s yuan.", max=yuan(self.max_fen))))
+        try:
+            check_yuan_range(field.data, self.min_fen, self.max_fen)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class MoneyField(Field):
@@ -88,6 +98,36 @@ def money_field(label, required: bool = True, description=None, **kwargs) -> Mon
     return MoneyField(label, validators=validators, description=description, **kwargs)
 
 
+def _code_or_none(value):
+    return None if value in ("", None) else str(value)
+
+
+class LabelSelectField(SelectField):
+    """A column of a label vocabulary (``app.formatting.register_labels``): a select of the
+    vocabulary's labels, ``data`` the code; a code outside the vocabulary is refused.
+
+    The choices are read when a form is built, so labels a plugin registers later still show.
+    ``blank=True`` (nullable columns) adds a "—" choice stored as ``None``.
+    """
+
+    widget = Select2Widget()
+
+    def __init__(self, label=None, validators=None, kind: str = "", blank: bool = False, **kwargs):
+        self.kind = kind
+        self.blank = blank
+        super().__init__(label, validators, coerce=_code_or_none, choices=self._vocabulary, **kwargs)
+
+    def _vocabulary(self) -> list[SelectChoice]:
+        choices = [SelectChoice(code, label) for code, label in choices_of(self.kind)]
+        return [SelectChoice("", EMPTY), *choices] if self.blank else choices
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:  # WTForms' own message is not translated here
+            raise ValidationError(str(_l("Choose one of the listed values."))) from None
+
+
 LINE_EDITOR_LABELS = {
     "code": _l("SKU code or barcode"),
     "name": _l("Name"),
@@ -100,8 +140,10 @@ LINE_EDITOR_LABELS = {
 
 
 class LineEditorWidget(TextArea):
-    """A "CODE QTY" per line textarea that ``static/js/line_editor.js`` turns into a grid with
-    SKU look-up at ``lookup_endpoint`` (``?code=`` → JSON ``sku_code``, ``name``, ``on_hand``)."""
+    """A textarea that ``static/js/line_editor.js`` turns into a grid (code, name, on hand,
+    quantity) with SKU look-up at ``lookup_endpoint`` (``?code=`` → JSON ``sku_code``, ``name``,
+    ``on_hand``). The grid writes the submitted value, one "CODE QTY" per line; the field's
+    hint (``description_columns``) describes the grid, not that text."""
 
     def __init__(self, lookup_endpoint: str):
         self.lookup_endpoint = lookup_endpoint
@@ -232,6 +274,23 @@ class ReadableFormsMixin:
             )
         return fields
 
+    def _label_fields(self, columns, extra) -> dict:
+        """A ``LabelSelectField`` for each ``label_kinds`` column of the form (not given in ``extra``)."""
+        fields = {}
+        for column in columns or []:
+            if column not in self.label_kinds or column in extra:
+                continue
+            column_default = getattr(self.datamodel.list_columns.get(column), "default", None)
+            default = getattr(column_default, "arg", None)
+            fields[column] = LabelSelectField(
+                self.label_columns.get(column, column),
+                kind=self.label_kinds[column],
+                blank=self.datamodel.is_nullable(column),
+                description=self.description_columns.get(column) or "",
+                default=default if isinstance(default, str) else None,
+            )
+        return fields
+
     def _described(self, extra: dict) -> dict:
         """Extra fields get their ``description_columns`` hint too (FAB gives it to model fields only)."""
         for name, field in extra.items():
@@ -245,10 +304,12 @@ class ReadableFormsMixin:
         self._described(self.edit_form_extra_fields)
         self.add_form_extra_fields = {
             **self._money_fields(self.add_columns, self.add_form_extra_fields),
+            **self._label_fields(self.add_columns, self.add_form_extra_fields),
             **self.add_form_extra_fields,
         }
         self.edit_form_extra_fields = {
             **self._money_fields(self.edit_columns, self.edit_form_extra_fields),
+            **self._label_fields(self.edit_columns, self.edit_form_extra_fields),
             **self.edit_form_extra_fields,
         }
         super()._init_forms()

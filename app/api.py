@@ -53,9 +53,9 @@ READ_WRITE_METHODS = {
 
 
 class ApiError(DomainError):
-    """An error of the HTTP layer itself (request parsing, login, idempotency keys, a
-    view's own checks).  Services raise ``app.errors.DomainError``; both become the
-    envelope through ``domain_error_response``."""
+    """An error of the HTTP layer itself (request parsing, idempotency keys), used only in
+    this module (``tests/core/test_domain_errors.py`` checks): everything else raises
+    ``app.errors.DomainError``.  Both become the envelope through ``domain_error_response``."""
 
     def __init__(self, code: str, message, status: int | None = None, **extra: Any):
         super().__init__(code, message, status, **extra)
@@ -70,6 +70,8 @@ def domain_error_response(exc: DomainError) -> Response:
     body = {"error": {"code": exc.code, "message": str(exc.message), **exc.details}}
     response = jsonify(body)
     response.status_code = exc.status
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

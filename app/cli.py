@@ -139,7 +139,7 @@ def plugins_list():
     enabled = host.enabled_names()
     for name, info in sorted(host.plugins.items()):
         state = "enabled" if name in enabled else "disabled"
-        hooks = ", ".join(sorted(h.name for h in host.pm.get_hookcallers(info.module) or []))
+        hooks = ", ".join(host.hook_names(name))
         deps = ", ".join(info.depends) or "-"
         click.echo(f"{name} {info.version} [{state}] depends: {deps}; hooks: {hooks}")
 

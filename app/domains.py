@@ -2,8 +2,9 @@
 
 Each ``app/<domain>/__init__.py`` is that domain's manifest -- the same shape as
 a plugin's: ``NAME``, ``TITLE``, ``VERSION``, ``DESCRIPTION``, ``DEPENDS``,
-``CORE = True``, ``ORDER`` (menu position), ``GRANTS``, ``SETTINGS`` and
-``@hookimpl`` functions.  They are found here, so adding a domain touches no
+``CORE = True``, ``ORDER`` (menu and demo-data position), the declared
+contributions (``MODELS``, ``GRANTS``, ``SETTINGS``, ``DEMO``, ...: ``app.manifest``)
+and ``@hookimpl`` functions.  They are found here, so adding a domain touches no
 shared file, and registered on the app's plugin manager before the plugins.
 """
 

@@ -1,12 +1,13 @@
 """The registry of API error codes: code → HTTP status(es) → what it means.
 
-Every ``ApiError`` code is registered here (core) or in a plugin's ``errors.py``
-(``ERRORS = error_table("<plugin>", {...})``, found through the plugin entry
-points).  A plugin that joins a core path also lists, in ``GROUPS``, the codes it
-adds there: ``TENDERS`` (its payment method, in a sale or a return) and
-``MEMBER_REFUSALS`` (``retail_member_usable``); core operations name the group.
+Every ``DomainError`` code is registered here (core) or by the package that raises
+it: its manifest implements ``retail_error_codes`` and returns its table
+(``error_table("<plugin>", {...}, groups)``, kept in the plugin's ``errors.py``).  A
+plugin that joins a core path also names, in ``groups``, the codes it adds there:
+``TENDERS`` (its payment method, in a sale or a return) and ``MEMBER_REFUSALS``
+(``retail_member_usable``); core operations name the group.
 
-``ApiError`` takes its default status from here, the OpenAPI spec lists each
+``DomainError`` takes its status from here, the OpenAPI spec lists each
 operation's codes from here (``x-error-codes`` in the docstrings), and
 ``tools/error_codes.py`` writes the README's list from here; a test fails when
 code raises a code that is not registered or when the README is out of date.
@@ -18,18 +19,18 @@ error handler (``app.api``) turns a domain error into a status and the JSON enve
 and the admin base (``app.admin_fields``) into an error beside a form field or a flash.
 
 Descriptions are English reference text for integrators (the spec and the
-README); the message a caller sees is the localized one given to ``ApiError``.
+README); the message a caller sees is the localized one given to ``DomainError``.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import importlib.metadata
-import importlib.util
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
 
-ENTRY_POINT_GROUP = "retail_admin.plugins"
+from flask import current_app, has_app_context
+
+GROUPS = ("TENDERS", "MEMBER_REFUSALS")  # core paths a plugin's codes can join (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class ErrorCode:
     statuses: tuple[int, ...]  # the first is the usual one
     description: str
     owner: str = "core"
+    groups: tuple[str, ...] = ()  # the core paths (``GROUPS``) a plugin adds this code to
 
     @property
     def status(self) -> int:
@@ -51,15 +53,18 @@ class DomainError(Exception):
     The HTTP status comes from the registry.  A code registered with several statuses
     (``MEMBER_FROZEN``: 403 at a sale, 409 at a recharge) takes ``status=`` to say which
     of its registered ones applies; ``tests/core/test_domain_errors.py`` checks that
-    services give it only for such codes and only a registered one.
+    services give it only for such codes and only a registered one.  ``retry_after``: the
+    seconds after which the same request may succeed (the API's ``Retry-After`` header).
     """
 
-    def __init__(self, code: str, message, status: int | None = None, **details):
+    def __init__(self, code: str, message, status: int | None = None, *, retry_after: int | None = None,
+                 **details):
         super().__init__(code)
         self.code = code
         self.message = message
         self.details = details
         self._status = status
+        self.retry_after = retry_after  # seconds after which the same request may succeed
 
     @property
     def status(self) -> int:
@@ -74,12 +79,22 @@ class DomainError(Exception):
         return self.details
 
 
-def error_table(owner: str, entries: dict[str, tuple[int | tuple[int, ...], str]]) -> dict[str, ErrorCode]:
-    """``{code: (status or (status, …), description)}`` → ``{code: ErrorCode}``."""
+def error_table(owner: str, entries: dict[str, tuple[int | tuple[int, ...], str]],
+                groups: dict[str, tuple[str, ...]] | None = None) -> dict[str, ErrorCode]:
+    """``{code: (status or (status, …), description)}`` → ``{code: ErrorCode}``; ``groups``
+    (``{"TENDERS": (code, …)}``) says which core paths each code joins."""
+    joined: dict[str, list[str]] = {}
+    for group, codes in (groups or {}).items():
+        if group not in GROUPS:
+            raise ValueError(f"unknown error-code group {group} ({owner})")
+        for code in codes:
+            if code not in entries:
+                raise ValueError(f"{code} is in the group {group} but not in the table ({owner})")
+            joined.setdefault(code, []).append(group)
     table = {}
     for code, (status, description) in entries.items():
         statuses = status if isinstance(status, tuple) else (status,)
-        table[code] = ErrorCode(code, statuses, description, owner)
+        table[code] = ErrorCode(code, statuses, description, owner, tuple(joined.get(code, ())))
     return table
 
 
@@ -171,56 +186,42 @@ CORE_ERRORS = error_table("core", {
 })
 
 
-def _plugin_modules() -> list[str]:
-    names = []
-    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        module = entry_point.value.split(":")[0]
-        if module not in names:
-            names.append(module)
-    return names
+_REGISTRIES: WeakKeyDictionary[Any, dict[str, ErrorCode]] = WeakKeyDictionary()
 
 
-@functools.cache
-def _plugin_error_modules() -> tuple:
-    modules = []
-    for module in _plugin_modules():
-        name = f"{module}.errors"
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:
-            found = False
-        if found:
-            modules.append(importlib.import_module(name))
-    return tuple(modules)
-
-
-@functools.cache
-def _registry() -> dict[str, ErrorCode]:
-    registry = dict(CORE_ERRORS)
-    for module in _plugin_error_modules():
-        for code, entry in module.ERRORS.items():
+def registry_of(host) -> dict[str, ErrorCode]:
+    """The core codes and those of every installed package (``host.error_codes()``, the
+    ``retail_error_codes`` hook of an ``app.plugins.PluginHost``), built once per host."""
+    registry = _REGISTRIES.get(host)
+    if registry is None:
+        registry = dict(CORE_ERRORS)
+        for code, entry in host.error_codes().items():
             if code in registry and registry[code] != entry:
                 owners = f"{registry[code].owner}, {entry.owner}"
                 raise ValueError(f"error code {code} is registered twice ({owners})")
             registry[code] = entry
+        _REGISTRIES[host] = registry
     return registry
 
 
-GROUPS = ("TENDERS", "MEMBER_REFUSALS")
+def _registry(host=None) -> dict[str, ErrorCode]:
+    """The registry of ``host``, else of the current app's plugin host; outside an app, the
+    core's codes only (a request, a job or a CLI command always runs inside one)."""
+    if host is None and has_app_context():
+        host = current_app.extensions.get("retail_plugins")
+    return registry_of(host) if host is not None else CORE_ERRORS
 
 
 def group_error_codes(group: str) -> list[str]:
     """The codes the installed plugins add to ``group`` (see the module doc)."""
-    codes = []
-    for module in _plugin_error_modules():
-        codes.extend(getattr(module, "GROUPS", {}).get(group, ()))
-    return codes
+    return [entry.code for entry in _registry().values() if group in entry.groups]
 
 
 def error_code(code: str) -> ErrorCode | None:
     return _registry().get(code)
 
 
-def all_error_codes() -> list[ErrorCode]:
-    """Core codes first, then each plugin's, each group by code."""
-    return sorted(_registry().values(), key=lambda e: (e.owner != "core", e.owner, e.code))
+def all_error_codes(host=None) -> list[ErrorCode]:
+    """Core codes first, then each plugin's, each group by code (``host``: a plugin host when
+    there is no app, as in ``tools/error_codes.py``)."""
+    return sorted(_registry(host).values(), key=lambda e: (e.owner != "core", e.owner, e.code))

@@ -55,6 +55,15 @@ def parse_yuan(text) -> int:
         raise ValueError(str(_l("Enter an amount in yuan, e.g. 12.34."))) from None
 
 
+def check_yuan_range(fen: int, min_fen: int | None = 0, max_fen: int | None = None) -> int:
+    """``fen`` if within the bounds, else ``ValueError`` naming the bound in 元."""
+    if min_fen is not None and fen < min_fen:
+        raise ValueError(str(_l("The amount must be at least %(min)s yuan.", min=yuan(min_fen))))
+    if max_fen is not None and fen > max_fen:
+        raise ValueError(str(_l("The amount must be at most %(max)s yuan.", max=yuan(max_fen))))
+    return fen
+
+
 # ---------------------------------------------------------------- codes → translated labels
 
 _LABELS: dict[str, dict[str, object]] = {}

@@ -4,9 +4,11 @@ A package -- a core domain (``app/<domain>/__init__.py``) or a plugin
 (registered under the ``retail_admin.plugins`` entry-point group) -- has one
 manifest module holding metadata (``NAME``, ``TITLE``, ``VERSION``,
 ``DESCRIPTION``, ``DEPENDS``, ``DEFAULT_ENABLED``; ``CORE = True`` for the
-always-on core domains), its ``GRANTS`` and ``SETTINGS``, and ``@hookimpl``
-functions.  Hookimpl arguments never have defaults (pluggy does not pass
-them); an implementation may accept any subset of the arguments named here.
+always-on core domains), the contributions it declares (``MODELS``, ``GRANTS``,
+``SETTINGS``, ``JOBS``, ``COMMANDS``, ``DEMO``, ...: ``app.manifest`` turns them
+into implementations of the hooks below) and ``@hookimpl`` functions.
+Hookimpl arguments never have defaults (pluggy does not pass them); an
+implementation may accept any subset of the arguments named here.
 
 Registration hooks (models, migrations, views, APIs, settings, grants,
 translations, jobs, commands, tenders) are called once at start-up for every
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # annotations only: the contract imports nothing at run time
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Payment, Return
@@ -94,7 +96,7 @@ class TenderHandler(Protocol):
     The core knows tenders only through this: it asks a tender which member
     check it needs and which wallet list it fills, and never names a plugin's
     tender.  ``charge`` and ``refund`` run inside the sale's or return's
-    transaction and must not commit; raising ``ApiError`` aborts everything.
+    transaction and must not commit; raising ``DomainError`` aborts everything.
     ``charge`` may set ``payment.reference``.
     """
 
@@ -176,6 +178,18 @@ def retail_translation_dirs() -> list[str]:
 
 
 @hookspec
+def retail_error_codes() -> dict[str, ErrorCode]:
+    """Return the package's error codes, ``{code: ErrorCode}`` (build it with
+    ``app.errors.error_table(NAME, {code: (status, description)}, groups)``).
+
+    Every code a ``DomainError`` of the package carries is registered here with its HTTP
+    status(es): the API answers with it, the OpenAPI spec and the README list it
+    (a test fails on a raised code nobody registered).  Called once per installed
+    package, enabled or not.
+    """
+
+
+@hookspec
 def retail_register_jobs() -> dict[str, Callable[..., None]]:
     """Return background jobs as ``{job_name: function}``.
 
@@ -191,10 +205,13 @@ def retail_register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def retail_seed_demo() -> None:
-    """Add the plugin's demo data; called by ``seed-demo`` after the core's.
+def retail_seed_demo(password: str) -> int | None:
+    """Add the package's demo data; called by ``seed-demo`` one package at a time, the core
+    domains first (by ``ORDER``), then each plugin after those it ``DEPENDS`` on.
 
-    Must be idempotent: a second run changes nothing.
+    ``password`` is the password of any demo login the package creates.  Returns how many
+    records it created (or None).  Must be idempotent: a second run changes nothing.
+    Usually declared as ``DEMO = "package.demo:seed_demo"`` (``app.manifest``).
     """
 
 
@@ -213,7 +230,7 @@ def retail_payment_methods() -> list[TenderHandler]:
     None), ``wallet_key`` (the list of the POS wallet showing what the member
     can pay with it, or None), ``charge(order, payment)`` and ``refund(order,
     payment, amount_fen, return_doc)``.  Both run inside the sale's/return's
-    transaction, must not commit, and raise ``app.api.ApiError`` to refuse
+    transaction, must not commit, and raise ``app.errors.DomainError`` to refuse
     (everything rolls back).  ``charge`` may set ``payment.reference``.
     """
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from flask_appbuilder.security.sqla.models import User
     from sqlalchemy.sql import ColumnElement
 
-    from app.errors import DomainError
+    from app.errors import DomainError, ErrorCode
     from app.members.models import Member
     from app.platform.staff import Staff
     from app.sales.models import Order, Return
@@ -100,6 +100,8 @@ class PluginHost:
         self.packages: dict[str, PluginInfo] = {}  # core domains, then plugins, as registered
         self.plugins: dict[str, PluginInfo] = {}  # the plugins (can be toggled)
         self.blueprint_owner: dict[str, str] = {}
+        self._objects: dict[str, tuple[object, ...]] = {}  # package -> its manifest (+ generated hooks)
+        self._owner: dict[str, str] = {}  # pluggy registration name -> package
         self._subset_callers: dict[tuple[str, frozenset], Any] = {}
         self._state_cache: tuple[int, dict[str, bool]] | None = None
         self._settings: dict[str, tuple[str, SettingDef]] | None = None
@@ -124,10 +126,24 @@ class PluginHost:
         self.pm.check_pending()
 
     def register(self, module: ModuleType, distribution: str = "") -> PluginInfo:
+        """Register a package's manifest, and the hooks its declarative attributes stand
+        for (``app.manifest``) as a second object ``<name>.manifest`` on the same manager."""
+        from app.manifest import ManifestError, manifest_hooks
+
         info = _plugin_info(module, distribution)
         if info.name in self.packages:
             raise PluginError(f"two plugins are named {info.name!r}")
-        self.pm.register(module, name=info.name)
+        try:
+            generated = manifest_hooks(module)
+        except ManifestError as exc:
+            raise PluginError(str(exc)) from exc
+        objects = {info.name: module}
+        if generated is not None:
+            objects[f"{info.name}.manifest"] = generated
+        for registered_name, plugin in objects.items():
+            self.pm.register(plugin, name=registered_name)
+            self._owner[registered_name] = info.name
+        self._objects[info.name] = tuple(objects.values())
         self.packages[info.name] = info
         if not info.core:
             self.plugins[info.name] = info
@@ -140,6 +156,15 @@ class PluginHost:
     def missing_dependencies(self, name: str) -> list[str]:
         return [dep for dep in self.packages[name].depends if dep not in self.packages]
 
+    def hook_names(self, name: str) -> list[str]:
+        """The hooks package ``name`` implements, by hand or through manifest attributes."""
+        return sorted({
+            caller.name for plugin in self._objects[name] for caller in self.pm.get_hookcallers(plugin) or []
+        })
+
+    def _package_objects(self, names) -> list[object]:
+        return [plugin for name in names for plugin in self._objects[name]]
+
     # ------------------------------------------------------------ registration-time hooks
 
     def _each_package(self, hook: pluggy.HookCaller, **kwargs) -> Iterator[tuple[str, Any]]:
@@ -150,12 +175,12 @@ class PluginHost:
         Through pluggy (tracing sees it); one package at a time so each result is
         attributed and checked.
         """
-        implementers = {self.pm.get_name(impl.plugin) for impl in hook.get_hookimpls()}
+        implementers = {self._owner[self.pm.get_name(impl.plugin)] for impl in hook.get_hookimpls()}
         order = list(self.domains()) + list(reversed(self.plugins))
         for name in order:
             if name not in implementers:
                 continue
-            others = [p.module for n, p in self.packages.items() if n != name]
+            others = self._package_objects(n for n in self.packages if n != name)
             for result in self.pm.subset_hook_caller(hook.name, remove_plugins=others)(**kwargs):
                 if result is not None:
                     yield name, result
@@ -170,13 +195,36 @@ class PluginHost:
                         f"with '{plugin}_'"
                     )
                 found.append((plugin, cls))
+            self._keep_reference_data(plugin, classes)
         return found
+
+    def _keep_reference_data(self, package: str, classes: list[type]) -> None:
+        """The manifest's ``REFERENCE_DATA``: its model classes whose rows workers keep
+        (``cached_for_config``), reloaded when one changes."""
+        by_name = {cls.__name__: cls for cls in classes}
+        names = tuple(getattr(self.packages[package].module, "REFERENCE_DATA", ()))
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise PluginError(f"REFERENCE_DATA of {package!r} names no model of its own: {missing}")
+        from app.platform.caches import reference_data
+
+        reference_data(*(by_name[name] for name in names))
 
     def migration_dirs(self) -> list[str]:
         return [d for _, dirs in self._each_package(self.pm.hook.retail_migration_dirs) for d in dirs]
 
     def translation_dirs(self) -> list[str]:
         return [d for _, dirs in self._each_package(self.pm.hook.retail_translation_dirs) for d in dirs]
+
+    def error_codes(self) -> dict[str, ErrorCode]:
+        """Every installed package's error codes (``retail_error_codes``), enabled or not."""
+        found: dict[str, ErrorCode] = {}
+        for plugin, table in self._each_package(self.pm.hook.retail_error_codes):
+            for code, entry in table.items():
+                if code in found and found[code] != entry:
+                    raise PluginError(f"error code {code} is registered by {found[code].owner} and {plugin}")
+                found[code] = entry
+        return found
 
     def views(self, appbuilder: AppBuilder) -> list[tuple[str, ViewSpec]]:
         found = []
@@ -263,9 +311,33 @@ class PluginHost:
 
     # ------------------------------------------------------------ runtime hooks (enabled plugins)
 
-    def seed_demo(self) -> None:
-        """Seed demo data of enabled plugins."""
-        self._enabled(self.pm.hook.retail_seed_demo)()
+    def seed_demo(self, password: str) -> int:
+        """Seed the demo data of the core domains and the enabled plugins, one package at a
+        time in dependency order; returns how many records they report created."""
+        return sum(count or 0 for count in self._in_dependency_order(self.pm.hook.retail_seed_demo,
+                                                                      password=password))
+
+    def _in_dependency_order(self, hook: pluggy.HookCaller, **kwargs) -> Iterator[Any]:
+        """Results of ``hook`` called on each core domain and enabled plugin on its own, in
+        dependency order (the domains by ``ORDER``, then each plugin after those it depends on)."""
+        enabled = self.enabled_names()
+        implementers = {self._owner[self.pm.get_name(impl.plugin)] for impl in hook.get_hookimpls()}
+        for name in self._dependency_order():
+            if name in implementers and (self.packages[name].core or name in enabled):
+                others = self._package_objects(n for n in self.packages if n != name)
+                yield from self.pm.subset_hook_caller(hook.name, remove_plugins=others)(**kwargs)
+
+    def _dependency_order(self) -> list[str]:
+        """The core domains in menu order, then the plugins, each after its dependencies."""
+        ordered = list(self.domains())
+        pending = [name for name in self.plugins if not self.missing_dependencies(name)]
+        while pending:
+            ready = [n for n in pending if all(d in ordered for d in self.plugins[n].depends)]
+            if not ready:
+                raise PluginError(f"plugins depend on each other in a circle: {', '.join(pending)}")
+            ordered.extend(ready)
+            pending = [n for n in pending if n not in ready]
+        return ordered
 
     def order_paid(self, order: Order) -> None:
         self._enabled(self.pm.hook.retail_order_paid)(order=order)
@@ -361,8 +433,7 @@ class PluginHost:
         key = (hook.name, disabled)
         caller = self._subset_callers.get(key)
         if caller is None:
-            modules = [self.plugins[n].module for n in disabled]
-            caller = self.pm.subset_hook_caller(hook.name, remove_plugins=modules)
+            caller = self.pm.subset_hook_caller(hook.name, remove_plugins=self._package_objects(disabled))
             self._subset_callers[key] = caller
         return caller
 

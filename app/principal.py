@@ -16,13 +16,9 @@ Admin pages keep FAB's ORM user (flask-login sessions).
 
 from __future__ import annotations
 
-import functools
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import flask_jwt_extended.view_decorators as jwt_views
-from flask import current_app
 from flask_appbuilder.security.sqla.models import (
     Role,
     User,
@@ -30,9 +26,6 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_group,
     assoc_user_role,
 )
-from flask_jwt_extended import JWTManager
-from flask_jwt_extended.config import config as jwt_config
-from jwt import get_unverified_header
 from sqlalchemy import bindparam, select, true, union
 
 from app.platform.caches import caller_cache
@@ -151,65 +144,3 @@ def cached_principal(app, session, user_id: int) -> tuple[ApiPrincipal | None, i
     if principal is not None and version >= 0:
         cache.put(user_id, principal, version)
     return principal, version
-
-
-class VerifiedTokenCache(JWTManager):
-    """flask-jwt-extended's manager, remembering tokens it has already verified (per worker).
-
-    Decoding and checking a token's signature costs about as much CPU as the
-    whole POS member look-up; a terminal sends the same token all day.  The
-    cache is keyed by the full encoded token (signature included), so only a
-    token this worker verified itself is ever a hit.  Expiry is checked again on
-    every hit; an expired token goes through the library, which raises as usual.
-    Revocation and the caller's user row are still read on every request.
-    """
-
-    MAX_TOKENS = 4096
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._verified: dict[tuple, dict] = {}
-        self._headers: dict[str, dict] = {}
-
-    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
-                                allow_expired: bool = False) -> dict:
-        key = (encoded_token, csrf_value)
-        claims = self._verified.get(key)
-        if claims is not None:
-            expires = claims.get("exp")
-            if allow_expired or expires is None or time.time() < expires + jwt_config.leeway:
-                return dict(claims)
-            self._verified.pop(key, None)
-            self._headers.pop(encoded_token, None)
-        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        if not allow_expired:  # only tokens that passed every check are remembered
-            if len(self._verified) >= self.MAX_TOKENS:
-                self._verified.clear()
-                self._headers.clear()
-            self._headers[encoded_token] = get_unverified_header(encoded_token)
-            self._verified[key] = dict(claims)
-        return claims
-
-    def verified_headers(self, encoded_token: str) -> dict | None:
-        headers = self._headers.get(encoded_token)
-        return dict(headers) if headers is not None else None
-
-
-def _headers_of_verified_tokens(read_headers):
-    """flask-jwt-extended reads a token's header again, unverified, right after verifying it;
-    for a token this worker verified, the header it saw then is the same."""
-
-    @functools.wraps(read_headers)
-    def get_unverified_jwt_headers(encoded_token: str) -> dict:
-        manager = current_app.extensions.get("flask-jwt-extended")
-        if isinstance(manager, VerifiedTokenCache):
-            remembered = manager.verified_headers(encoded_token)
-            if remembered is not None:
-                return remembered
-        return read_headers(encoded_token)
-
-    return get_unverified_jwt_headers
-
-
-if not hasattr(jwt_views.get_unverified_jwt_headers, "__wrapped__"):
-    jwt_views.get_unverified_jwt_headers = _headers_of_verified_tokens(jwt_views.get_unverified_jwt_headers)

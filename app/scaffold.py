@@ -137,14 +137,14 @@ python -m pytest tests                 # from this directory, with Retail Admin 
 ''',
     "$name/__init__.py": '''"""Plugin `$name`: $title.
 
-The plugin's manifest: metadata, grants, settings and ``@hookimpl`` functions, nothing else.
+The plugin's manifest: metadata, what it contributes without code (declared: models,
+migrations, translations, grants, settings, demo; see docs/plugin_hooks.md) and one
+``@hookimpl`` per contribution that needs code (the admin view, the API), nothing else.
 """
-
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "$name"
@@ -153,8 +153,11 @@ VERSION = "0.1.0"
 DESCRIPTION = _l("$title: notes per store, an API and a setting.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+MODELS = "$name.models"
+MIGRATIONS = "migrations/versions"
+TRANSLATIONS = "translations"
+DEMO = "$name.demo:seed_demo"
 
-HERE = Path(__file__).resolve().parent
 NOTES_MENU = menu("$Name", "${Name}Notes")
 
 GRANTS = {
@@ -167,18 +170,6 @@ GRANTS = {
 SETTINGS = [
     SettingDef("$name.greeting", _l("Greeting of $title"), "str", default="hello", max_length=50),
 ]
-
-
-@hookimpl
-def retail_register_models():
-    from $name import models
-
-    return models_in(models)
-
-
-@hookimpl
-def retail_migration_dirs():
-    return [str(HERE / "migrations" / "versions")]
 
 
 @hookimpl
@@ -196,28 +187,6 @@ def retail_register_apis(appbuilder):
     from $name.api import Pos${Name}Api
 
     return [Pos${Name}Api]
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_translation_dirs():
-    return [str(HERE / "translations")]
-
-
-@hookimpl
-def retail_seed_demo():
-    from $name.demo import seed_demo
-
-    seed_demo()
 ''',
     "$name/models.py": '''from flask_appbuilder import Model
 from sqlalchemy import ForeignKey, Integer, String
@@ -345,6 +314,9 @@ class Pos${Name}Api(RetailApi):
               description: VALIDATION_ERROR
         """
         data = json_body(NoteIn())
+        # To refuse, raise app.errors.DomainError("<CODE>", _l("...")) here or in a service, and
+        # register the code with its HTTP status in the manifest's retail_error_codes hook
+        # (app.errors.error_table): the API answers with that status. Never app.api.ApiError.
         with unit_of_work():  # committed together, or nothing
             note = ${Name}Note(store_id=caller_store_id(), text=data["text"])
             db.session.add(note)
@@ -356,12 +328,16 @@ from app.unit_of_work import unit_of_work
 from $name.models import ${Name}Note
 
 
-def seed_demo() -> None:
-    """One note per store; a second run adds nothing."""
+def seed_demo() -> int:
+    """One note per store (the manifest's DEMO); a second run adds nothing. Returns how many
+    notes it added."""
+    added = 0
     with unit_of_work():
         for store in db.session.query(Store).order_by(Store.id):
             if db.session.query(${Name}Note).filter_by(store_id=store.id).first() is None:
                 db.session.add(${Name}Note(store_id=store.id, text=f"{store.code} demo note"))
+                added += 1
+    return added
 ''',
     "$name/translations/zh/LC_MESSAGES/messages.po": '''msgid ""
 msgstr ""

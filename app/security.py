@@ -7,8 +7,6 @@ would race).  Store roles see and touch only their own store's rows: views use
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, g, has_request_context
 from flask_appbuilder import expose
 from flask_appbuilder.models.filters import BaseFilter
@@ -21,6 +19,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import and_, exists, false, or_, select
 
 from app.actor import acting_user
+from app.platform.caches import TimedEntry
 from app.roles import ADMIN, CASHIER, GUIDE, HQ_ROLES, POS, PRODUCT_ROLES, SELF_SERVICE, STORE_MANAGER
 
 # roles of accounts a store manager may manage (staff pages): never HQ, Admin or provider accounts
@@ -89,7 +88,7 @@ class RetailSecurityManager(SecurityManager):
     that time.
     """
 
-    _permission_cache: tuple[float, dict[int, frozenset], int | None] | None = None
+    _permission_cache: TimedEntry | None = None  # (grants by role id, public role id), per worker
     # FAB's "User's Statistics" chart loads Google Charts from the internet: not offered
     # (the home page dashboard draws its charts with the packaged Chart.js)
     userstatschartview = None
@@ -102,9 +101,11 @@ class RetailSecurityManager(SecurityManager):
 
     def _role_permissions(self) -> tuple[dict[int, frozenset], int | None]:
         ttl = float(current_app.config.get("PERMISSION_CACHE_SECONDS", 10))
-        cached = self._permission_cache
-        if cached is not None and ttl > 0 and time.monotonic() - cached[0] < ttl:
-            return cached[1], cached[2]
+        if self._permission_cache is None:
+            self._permission_cache = TimedEntry()
+        cached = self._permission_cache.get(ttl)
+        if cached is not None:
+            return cached
         role, pv = self.role_model, self.permissionview_model
         rows = self.session.execute(
             select(role.id, role.name, self.permission_model.name, self.viewmenu_model.name)
@@ -122,11 +123,12 @@ class RetailSecurityManager(SecurityManager):
             if role_name == self.auth_role_public:
                 public_id = role_id
         frozen = {role_id: frozenset(pairs) for role_id, pairs in grants.items()}
-        self._permission_cache = (time.monotonic(), frozen, public_id)
+        self._permission_cache.put((frozen, public_id))
         return frozen, public_id
 
     def clear_permission_cache(self) -> None:
-        self._permission_cache = None
+        if self._permission_cache is not None:
+            self._permission_cache.clear()
 
     def create_limiter(self, app):
         from flask_limiter.util import get_remote_address
@@ -138,7 +140,7 @@ class RetailSecurityManager(SecurityManager):
         return limiter
 
     def create_jwt_manager(self, app):
-        from app.principal import VerifiedTokenCache
+        from app.platform.caches import VerifiedTokenCache
 
         jwt_manager = VerifiedTokenCache()
         jwt_manager.init_app(app)

@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import CASHIER, GUIDE, MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "catalog"
@@ -17,6 +17,8 @@ DESCRIPTION = _l("Products, SKUs, categories and brands.")
 DEPENDS = ()
 CORE = True
 ORDER = 30
+MODELS = "app.catalog.models"
+DEMO = "app.catalog.demo:seed_demo"
 
 CATALOG = ("Categories", "Brands", "Products", "Skus")
 CATALOG_MENU = menu("Catalog", *CATALOG)
@@ -32,13 +34,6 @@ CATEGORY = dict(category="Catalog", category_label=_l("Catalog"), category_icon=
 
 
 @hookimpl
-def retail_register_models():
-    from app.catalog import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.catalog.views import BrandView, CategoryView, ProductView, SkuView
 
@@ -48,8 +43,3 @@ def retail_register_views(appbuilder):
         ViewSpec(CategoryView, "Categories", label=_l("Categories"), icon="fa-sitemap", **CATEGORY),
         ViewSpec(BrandView, "Brands", label=_l("Brands"), icon="fa-copyright", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

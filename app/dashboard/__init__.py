@@ -16,6 +16,7 @@ DESCRIPTION = _l("The home page dashboard: figures per role and store.")
 DEPENDS = ()
 CORE = True
 ORDER = 950  # after every domain: the dashboard reads their tables
+DEMO = "app.dashboard.demo:seed_demo"
 
 GRANTS: dict = {}  # the home page is open to every logged-in user; each panel checks its own read right
 
@@ -42,13 +43,3 @@ def retail_register_views(appbuilder):
     # the shared value formatters (app/formatting.py) the dashboard's page uses
     jinja.filters.update(yuan=yuan, timestamp=timestamp, code_label=code_label)
     return []
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

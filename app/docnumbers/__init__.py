@@ -7,7 +7,6 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import hookimpl, models_in
 
 NAME = "docnumbers"
 TITLE = _l("Document numbers")
@@ -16,17 +15,6 @@ DESCRIPTION = _l("Document numbers of every domain and plugin.")
 DEPENDS = ()
 CORE = True
 ORDER = 100
+MODELS = "app.docnumbers.models"
 
 GRANTS: dict = {}
-
-
-@hookimpl
-def retail_register_models():
-    from app.docnumbers import models
-
-    return models_in(models)
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

@@ -8,7 +8,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, GUIDE, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "inventory"
@@ -18,6 +18,8 @@ DESCRIPTION = _l("Stock per store, stock moves and stock documents.")
 DEPENDS = ()
 CORE = True
 ORDER = 35
+MODELS = "app.inventory.models"
+DEMO = "app.inventory.demo:seed_demo"
 
 SETTINGS = [
     SettingDef(
@@ -46,13 +48,6 @@ CATEGORY = dict(category="Inventory", category_label=_l("Inventory"), category_i
 
 
 @hookimpl
-def retail_register_models():
-    from app.inventory import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.inventory.printing import StockDocPrintView
     from app.inventory.views import AllianceStockView, StockDocView, StockMoveView, StockView
@@ -73,13 +68,3 @@ def retail_register_apis(appbuilder):
     from app.inventory.products_api import PosProductsApi
 
     return [PosProductsApi, PosStockApi]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS

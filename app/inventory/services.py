@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Sku
@@ -93,11 +93,12 @@ MOVE_COLUMNS = ("store_id", "sku_id", "kind", "qty", "qty_after", "doc_no", "cre
 def _bump_and_move_statement(guard: bool):
     """PostgreSQL: the balance update and the move it explains in one statement (a CTE)."""
     bumped = BUMPS[guard].cte("bumped")
-    values = select(
-        bindparam("s", type_=Integer), bindparam("k", type_=Integer), bindparam("kind", type_=String),
-        bindparam("q", type_=BigInteger), bumped.c.qty, bindparam("doc_no", type_=String),
-        bindparam("created_on", type_=DateTime),
-    )
+    params = {"store_id": "s", "sku_id": "k", "kind": "kind", "qty": "q", "doc_no": "doc_no",
+              "created_on": "created_on"}  # typed as the move's columns
+    values = select(*(
+        bumped.c.qty if column == "qty_after" else bindparam(params[column], type_=MOVES.c[column].type)
+        for column in MOVE_COLUMNS
+    ))
     return insert(MOVES).from_select(MOVE_COLUMNS, values).returning(MOVES.c.qty_after)
 
 
@@ -105,27 +106,6 @@ def _bump_and_move_statement(guard: bool):
 BUMPS = {guard: _bump_statement(guard) for guard in (False, True)}
 INSERT_MOVE = insert(MOVES)
 BUMPS_AND_MOVES = {guard: _bump_and_move_statement(guard) for guard in (False, True)}
-
-
-# PostgreSQL, a sale's stock out as CTEs after a CTE ``o`` holding the new order's ``order_no``
-# (``app/sales/order_insert.py``); parameters l_sku_id / l_qty (arrays, one per line), store_id,
-# guard and created_on.  One balance update per SKU (lines of one SKU summed; refused below
-# zero when ``guard``), then one move per line whose qty_after is the balance after that line
-# (the final balance plus the later lines of the SKU).  A SKU missing from ``bumped``
-# had too little stock, or no balance row yet: the caller refuses or takes the slow path.
-LINE_SKUS = "unnest(CAST(:l_sku_id AS integer[]), CAST(:l_qty AS integer[]))"
-SALE_STOCK_OUT = (
-    f" want AS (SELECT x.sku_id, sum(x.qty) AS qty FROM o, {LINE_SKUS} AS x(sku_id, qty) GROUP BY x.sku_id),"
-    " bumped AS (UPDATE inventory_stock AS s SET qty = s.qty - w.qty FROM want AS w"
-    " WHERE s.store_id = CAST(:store_id AS integer) AND s.sku_id = w.sku_id"
-    " AND (s.qty - w.qty >= 0 OR NOT CAST(:guard AS boolean)) RETURNING s.sku_id, s.qty),"
-    " moved AS (INSERT INTO inventory_move (store_id, sku_id, kind, qty, qty_after, doc_no, created_on)"
-    " SELECT CAST(:store_id AS integer), x.sku_id, 'sale', -x.qty,"
-    " b.qty + sum(x.qty) OVER (PARTITION BY x.sku_id ORDER BY x.n DESC) - x.qty,"
-    " o.order_no, CAST(:created_on AS timestamp)"
-    f" FROM o, {LINE_SKUS} WITH ORDINALITY AS x(sku_id, qty, n) JOIN bumped AS b ON b.sku_id = x.sku_id"
-    " ORDER BY x.n RETURNING id)"
-)
 
 
 def _bump(store_id: int, sku_id: int, qty: int, guard: bool) -> int | None:

@@ -17,6 +17,7 @@ from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, St
 from app.admin_actions import run_bulk
 from app.admin_fields import FieldError, LineEditorWidget, Section, refusal_message
 from app.catalog.models import Sku
+from app.catalog.services import sku_name
 from app.extensions import db
 from app.formatting import html_table, register_labels
 from app.inventory.models import Stock, StockDoc, StockMove
@@ -26,6 +27,7 @@ from app.inventory.services import (
     post_stock_doc,
     prepare_stock_doc,
     receive_transfer,
+    stock_levels,
 )
 from app.security import scoped_store_id
 
@@ -133,14 +135,10 @@ class StockMoveView(StoreScopedModelView):
     base_order = ("id", "desc")
 
 
-def _sku_name(sku) -> str:
-    return f"{sku.product.name} {sku.spec}".strip()
-
-
 def _lines_table(lines) -> Markup:
     return html_table(
         (_l("SKU code"), _l("Name"), _l("Quantity")),
-        [(line.sku.sku_code, _sku_name(line.sku), line.qty) for line in lines],
+        [(line.sku.sku_code, sku_name(line.sku), line.qty) for line in lines],
     )
 
 
@@ -153,23 +151,28 @@ def stocktake_table(doc: StockDoc) -> Markup:
             m.sku_id: m
             for m in db.session.query(StockMove).filter_by(doc_no=doc.doc_no, store_id=doc.store_id)
         }
+    on_hand = stock_levels(doc.store_id, [line.sku_id for line in doc.lines]) if doc.status == "draft" else {}
     rows = []
     for line in doc.lines:
         if doc.status == "draft":
-            stock = db.session.get(Stock, {"store_id": doc.store_id, "sku_id": line.sku_id})
-            book = stock.qty if stock is not None else 0
+            book = on_hand.get(line.sku_id, 0)
         else:
             move = moves.get(line.sku_id)
             book = line.qty - move.qty if move is not None else line.qty
         difference = line.qty - book
         shown = f"{difference:+d}" if difference else 0
-        rows.append((line.sku.sku_code, _sku_name(line.sku), book, line.qty, shown))
+        rows.append((line.sku.sku_code, sku_name(line.sku), book, line.qty, shown))
     headers = (_l("SKU code"), _l("Name"), _l("Book quantity"), _l("Counted"), _l("Difference"))
     return html_table(headers, rows)
 
 
 def _incoming_transfer(doc: StockDoc) -> bool:
     return doc.kind == "inbound" and doc.source_doc_id is not None
+
+
+def _sku_of(code: str) -> Sku | None:
+    """The SKU a line editor's code names: its SKU code or its barcode."""
+    return db.session.query(Sku).filter((Sku.sku_code == code) | (Sku.barcode == code)).first()
 
 
 def parse_lines(text: str) -> list[tuple[int, int]]:
@@ -182,7 +185,7 @@ def parse_lines(text: str) -> list[tuple[int, int]]:
         if len(parts) != 2:
             raise ValueError(str(_l("Line %(n)s: write a SKU code and a quantity.", n=number)))
         code, qty_text = parts
-        sku = db.session.query(Sku).filter((Sku.sku_code == code) | (Sku.barcode == code)).first()
+        sku = _sku_of(code)
         if sku is None:
             raise ValueError(str(_l("Line %(n)s: unknown SKU %(code)s.", n=number, code=code)))
         try:
@@ -238,9 +241,10 @@ class StockDocView(StoreScopedModelView):
         **AUDIT_LABELS,
     }
     description_columns = {
-        "lines_text": _l("One line per SKU: SKU code (or barcode) and quantity, e.g. \"SKU001 5\". "
-                         "For a stocktake, the counted quantity. Enter: look up / next line; "
-                         "arrows: move; Ctrl+Backspace: clear the line."),
+        "lines_text": _l("Type a SKU code or barcode and press Enter: its name and stock on hand appear. "
+                         "Then type the quantity (for a stocktake, the counted quantity) and press "
+                         "Enter for the next line. Up/Down: move between lines; Ctrl+Backspace or ×: "
+                         "clear a line."),
         "other_store": _l("Transfers: the receiving store."),
     }
     add_form_extra_fields = {
@@ -276,13 +280,12 @@ class StockDocView(StoreScopedModelView):
         code = (request.args.get("code") or "").strip()[:64]
         sku = None
         if code:
-            sku = db.session.query(Sku).filter((Sku.sku_code == code) | (Sku.barcode == code)).first()
+            sku = _sku_of(code)
         if sku is None:
             return jsonify(error=str(_l("Unknown SKU %(code)s.", code=code))), 404
         store_id = scoped_store_id() or request.args.get("store_id", type=int)
-        stock = db.session.get(Stock, {"store_id": store_id, "sku_id": sku.id}) if store_id else None
-        return jsonify(sku_code=sku.sku_code, barcode=sku.barcode or "", name=_sku_name(sku),
-                       on_hand=stock.qty if stock is not None else None)
+        on_hand = stock_levels(store_id, [sku.id]).get(sku.id) if store_id else None  # None: no stock row
+        return jsonify(sku_code=sku.sku_code, barcode=sku.barcode or "", name=sku_name(sku), on_hand=on_hand)
 
     def pre_add(self, item):
         scoped = scoped_store_id()

@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "loyalty"
@@ -17,6 +17,8 @@ DESCRIPTION = _l("Stored-value and points accounts, their ledgers and balance ad
 DEPENDS = ()
 CORE = True
 ORDER = 25
+MODELS = "app.loyalty.models"
+DEMO = "app.loyalty.demo:seed_demo"
 
 LEDGERS = read("StoredValueLedger") + read("PointsLedger") + menu(
     "Members", "StoredValueLedgerList", "PointsLedgerList"
@@ -60,13 +62,6 @@ CATEGORY = dict(category="Members", category_label=_l("Members"), category_icon=
 
 
 @hookimpl
-def retail_register_models():
-    from app.loyalty import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.loyalty.adjust import BalanceAdjustmentView
     from app.loyalty.views import PointsLedgerView, StoredValueLedgerView
@@ -93,16 +88,6 @@ def retail_member_wallet(member, store_id):
     from app.loyalty.services import points_balance, stored_value_balance
 
     return {"stored_value_fen": stored_value_balance(member.id), "points": points_balance(member.id)}
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
 
 
 @hookimpl

@@ -11,9 +11,12 @@ from app.actor import acting_user
 from app.admin import check_csrf
 from app.errors import DomainError
 from app.extensions import db
+from app.formatting import yuan
 from app.loyalty.services import adjust_balance, parse_adjustment, points_balance, stored_value_balance
 from app.members.models import Member
 from app.members.services import member_query
+
+ERROR_FIELDS = {"INVALID_AMOUNT": "amount", "REASON_REQUIRED": "reason"}
 
 
 class BalanceAdjustmentView(BaseView):
@@ -22,13 +25,13 @@ class BalanceAdjustmentView(BaseView):
     method_permission_name = {"form": "read", "submit": "write"}
     default_view = "form"
 
-    def _render(self, member=None, values=None):
+    def _render(self, member=None, values=None, errors=None):
         balances = None
         if member is not None:
-            balances = {"stored_value_fen": stored_value_balance(member.id),
+            balances = {"stored_value": yuan(stored_value_balance(member.id)),
                         "points": points_balance(member.id)}
         return self.render_template("retail/balance_adjust.html", member=member, balances=balances,
-                                    values=values or {}, title=_l("Adjust balance"))
+                                    values=values or {}, errors=errors or {}, title=_l("Adjust balance"))
 
     def _find(self, text: str):
         text = (text or "").strip()[:32]
@@ -61,6 +64,9 @@ class BalanceAdjustmentView(BaseView):
             delta = parse_adjustment(values["ledger"], values["amount"])
             txn = adjust_balance(member.id, values["ledger"], delta, values["reason"], user=acting_user())
         except DomainError as err:
+            field = err.details.get("field") or ERROR_FIELDS.get(err.code)
+            if field:  # beside the field, the form keeping what was typed
+                return self._render(member, values, {field: str(err.message)})
             flash(str(err.message), "danger")
             return self._render(member, values)
         flash(str(_l("Adjusted: document %(doc)s.", doc=txn.doc_no)), "success")

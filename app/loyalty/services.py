@@ -8,7 +8,6 @@ transaction: concurrent requests can neither overdraw nor lose an update.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.docnumbers.services import next_doc_no, next_store_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
-from app.formatting import yuan
+from app.formatting import check_yuan_range, parse_yuan, yuan
 from app.loyalty.models import (
     POINTS_KINDS,
     SV_KINDS,
@@ -199,18 +198,25 @@ ADJUST_MAX = 100_000_000  # 1,000,000.00 yuan of stored value, or 100 million po
 
 
 def parse_adjustment(ledger: str, raw: str) -> int:
-    """A signed adjustment typed by a person: yuan with up to 2 decimals (stored value, returned
-    in fen) or whole points.  Raises ``DomainError`` INVALID_AMOUNT."""
+    """A signed adjustment typed by a person: stored value in yuan, read like every money field
+    (``app.formatting.parse_yuan``: "12.5", "1,000", "-20", at most two decimals), returned in
+    fen; or whole points.  Raises ``DomainError`` INVALID_AMOUNT."""
     if ledger not in ("stored_value", "points"):
         raise DomainError("VALIDATION_ERROR", _l("Choose stored value or points."))
-    text = (raw or "").strip().replace(",", "")
-    pattern = r"[+-]?\d{1,9}(\.\d{1,2})?" if ledger == "stored_value" else r"[+-]?\d{1,9}"
-    if not re.fullmatch(pattern, text):
-        raise DomainError("INVALID_AMOUNT", _l("Enter a signed amount, e.g. 50, -20 or 12.50 yuan."))
-    value = int(Decimal(text) * 100) if ledger == "stored_value" else int(text)
+    if ledger == "stored_value":
+        try:
+            value = check_yuan_range(parse_yuan(raw), -ADJUST_MAX, ADJUST_MAX)
+        except ValueError as exc:
+            raise DomainError("INVALID_AMOUNT", str(exc), field="amount") from None
+    else:
+        text = (raw or "").strip().replace(",", "").replace("，", "")
+        if not re.fullmatch(r"[+-]?\d{1,9}", text):
+            raise DomainError("INVALID_AMOUNT", _l("Enter a signed whole number of points, e.g. 50 or -20."),
+                              field="amount")
+        value = int(text)
     if value == 0 or abs(value) > ADJUST_MAX:
         raise DomainError("INVALID_AMOUNT",
-                          _l("The adjustment must not be 0 and must stay within the limit."))
+                          _l("The adjustment must not be 0 and must stay within the limit."), field="amount")
     return value
 
 

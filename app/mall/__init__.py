@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import hookimpl, models_in
+from app.hookspecs import hookimpl
 
 NAME = "mall"
 TITLE = _l("Member mall")
@@ -16,15 +16,9 @@ DESCRIPTION = _l("Member login to the mall and the mall's store list.")
 DEPENDS = ()
 CORE = True
 ORDER = 95
+MODELS = "app.mall.models"
 
 GRANTS: dict = {}  # mall endpoints need no role grants: members are not staff
-
-
-@hookimpl
-def retail_register_models():
-    from app.mall import models
-
-    return models_in(models)
 
 
 @hookimpl
@@ -32,8 +26,3 @@ def retail_register_apis(appbuilder):
     from app.mall.api import MallAuthApi
 
     return [MallAuthApi]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

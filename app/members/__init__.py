@@ -7,8 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
-from app.platform.caches import reference_data
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import CASHIER, GUIDE, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "members"
@@ -18,6 +17,9 @@ DESCRIPTION = _l("Members, member levels and tags, and the POS member look-up.")
 DEPENDS = ()
 CORE = True
 ORDER = 20
+MODELS = "app.members.models"
+REFERENCE_DATA = ("MemberLevel",)  # rows kept per worker (present_member)
+DEMO = "app.members.demo:seed_demo"
 
 MEMBER_MENU = menu("Members", "MemberList")
 
@@ -32,14 +34,6 @@ GRANTS = {
     POS: write("PosMembers"),
 }
 CATEGORY = dict(category="Members", category_label=_l("Members"), category_icon="fa-id-card")
-
-
-@hookimpl
-def retail_register_models():
-    from app.members import models
-
-    reference_data(models.MemberLevel)  # kept per worker (present_member)
-    return models_in(models)
 
 
 @hookimpl
@@ -63,11 +57,6 @@ def retail_register_apis(appbuilder):
     from app.members.api import PosMembersApi
 
     return [PosMembersApi]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
 
 
 @hookimpl

@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import CASHIER, GUIDE, MERCHANT, SERVICE_PROVIDER, STORE_MANAGER, menu, read, write
 
 NAME = "messages"
@@ -17,6 +17,7 @@ DESCRIPTION = _l("Messages to staff and the SMS outbox.")
 DEPENDS = ()
 CORE = True
 ORDER = 5  # the message center comes first
+MODELS = "app.messages.models"
 
 OWN_MESSAGES = write("Messages") + menu("MessageCenter", "Messages")
 
@@ -31,13 +32,6 @@ CATEGORY = dict(category="MessageCenter", category_label=_l("Message center"), c
 
 
 @hookimpl
-def retail_register_models():
-    from app.messages import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.messages.views import MessageView, SmsOutboxView
 
@@ -45,8 +39,3 @@ def retail_register_views(appbuilder):
         ViewSpec(MessageView, "Messages", label=_l("My messages"), icon="fa-inbox", **CATEGORY),
         ViewSpec(SmsOutboxView, "SmsOutbox", label=_l("SMS outbox"), icon="fa-comment", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

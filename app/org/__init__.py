@@ -7,8 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import ViewSpec, hookimpl, models_in
-from app.platform.caches import reference_data
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import CASHIER, GUIDE, MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "org"
@@ -18,6 +17,9 @@ DESCRIPTION = _l("Stores and staff.")
 DEPENDS = ()
 CORE = True
 ORDER = 10
+MODELS = ["app.org.models", "app.platform.staff"]  # the staff table is this domain's; its class the kernel's
+REFERENCE_DATA = ("Store",)  # rows kept per worker (cached_store)
+DEMO = "app.org.demo:seed_demo"
 
 GRANTS = {
     MERCHANT: write("Stores") + write("Staff") + menu("Organization", "Stores", "Staff"),
@@ -29,15 +31,6 @@ CATEGORY = dict(category="Organization", category_label=_l("Organization"), cate
 
 
 @hookimpl
-def retail_register_models():
-    from app.org import models
-    from app.platform import staff  # the staff table is this domain's; its class is the kernel's
-
-    reference_data(models.Store)  # kept per worker (cached_store)
-    return models_in(models) + models_in(staff)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.org.views import StaffView, StoreView
 
@@ -45,8 +38,3 @@ def retail_register_views(appbuilder):
         ViewSpec(StoreView, "Stores", label=_l("Stores"), icon="fa-store", **CATEGORY),
         ViewSpec(StaffView, "Staff", label=_l("Staff"), icon="fa-users", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

@@ -13,7 +13,7 @@ like any plugin (``app.domains``), always on; it has no pages and grants nothing
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, hookimpl, models_in
+from app.hookspecs import SettingDef
 
 NAME = "platform"
 TITLE = _l("Platform")
@@ -22,6 +22,7 @@ DESCRIPTION = _l("Plugin state, settings, audit log and background jobs: the ker
 DEPENDS = ()
 CORE = True
 ORDER = 0  # the kernel is registered first
+MODELS = "app.platform.models"
 
 GRANTS: dict = {}
 SETTINGS = [
@@ -41,20 +42,3 @@ SETTINGS = [
         ),
     ),
 ]
-
-
-@hookimpl
-def retail_register_models():
-    from app.platform import models
-
-    return models_in(models)
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS

@@ -7,16 +7,24 @@ has read for ``CALLER_CACHE_SECONDS`` (``CallerCache``).  Whoever changes
 configuration bumps the version in the same transaction
 (``bump_config_version``), so every worker reloads at its next request; the
 worker that made the change forgets at once (``forget_config_version``).
-Role permissions are cached by the security manager
-(``PERMISSION_CACHE_SECONDS``) and verified tokens by ``app.principal``, next to
-what they cache.
+The role permissions (``PERMISSION_CACHE_SECONDS``) are a ``TimedEntry`` of the
+security manager, and the bearer tokens this worker verified a ``VerifiedTokenCache``
+(the app's JWT manager).
+
+Not caches in this sense (nothing in them can go stale): ``functools.cache`` on
+statements built once and on model inspection.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
+import flask_jwt_extended.view_decorators as jwt_views
 from flask import current_app, g, has_app_context, has_request_context
+from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config as jwt_config
+from jwt import get_unverified_header
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -151,3 +159,86 @@ class CallerCache:
 
 def caller_cache(app) -> CallerCache:
     return app.extensions.setdefault(CALLERS, CallerCache())
+
+
+class TimedEntry:
+    """One value kept per worker for a time to live (the role permissions)."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._entry: tuple[float, object] | None = None
+
+    def get(self, ttl: float):
+        """The value while younger than ``ttl`` seconds, else None (``ttl`` 0: always None)."""
+        entry = self._entry
+        if entry is None or ttl <= 0 or self._clock() - entry[0] >= ttl:
+            return None
+        return entry[1]
+
+    def put(self, value) -> None:
+        self._entry = (self._clock(), value)
+
+    def clear(self) -> None:
+        self._entry = None
+
+
+class VerifiedTokenCache(JWTManager):
+    """flask-jwt-extended's manager, remembering tokens it has already verified (per worker).
+
+    Decoding and checking a token's signature costs about as much CPU as the
+    whole POS member look-up; a terminal sends the same token all day.  The
+    cache is keyed by the full encoded token (signature included), so only a
+    token this worker verified itself is ever a hit.  Expiry is checked again on
+    every hit; an expired token goes through the library, which raises as usual.
+    Revocation and the caller's user row are still read on every request.
+    """
+
+    MAX_TOKENS = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._verified: dict[tuple, dict] = {}
+        self._headers: dict[str, dict] = {}
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None,
+                                allow_expired: bool = False) -> dict:
+        key = (encoded_token, csrf_value)
+        claims = self._verified.get(key)
+        if claims is not None:
+            expires = claims.get("exp")
+            if allow_expired or expires is None or time.time() < expires + jwt_config.leeway:
+                return dict(claims)
+            self._verified.pop(key, None)
+            self._headers.pop(encoded_token, None)
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if not allow_expired:  # only tokens that passed every check are remembered
+            if len(self._verified) >= self.MAX_TOKENS:
+                self._verified.clear()
+                self._headers.clear()
+            self._headers[encoded_token] = get_unverified_header(encoded_token)
+            self._verified[key] = dict(claims)
+        return claims
+
+    def verified_headers(self, encoded_token: str) -> dict | None:
+        headers = self._headers.get(encoded_token)
+        return dict(headers) if headers is not None else None
+
+
+def _headers_of_verified_tokens(read_headers):
+    """flask-jwt-extended reads a token's header again, unverified, right after verifying it;
+    for a token this worker verified, the header it saw then is the same."""
+
+    @functools.wraps(read_headers)
+    def get_unverified_jwt_headers(encoded_token: str) -> dict:
+        manager = current_app.extensions.get("flask-jwt-extended")
+        if isinstance(manager, VerifiedTokenCache):
+            remembered = manager.verified_headers(encoded_token)
+            if remembered is not None:
+                return remembered
+        return read_headers(encoded_token)
+
+    return get_unverified_jwt_headers
+
+
+if not hasattr(jwt_views.get_unverified_jwt_headers, "__wrapped__"):
+    jwt_views.get_unverified_jwt_headers = _headers_of_verified_tokens(jwt_views.get_unverified_jwt_headers)

@@ -7,7 +7,7 @@ like any plugin (``app.domains``), always on.
 from flask_babel import lazy_gettext as _l
 
 from app.domains import CORE_VERSION
-from app.hookspecs import SettingDef, ViewSpec, hookimpl, models_in
+from app.hookspecs import SettingDef, ViewSpec, hookimpl
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "sales"
@@ -17,6 +17,7 @@ DESCRIPTION = _l("Retail sales and returns at the POS, and the core payment meth
 DEPENDS = ()
 CORE = True
 ORDER = 40
+MODELS = "app.sales.models"
 
 OVERRIDE_PRICE = [("can_override_price", "PosOrders")]  # app/sales/price_override.py
 
@@ -45,13 +46,6 @@ CATEGORY = dict(category="Sales", category_label=_l("Sales"), category_icon="fa-
 
 
 @hookimpl
-def retail_register_models():
-    from app.sales import models
-
-    return models_in(models)
-
-
-@hookimpl
 def retail_register_views(appbuilder):
     from app.sales.printing import OrderPrintView
     from app.sales.views import OrderView, ReturnView
@@ -75,16 +69,6 @@ def retail_payment_methods():
     from app.sales.tenders import core_tenders
 
     return core_tenders()
-
-
-@hookimpl
-def retail_register_settings():
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
 
 
 @hookimpl

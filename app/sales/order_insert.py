@@ -9,20 +9,24 @@ On PostgreSQL all of it is one statement (data-modifying CTEs): one round trip i
 four plus one or two per line.  Elsewhere, and on the first sale of a store's day (no counter
 row yet), the number and rows are written statement by statement and the stock through
 ``move_stock``.  Both give the same rows; the stock ledger rule (balance = sum of moves,
-no negative on-hand unless allowed) is the one ``app.inventory.services`` documents and
-writes (``SALE_STOCK_OUT``).
+no negative on-hand unless allowed) is the one ``app.inventory.services`` documents.
+
+The statement's SQL is written here, once; every value is cast to its column's type as the
+tables declare it (``_sql_type``), so a model change reaches the statement.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, text
+from sqlalchemy import Column, String, insert, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.docnumbers.services import BUMP_RETURNING_DOC_NO, doc_no_params, next_doc_no
 from app.extensions import attach_inserted, core_execute, db
-from app.inventory.services import SALE_STOCK_OUT, insufficient_stock, move_stock, negative_stock_allowed
+from app.inventory.models import Stock, StockMove
+from app.inventory.services import insufficient_stock, move_stock, negative_stock_allowed
 from app.org.models import Store
 from app.platform.audit import current_user_id
 from app.sales.models import Order, OrderLine, Payment
@@ -33,17 +37,26 @@ INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 INSERT_LINES = insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True)
 INSERT_PAYMENTS = insert(PAYMENTS).returning(PAYMENTS.c.id, sort_by_parameter_order=True)
 
-ORDER_COLUMNS = ("store_id", "member_id", "staff_id", "status", "total_fen", "discount_fen", "paid_fen",
-                 "points_used", "points_earned", "note", "created_on", "changed_on", "created_by_fk",
-                 "changed_by_fk")
-ORDER_TYPES = {"store_id": "integer", "member_id": "integer", "staff_id": "integer", "status": "text",
-               "total_fen": "bigint", "discount_fen": "bigint", "paid_fen": "bigint", "points_used": "bigint",
-               "points_earned": "bigint", "note": "text", "created_on": "timestamp",
-               "changed_on": "timestamp", "created_by_fk": "integer", "changed_by_fk": "integer"}
-LINE_COLUMNS = {"sku_id": "integer", "qty": "integer", "price_fen": "bigint", "discount_fen": "bigint",
-                "amount_fen": "bigint", "returned_qty": "integer", "list_price_fen": "bigint",
-                "approved_by_fk": "integer"}
-PAYMENT_COLUMNS = {"method": "text", "amount_fen": "bigint", "refunded_fen": "bigint", "reference": "text"}
+STOCK, MOVES = Stock.__table__, StockMove.__table__
+
+
+def _sql_type(column: Column) -> str:
+    """The PostgreSQL type a value bound for ``column`` is cast to: the column's own.  Strings
+    are cast to text: a cast to varchar(n) would silently cut a value the column refuses."""
+    if isinstance(column.type, String):
+        return "text"
+    return column.type.compile(dialect=postgresql.dialect()).lower()
+
+
+def _column_types(table, *written_otherwise: str) -> dict[str, str]:
+    """Every column of ``table`` the caller's rows give, with its SQL type (a column added to
+    the model is written too, or the sale fails loudly for want of its value)."""
+    return {c.name: _sql_type(c) for c in table.c if c.name not in ("id", *written_otherwise)}
+
+
+ORDER_COLUMNS = tuple(_column_types(ORDERS, "order_no"))  # the number comes from the counter
+LINE_COLUMNS = _column_types(LINES, "order_id")
+PAYMENT_COLUMNS = _column_types(PAYMENTS, "order_id")
 
 
 def _unnest(prefix: str, columns: dict[str, str]) -> str:
@@ -59,10 +72,35 @@ def _children(table: str, columns: dict[str, str], prefix: str) -> str:
             f" FROM o, {_unnest(prefix, columns)} ORDER BY x.n RETURNING id")
 
 
+def _cast(param: str, column: Column) -> str:
+    return f"CAST(:{param} AS {_sql_type(column)})"
+
+
+# The sale's stock out, as CTEs after ``o`` (the new order): the lines' SKUs and quantities are
+# the line insert's arrays (l_sku_id, l_qty).  One balance update per SKU (lines of one SKU
+# summed; refused below zero when ``guard``), then one move per line whose qty_after is the
+# balance after that line (the final balance plus the later lines of the SKU).  A SKU missing
+# from ``bumped`` had too little stock, or no balance row yet: the caller refuses or takes
+# the slow path (``move_stock``).
+LINE_SKUS = (f"unnest(CAST(:l_sku_id AS {LINE_COLUMNS['sku_id']}[]),"
+             f" CAST(:l_qty AS {LINE_COLUMNS['qty']}[]))")
+SALE_STOCK_OUT = (
+    f" want AS (SELECT x.sku_id, sum(x.qty) AS qty FROM o, {LINE_SKUS} AS x(sku_id, qty) GROUP BY x.sku_id),"
+    f" bumped AS (UPDATE {STOCK.name} AS s SET qty = s.qty - w.qty FROM want AS w"
+    f" WHERE s.store_id = {_cast('store_id', STOCK.c.store_id)} AND s.sku_id = w.sku_id"
+    " AND (s.qty - w.qty >= 0 OR NOT CAST(:guard AS boolean)) RETURNING s.sku_id, s.qty),"
+    f" moved AS (INSERT INTO {MOVES.name} (store_id, sku_id, kind, qty, qty_after, doc_no, created_on)"
+    f" SELECT {_cast('store_id', MOVES.c.store_id)}, x.sku_id, 'sale', -x.qty,"
+    " b.qty + sum(x.qty) OVER (PARTITION BY x.sku_id ORDER BY x.n DESC) - x.qty,"
+    f" o.order_no, {_cast('created_on', MOVES.c.created_on)}"
+    f" FROM o, {LINE_SKUS} WITH ORDINALITY AS x(sku_id, qty, n) JOIN bumped AS b ON b.sku_id = x.sku_id"
+    " ORDER BY x.n RETURNING id)"
+)
+
 INSERT_NUMBERED_SALE = text(
     f"WITH seq AS ({BUMP_RETURNING_DOC_NO}),"
     f" o AS (INSERT INTO {ORDERS.name} (order_no, {', '.join(ORDER_COLUMNS)})"
-    f" SELECT seq.doc_no, {', '.join(f'CAST(:{c} AS {ORDER_TYPES[c]})' for c in ORDER_COLUMNS)}"
+    f" SELECT seq.doc_no, {', '.join(_cast(c, ORDERS.c[c]) for c in ORDER_COLUMNS)}"
     " FROM seq RETURNING id, order_no),"
     f" l AS ({_children(LINES.name, LINE_COLUMNS, 'l_')}),"
     f" p AS ({_children(PAYMENTS.name, PAYMENT_COLUMNS, 'p_')}),"

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select, update
 
-from app.catalog.models import Product, Sku
+from app.catalog.models import Sku
+from app.catalog.services import resolve_skus
 from app.docnumbers.services import next_doc_no
 from app.errors import DomainError
-from app.extensions import attach_loaded, core_execute, db, loaded_columns
+from app.extensions import db
 from app.members.models import Member
 from app.org.services import cached_store
 from app.plugins import plugin_host
@@ -70,53 +70,6 @@ def split_proportionally(total: int, weights: list[int]) -> list[int]:
     for i in remainders[: total - sum(parts)]:
         parts[i] += 1
     return parts
-
-
-SKUS, PRODUCTS = Sku.__table__, Product.__table__
-
-
-def _skus_where(criterion):
-    """Built once per kind (expanding parameters): SKUs with their products in one row each."""
-    return (
-        select(*loaded_columns(Sku), *loaded_columns(Product, "product__"))
-        .join(PRODUCTS, PRODUCTS.c.id == SKUS.c.product_id)
-        .where(criterion)
-    )
-
-
-SKUS_BY_CODE = _skus_where(SKUS.c.sku_code.in_(bindparam("codes", expanding=True)))
-SKUS_BY_BARCODE = _skus_where(SKUS.c.barcode.in_(bindparam("barcodes", expanding=True)))
-SKUS_BY_EITHER = _skus_where(SKUS.c.sku_code.in_(bindparam("codes", expanding=True))
-                             | SKUS.c.barcode.in_(bindparam("barcodes", expanding=True)))
-
-
-def _load_skus(codes: set[str], barcodes: set[str]) -> list[Sku]:
-    """The SKUs named by code or barcode, each with its product, as session objects."""
-    statement = SKUS_BY_EITHER if codes and barcodes else SKUS_BY_CODE if codes else SKUS_BY_BARCODE
-    skus = []
-    for row in core_execute(statement, {"codes": list(codes), "barcodes": list(barcodes)}).mappings():
-        sku = attach_loaded(Sku, row)
-        product = attach_loaded(Product, row, "product__")
-        if "product" not in sku.__dict__:
-            set_committed_value(sku, "product", product)
-        skus.append(sku)
-    return skus
-
-
-def _resolve_skus(lines: list[SaleLine]) -> list[Sku]:
-    codes = {line.sku_code for line in lines if line.sku_code}
-    barcodes = {line.barcode for line in lines if line.barcode and not line.sku_code}
-    found = _load_skus(codes, barcodes)
-    by_code = {s.sku_code: s for s in found}
-    by_barcode = {s.barcode: s for s in found if s.barcode}
-    skus = []
-    for line in lines:
-        sku = by_code.get(line.sku_code) if line.sku_code else by_barcode.get(line.barcode)
-        if sku is None or not sku.active:
-            key = line.sku_code or line.barcode
-            raise DomainError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=key), sku=key)
-        skus.append(sku)
-    return skus
 
 
 def _member_for_sale(member_id: int | None, store_id: int, purposes: set[str]) -> Member | None:
@@ -176,7 +129,8 @@ def create_sale(request: SaleRequest) -> Order:
         purposes.add("points")
     with unit_of_work(keep_state=True):  # the caller shows the order it just booked: no reload
         member = _member_for_sale(request.member_id, request.store_id, purposes)
-        skus = _resolve_skus(request.lines)
+        skus = resolve_skus([(line.sku_code, None if line.sku_code else line.barcode)
+                             for line in request.lines])
         prices, gross, line_discounts = [], [], []
         for line, sku in zip(request.lines, skus, strict=True):
             price = sku.price_fen if line.price_fen is None else line.price_fen

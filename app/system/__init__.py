@@ -37,8 +37,3 @@ def retail_register_views(appbuilder):
         ViewSpec(JobView, "Jobs", label=_l("Background jobs"), icon="fa-tasks", **CATEGORY),
         ViewSpec(AuditLogView, "AuditLog", label=_l("Audit log"), icon="fa-history", **CATEGORY),
     ]
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS

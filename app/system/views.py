@@ -52,9 +52,7 @@ class PluginsView(BaseView):
                 "info": info,
                 "enabled": name in enabled,
                 "missing": host.missing_dependencies(name),
-                "hooks": sorted(
-                    h.name for h in host.pm.get_hookcallers(info.module) or []
-                ),
+                "hooks": host.hook_names(name),
             }
             for name, info in sorted(host.plugins.items())
         ]

@@ -1,13 +1,12 @@
 """Plugin `coupons`: coupon registration & issuance (券注册发行), POS redemption, gift binding codes.
 
-The plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
+The plugin's manifest: metadata, declared contributions (``app.manifest``) and ``@hookimpl``
+functions for what needs code, nothing else.
 """
-
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import hookimpl, models_in
+from app.hookspecs import hookimpl
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "coupons"
@@ -16,8 +15,11 @@ VERSION = "0.1.0"
 DESCRIPTION = _l("Coupon rules, physical and electronic coupons, POS redemption and gift binding codes.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
-
-HERE = Path(__file__).resolve().parent
+MODELS = "plugins.coupons.models"
+MIGRATIONS = "migrations/versions"
+SETTINGS = "plugins.coupons.settings:SETTINGS"
+JOBS = {"coupons.generate": "plugins.coupons.jobs:generate_coupons_job"}
+DEMO = "plugins.coupons.demo:seed_demo"
 
 GRANTS = {
     MERCHANT: write("CouponRules")
@@ -40,15 +42,10 @@ GRANTS = {
 
 
 @hookimpl
-def retail_register_models():
-    from plugins.coupons import models
+def retail_error_codes():
+    from plugins.coupons.errors import ERRORS
 
-    return models_in(models)
-
-
-@hookimpl
-def retail_migration_dirs():
-    return [str(HERE / "migrations" / "versions")]
+    return ERRORS
 
 
 @hookimpl
@@ -63,32 +60,6 @@ def retail_register_apis(appbuilder):
     from plugins.coupons.api import MallCouponsApi, PosCouponsApi
 
     return [PosCouponsApi, MallCouponsApi]
-
-
-@hookimpl
-def retail_register_settings():
-    from plugins.coupons.settings import SETTINGS
-
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_jobs():
-    from plugins.coupons.jobs import generate_coupons_job
-
-    return {"coupons.generate": generate_coupons_job}
-
-
-@hookimpl
-def retail_seed_demo():
-    from plugins.coupons.demo import seed_demo
-
-    seed_demo()
 
 
 @hookimpl

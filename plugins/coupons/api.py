@@ -63,7 +63,7 @@ def _lines_arg() -> list | None:
     categories and product vouchers are judged as the sale will judge them."""
     from types import SimpleNamespace
 
-    from app.catalog.models import Sku
+    from app.catalog.services import resolve_skus
 
     raw = (request.args.get("lines") or "").strip()
     if not raw:
@@ -78,14 +78,9 @@ def _lines_arg() -> list | None:
         len(p) not in (2, 3) or not all(x.isdigit() for x in p[1:]) for p in parts
     ):
         raise invalid
-    keys = {p[0] for p in parts}
-    skus = db.session.scalars(select(Sku).where(or_(Sku.sku_code.in_(keys), Sku.barcode.in_(keys)))).all()
-    by_key = {**{s.barcode: s for s in skus if s.barcode}, **{s.sku_code: s for s in skus}}
+    skus = resolve_skus([(part[0], part[0]) for part in parts])  # a key is a SKU code or a barcode
     lines = []
-    for part in parts:
-        sku = by_key.get(part[0])
-        if sku is None:
-            raise DomainError("UNKNOWN_SKU", _l("Unknown product: %(code)s.", code=part[0]), sku=part[0])
+    for part, sku in zip(parts, skus, strict=True):
         qty = int(part[1])
         price = int(part[2]) if len(part) == 3 else sku.price_fen
         if qty < 1 or qty > MAX_ID or price > MAX_FEN:

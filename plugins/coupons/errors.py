@@ -1,6 +1,15 @@
-"""Error codes of the coupons plugin (registered in ``app.errors``; README list generated)."""
+"""Error codes of the coupons plugin (its manifest returns them from ``retail_error_codes``;
+README list generated)."""
 
 from app.errors import error_table
+
+# what the ``coupon`` payment method can answer in POST pos/orders (and its return)
+GROUPS = {"TENDERS": (
+    "COUPON_CODE_REQUIRED", "COUPON_NOT_FOUND", "COUPON_ALREADY_REDEEMED", "COUPON_VOID", "COUPON_NOT_ISSUED",
+    "COUPON_EXPIRED", "COUPON_NOT_YET_VALID", "COUPON_STORE_NOT_ALLOWED", "COUPON_MIN_ORDER",
+    "COUPON_NOTHING_ELIGIBLE", "COUPON_PRODUCT_NOT_IN_ORDER", "COUPON_AMOUNT_TOO_LARGE",
+    "COUPON_RECHARGE_NOT_TENDER", "COUPON_REDEMPTION_NOT_FOUND", "COUPON_REDEMPTION_REVERSED",
+)}
 
 RULE = "Coupon rule form: "  # codes of the rule editor (admin), all 422
 
@@ -92,12 +101,4 @@ ERRORS = error_table("coupons", {
     "COUPON_RECHARGE_LENGTH_INVALID": (422, RULE + "recharge voucher numbers are 15 to 20 random digits."),
     "COUPON_RECHARGE_LENGTH_NOT_ALLOWED": (422, RULE + "the recharge number length is only for recharge "
                                                   "vouchers."),
-})
-
-# what the ``coupon`` payment method can answer in POST pos/orders (and its return)
-GROUPS = {"TENDERS": (
-    "COUPON_CODE_REQUIRED", "COUPON_NOT_FOUND", "COUPON_ALREADY_REDEEMED", "COUPON_VOID", "COUPON_NOT_ISSUED",
-    "COUPON_EXPIRED", "COUPON_NOT_YET_VALID", "COUPON_STORE_NOT_ALLOWED", "COUPON_MIN_ORDER",
-    "COUPON_NOTHING_ELIGIBLE", "COUPON_PRODUCT_NOT_IN_ORDER", "COUPON_AMOUNT_TOO_LARGE",
-    "COUPON_RECHARGE_NOT_TENDER", "COUPON_REDEMPTION_NOT_FOUND", "COUPON_REDEMPTION_REVERSED",
-)}
+}, GROUPS)

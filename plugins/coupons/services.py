@@ -17,7 +17,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.catalog.models import Category, Product, Sku
+from app.catalog.services import lowest_active_price, skus_by_id, with_child_categories
 from app.errors import DomainError
 from app.extensions import db
 from app.members.models import Member
@@ -476,11 +476,7 @@ def _store_allowed(rule: CouponRule, store_id: int) -> bool:
 
 
 def _excluded_ids(rule: CouponRule) -> set[int]:
-    ids = {c.id for c in rule.excluded_categories}
-    if not ids:
-        return ids
-    children = set(db.session.scalars(select(Category.id).where(Category.parent_id.in_(ids))))
-    return ids | children
+    return with_child_categories({c.id for c in rule.excluded_categories})
 
 
 def eligible_amount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
@@ -490,35 +486,25 @@ def eligible_amount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
     excluded = _excluded_ids(rule)
     if not excluded:
         return order_total_fen
-    sku_ids = [line.sku_id for line in lines]
-    category_of = dict(
-        db.session.execute(
-            select(Sku.id, Product.category_id)
-            .join(Product, Sku.product_id == Product.id)
-            .where(Sku.id.in_(sku_ids))
-        ).all()
+    skus = skus_by_id(line.sku_id for line in lines)
+    return sum(
+        line.amount_fen for line in lines
+        if line.sku_id not in skus or skus[line.sku_id].product.category_id not in excluded
     )
-    return sum(line.amount_fen for line in lines if category_of.get(line.sku_id) not in excluded)
 
 
 def _product_discount(rule: CouponRule, order_total_fen: int, lines=None) -> int:
     """商品券: one unit of the exchange product becomes free."""
     if lines:
-        exchange_skus = set(db.session.scalars(
-            select(Sku.id).where(Sku.id.in_([line.sku_id for line in lines]),
-                                 Sku.product_id == rule.exchange_product_id)
-        ))
+        exchange_skus = {
+            sku.id for sku in skus_by_id(line.sku_id for line in lines).values()
+            if sku.product_id == rule.exchange_product_id
+        }
         prices = [line.amount_fen // line.qty for line in lines if line.qty and line.sku_id in exchange_skus]
         if not prices:
             return 0
         return min(max(prices), order_total_fen)
-    price = db.session.scalar(
-        select(Sku.price_fen)
-        .where(Sku.product_id == rule.exchange_product_id, Sku.active.is_(True))
-        .order_by(Sku.price_fen)
-        .limit(1)
-    )
-    return min(price or 0, order_total_fen)
+    return min(lowest_active_price(rule.exchange_product_id) or 0, order_total_fen)
 
 
 def discount_for(rule: CouponRule, order_total_fen: int, lines=None) -> int:

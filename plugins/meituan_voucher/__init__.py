@@ -1,13 +1,12 @@
 """Plugin `meituan_voucher`: Meituan/Dianping group-buy vouchers verified at the POS (SPEC §5.2).
 
-The plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
+The plugin's manifest: metadata, declared contributions (``app.manifest``) and ``@hookimpl``
+functions for what needs code, nothing else.
 """
-
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, read, write
 
 NAME = "meituan_voucher"
@@ -16,8 +15,17 @@ VERSION = "0.2.0"
 DESCRIPTION = _l("Verify Meituan/Dianping group-buy vouchers at the POS, as a payment or on their own.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+MODELS = "plugins.meituan_voucher.models"
+MIGRATIONS = "migrations/versions"
+SETTINGS = "plugins.meituan_voucher.platform:SETTINGS"
+JOBS = {"meituan_voucher.reconcile": "plugins.meituan_voucher.jobs:reconcile_job"}
+COMMANDS = [
+    "plugins.meituan_voucher.commands:meituan_simulator",
+    "plugins.meituan_voucher.commands:meituan_reconcile",
+    "plugins.meituan_voucher.commands:meituan_verify",
+]
+DEMO = "plugins.meituan_voucher.demo:seed_demo"
 
-HERE = Path(__file__).resolve().parent
 CATEGORY = dict(category="Meituan", category_label=_l("Meituan vouchers"), category_icon="fa-ticket")
 
 POS_VERIFY = write("PosMeituan")
@@ -34,15 +42,10 @@ GRANTS = {
 
 
 @hookimpl
-def retail_register_models():
-    from plugins.meituan_voucher import models
+def retail_error_codes():
+    from plugins.meituan_voucher.errors import ERRORS
 
-    return models_in(models)
-
-
-@hookimpl
-def retail_migration_dirs():
-    return [str(HERE / "migrations" / "versions")]
+    return ERRORS
 
 
 @hookimpl
@@ -96,39 +99,6 @@ def retail_register_apis(appbuilder):
     from plugins.meituan_voucher.api import PosMeituanApi
 
     return [PosMeituanApi]
-
-
-@hookimpl
-def retail_register_settings():
-    from plugins.meituan_voucher.platform import SETTINGS
-
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_register_jobs():
-    from plugins.meituan_voucher.setup import reconcile_job
-
-    return {"meituan_voucher.reconcile": reconcile_job}
-
-
-@hookimpl
-def retail_register_commands(cli):
-    from plugins.meituan_voucher.setup import register_commands
-
-    register_commands(cli)
-
-
-@hookimpl
-def retail_seed_demo():
-    from plugins.meituan_voucher.setup import seed_demo
-
-    seed_demo()
 
 
 @hookimpl

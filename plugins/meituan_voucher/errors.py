@@ -1,4 +1,4 @@
-"""Error codes of the meituan_voucher plugin (registered in ``app.errors``).
+"""Error codes of the meituan_voucher plugin (its manifest returns them from ``retail_error_codes``).
 
 The platform refusals come from ``platform.ERRORS`` (code → message, status): one table.
 ``MEITUAN_REFUSED`` (an unknown refusal) also carries ``platform_code`` and ``platform_message``.
@@ -7,7 +7,7 @@ The platform refusals come from ``platform.ERRORS`` (code → message, status): 
 from app.errors import error_table, msgid
 from plugins.meituan_voucher.platform import ERRORS as PLATFORM_ERRORS
 
-ERRORS = error_table("meituan_voucher", {
+ENTRIES = {
     **{code: (status, msgid(message))
        for code, (message, status) in PLATFORM_ERRORS.items()},
     "MEITUAN_NOT_CONFIGURED": (409, "Meituan is not set up: developer ID, sign key and token are needed."),
@@ -23,11 +23,14 @@ ERRORS = error_table("meituan_voucher", {
                                      "502: an unreadable answer) and could not be asked: a pending "
                                      "verification (`verification_no`) is kept until reconciliation or a "
                                      "retry with the same Idempotency-Key settles it."),
-    "MEITUAN_VOUCHER_NOT_RECORDED": (500, "Our failure right after a consume: the voucher was reversed on "
-                                     "Meituan (or kept as pending); try again."),
-})
+    "MEITUAN_VOUCHER_NOT_RECORDED": (503, "Our failure right after a consume: the voucher was reversed on "
+                                     "Meituan (or kept as pending); retry the request (the same "
+                                     "Idempotency-Key) after `Retry-After` seconds."),
+}
 
 # what the ``meituan`` payment method can answer in POST pos/orders (and its return): its own
 # codes and every platform answer (the voucher is consumed while the sale is booked)
-GROUPS = {"TENDERS": tuple(code for code in ERRORS if code not in (
+GROUPS = {"TENDERS": tuple(code for code in ENTRIES if code not in (
     "MEITUAN_VERIFICATION_NOT_FOUND", "MEITUAN_VOUCHER_ON_ORDER", "MEITUAN_REVERSE_WINDOW_PASSED"))}
+
+ERRORS = error_table("meituan_voucher", ENTRIES, GROUPS)

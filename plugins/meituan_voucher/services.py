@@ -43,6 +43,7 @@ register_doc_types({VERIFICATION_DOC: "Meituan voucher verification"})
 NOT_VERIFIED_HERE = _l("No verified voucher with this code in this store.")
 VERIFIED = ("consumed", "reversed")  # settled with the platform
 UNSETTLED = ("pending", "void")  # pending: the outcome is unknown; void: settled as not verified
+RETRY_AFTER_SECONDS = 1  # our failure after a consume: reversed (or pending) by the time we answer
 
 
 def binding_for(store_id: int) -> ShopBinding:
@@ -219,8 +220,9 @@ def consume_voucher(store_id: int, staff_id: int | None, code: str, count: int, 
     except Exception as exc:  # noqa: BLE001  our failure: the caller's rollback reverses the vouchers
         current_app.logger.exception("meituan verification not recorded")
         raise DomainError("MEITUAN_VOUCHER_NOT_RECORDED",
-                          _l("The verification could not be recorded here, so it is reversed on Meituan "
-                             "(or kept as pending if Meituan cannot be reached). Try again.")) from exc
+                          _l("The verification could not be recorded here, so it was reversed on Meituan "
+                             "(or kept as pending if Meituan could not be reached). Try again in a moment "
+                             "(with the same Idempotency-Key)."), retry_after=RETRY_AFTER_SECONDS) from exc
 
 
 def _record(store_id: int, staff_id: int | None, request_id: str, results: list[dict],

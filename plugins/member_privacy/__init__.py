@@ -3,14 +3,13 @@
 The rules live in ``services.py``; the core calls the member hooks
 (``retail_member_filters``, ``retail_present_member``, ``retail_member_usable``,
 ``retail_mall_store_filters``) on every member-exposing path.  This is the
-plugin's manifest: metadata, grants and ``@hookimpl`` functions, nothing else.
+plugin's manifest: metadata, declared contributions (``app.manifest``) and ``@hookimpl``
+functions for what needs code, nothing else.
 """
-
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.hookspecs import ViewSpec, hookimpl, models_in
+from app.hookspecs import ViewSpec, hookimpl
 from app.roles import MERCHANT, menu, write
 
 NAME = "member_privacy"
@@ -20,22 +19,19 @@ DESCRIPTION = _l("Masks member phone numbers and names, limits which members sto
                  "and isolates members by share group.")
 DEPENDS = ()
 DEFAULT_ENABLED = False
-
-HERE = Path(__file__).resolve().parent
+MODELS = "plugins.member_privacy.models"
+MIGRATIONS = "migrations/versions"
+SETTINGS = "plugins.member_privacy.settings:SETTINGS"
+DEMO = "plugins.member_privacy.demo:seed_share_groups"
 
 GRANTS = {MERCHANT: write("MemberShareGroups") + menu("MemberShareGroupList")}
 
 
 @hookimpl
-def retail_register_models():
-    from plugins.member_privacy import models
+def retail_error_codes():
+    from plugins.member_privacy.errors import ERRORS
 
-    return models_in(models)
-
-
-@hookimpl
-def retail_migration_dirs():
-    return [str(HERE / "migrations" / "versions")]
+    return ERRORS
 
 
 @hookimpl
@@ -52,25 +48,6 @@ def retail_register_views(appbuilder):
             icon="fa-object-group",
         )
     ]
-
-
-@hookimpl
-def retail_register_settings():
-    from plugins.member_privacy.settings import SETTINGS
-
-    return SETTINGS
-
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_seed_demo():
-    from plugins.member_privacy.demo import seed_share_groups
-
-    seed_share_groups()
 
 
 @hookimpl

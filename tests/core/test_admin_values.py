@@ -309,6 +309,10 @@ def test_line_editor_lookup_finds_a_sku_by_code_or_barcode(app, admin_client, cl
     by_barcode = admin_client.get(f"/stockdocview/sku_lookup?code=69{sale['sku_code'][:-2]}")
     assert by_barcode.status_code == 200 and by_barcode.get_json()["sku_code"] == sale["sku_code"]
     assert admin_client.get("/stockdocview/sku_lookup?code=NOPE").status_code == 404
+    # the on-hand of the store asked about (10 bought, 2 sold); none without a store (HQ)
+    in_store = admin_client.get("/stockdocview/sku_lookup",
+                                query_string={"code": sale["sku_code"], "store_id": sale["store_id"]})
+    assert in_store.get_json()["on_hand"] == 8 and found.get_json()["on_hand"] is None
     # the add page carries the grid editor and its hint
     page = _page(admin_client, "/stockdocview/add")
     assert "data-line-editor=" in page and "js/line_editor.js" in page and "Ctrl+Backspace" in page

@@ -33,7 +33,6 @@ SESSION_ALLOWED = {
     "app/plugins.py": "plugin switches (admin page) and the flag read before the schema exists",
     "app/platform/caches.py": "the configuration version read before the schema exists",
     "app/platform/settings.py": "a setting's change (admin page), then the per-worker cache is told",
-    "app/demo.py": "the demo data CLI, in batches",
     "plugins/coupons/demo.py": "the demo data CLI",
     "plugins/meituan_voucher/platform.py": "a fresh session records platform calls and compensations after "
                                            "the caller's rollback (they must survive it)",
@@ -143,6 +142,36 @@ def test_the_checks_can_fail(tmp_path):
     assert SESSION_CALL.search("    db.session().rollback()")
     assert not SESSION_CALL.search("    with unit_of_work():")
     assert "ApiError" in _names(ast.parse("from app.api import ApiError\nraise ApiError('X', 'y')"))
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def test_plugin_error_codes_come_from_their_manifests_hook(app):
+    """A package registers its codes through ``retail_error_codes`` (no module discovery),
+    with the core paths they join (``groups``)."""
+    from app.errors import error_code, error_table, group_error_codes, registry_of
+
+    with app.app_context():
+        assert error_code("COUPON_SOLD_OUT").owner == "coupons"
+        assert error_code("MEITUAN_TIMEOUT").status == 504
+        assert "COUPON_CODE_REQUIRED" in group_error_codes("TENDERS")
+        assert "MEITUAN_CODE_REQUIRED" in group_error_codes("TENDERS")
+        assert group_error_codes("MEMBER_REFUSALS") == ["MEMBER_NOT_IN_GROUP"]
+
+    class Host:
+        def __init__(self, table):
+            self.table = table
+
+        def error_codes(self):
+            return self.table
+
+    sample = registry_of(Host(error_table("sample", {"SAMPLE_REFUSED": (403, "Refused.")})))
+    assert sample["SAMPLE_REFUSED"].status == 403 and "ORDER_NOT_FOUND" in sample
+    with pytest.raises(ValueError, match="registered twice"):
+        registry_of(Host(error_table("sample", {"ORDER_NOT_FOUND": (410, "Gone.")})))
+    with pytest.raises(ValueError, match="not in the table"):
+        error_table("sample", {"SAMPLE_REFUSED": (403, "Refused.")}, {"TENDERS": ("SAMPLE_OTHER",)})
 
 
 # ---------------------------------------------------------------- the unit of work

@@ -16,11 +16,16 @@ SPECS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunct
 
 
 def test_every_hook_is_documented_and_exercised_by_the_test_plugin():
+    from app.manifest import manifest_hooks
+
+    declared = manifest_hooks(retail_test_plugin)  # hooks its manifest attributes stand for
     docs = (Path(__file__).resolve().parents[2] / "docs" / "plugin_hooks.md").read_text()
     for name in SPECS:
         assert f"## {name}" in docs, f"{name} is not documented"
         assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
-        assert hasattr(retail_test_plugin, name), f"the test plugin does not implement {name}"
+        assert hasattr(retail_test_plugin, name) or hasattr(declared, name), (
+            f"the test plugin does not implement {name}"
+        )
 
 
 def test_every_hook_is_typed_and_has_one_typed_method_on_the_host():
@@ -52,7 +57,7 @@ def test_member_hooks_are_called_through_the_facade(app_ctx):
     host.present_member(data=data, member=None, viewer=None, context={})
     assert data["phone"] == "138****1234"
     refused = host.member_usable(member=None, store_id=3, purpose="points")
-    assert refused.code == "SAMPLE_REFUSED"
+    assert refused.code == "SAMPLE_REFUSED" and refused.status == 403  # registered by its manifest
     assert host.member_usable(member=None, store_id=1, purpose="points") is None
     assert "sample_tender" in host.payment_methods()
 

@@ -186,6 +186,32 @@ def test_the_kernel_sits_below_security_the_plugin_host_and_the_pages():
     assert _reachable(_package_graph(), "app.platform") & above == set()
 
 
+def _imported_at_top(path: Path) -> set[str]:
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+    return names
+
+
+def test_every_name_is_imported_from_its_home():
+    """No re-exports: ``from app.x import name`` names a module that defines ``name`` (or a
+    submodule of the package ``app.x``), never one that imports it from elsewhere."""
+    passed_on = {module: _imported_at_top(path) for module, path in MODULES.items()}
+    found = []
+    for top in (*TOPS, "tests"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and not node.level and node.module in MODULES:
+                    found += [
+                        f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{alias.name}"
+                        for alias in node.names
+                        if alias.name in passed_on[node.module]
+                        and f"{node.module}.{alias.name}" not in MODULES
+                    ]
+    assert found == []
+
+
 def test_the_check_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []

@@ -145,19 +145,39 @@ def test_core_domains_are_default_plugins_always_on(app, restore_plugins):
 
 
 def test_every_package_has_one_manifest_of_the_same_shape(app):
-    """A core domain and a plugin: the same metadata, grants in the manifest, no other list."""
+    """A core domain and a plugin: the same metadata, the same declared attributes for what
+    needs no code (app.manifest), every module of the package declared, nothing listed elsewhere."""
     from pathlib import Path
 
+    from app.manifest import DECLARATIVE, METADATA, as_list, resolve
+
     host = app.extensions["retail_plugins"]
+    merged = {}
     for name, info in host.packages.items():
-        module = info.module
-        for attribute in ("NAME", "TITLE", "VERSION", "DESCRIPTION", "DEPENDS", "GRANTS"):
+        module, directory = info.module, Path(info.module.__file__).parent
+        for attribute in (*METADATA, "GRANTS"):
             assert hasattr(module, attribute), f"{name} has no {attribute}"
-        assert module.retail_role_grants() == module.GRANTS, f"{name}: grants live in the manifest"
-        if hasattr(module, "SETTINGS"):
-            assert module.retail_register_settings() == module.SETTINGS
-    app_dir = Path(__file__).resolve().parents[2] / "app"
-    assert not list(app_dir.glob("*/setup.py"))  # the manifest is the domain's __init__.py
+        written = [hook for hook in DECLARATIVE.values() if hasattr(module, hook)]
+        assert not written, f"{name} writes {written} by hand: declare them instead"
+        if not hasattr(module, "__path__"):
+            continue  # a plugin that is one module (the sample add-on): no files to declare
+        if (directory / "models.py").is_file():
+            assert f"{module.__name__}.models" in as_list(module.MODELS), name
+        if (directory / "demo.py").is_file():
+            assert module.DEMO.startswith(f"{module.__name__}.demo:") and resolve(module.DEMO), name
+        if (directory / "jobs.py").is_file() and not info.core:  # app/platform/jobs.py runs them
+            assert all(ref.startswith(f"{module.__name__}.jobs:") for ref in module.JOBS.values()), name
+        if (directory / "commands.py").is_file():
+            assert all(resolve(ref) for ref in module.COMMANDS), name
+        if (directory / "migrations" / "versions").is_dir():
+            assert module.MIGRATIONS == "migrations/versions", name
+        for role, pairs in module.GRANTS.items():
+            merged.setdefault(role, set()).update(pairs)
+    # grants live in one place per package: the roles get exactly the manifests' GRANTS
+    assert {role: set(pairs) for role, pairs in host.role_grants().items()} == merged
+    root = Path(__file__).resolve().parents[2]
+    assert not list(root.glob("app/*/setup.py")) + list(root.glob("plugins/*/setup.py"))
+    app_dir = root / "app"
     packages = {p.name for p in app_dir.iterdir() if (p / "__init__.py").is_file()} - {"migrations"}
     assert packages == set(host.domains())  # every domain package registers through its manifest
     factory = (app_dir / "__init__.py").read_text(encoding="utf-8")
@@ -179,9 +199,10 @@ def test_registration_hooks_go_through_pluggy(app):
         host.models()
     finally:
         undo()
-    assert ("retail_role_grants", ("catalog",)) in seen
-    assert ("retail_role_grants", ("sample",)) in seen
-    assert ("retail_register_models", ("sales",)) in seen
+    # declared GRANTS/MODELS: a generated hook object registered beside the manifest
+    assert ("retail_role_grants", ("catalog.manifest",)) in seen
+    assert ("retail_role_grants", ("sample.manifest",)) in seen
+    assert ("retail_register_models", ("sales.manifest",)) in seen
 
 
 def test_a_package_lists_its_view_on_another_packages_detail_page(app, client_as):

@@ -94,6 +94,14 @@ def test_stock_document_prints_on_a4_in_its_store_only(app, client_as, s002_stoc
     assert "size: A4" in html and "P1001-01" in html and "P1002-02" in html
     assert '<th class="num">42</th>' in html  # total quantity
     assert "采购" in html  # the reason, translated
+    with app.app_context():
+        from app.org.models import Store
+
+        store = db.session.query(Store).filter_by(code="S002").one()
+        letterhead = f'<h1 class="store-name">{store.name}</h1>'
+    assert letterhead in html  # the store's letterhead, as on the receipt
+    receipt = client_as("cashier2").get(f"/print/order/{_order_of(app, 'S002')['id']}").get_data(as_text=True)
+    assert letterhead in receipt
     assert client_as("manager1").get(url).status_code == 404
     assert client_as("hq").get(url).status_code == 200
 

@@ -122,12 +122,16 @@ def test_notify_hq_reaches_admin_and_hq_only(app, client_as):
     with app.app_context():
         notify_hq("Points warning XYZ", "Member used many points")
         db.session.commit()
+        users = app.appbuilder.sm.get_all_users()
         titles = {
             u.username
-            for u in app.appbuilder.sm.get_all_users()
+            for u in users
             if db.session.query(Message).filter_by(user_id=u.id, title="Points warning XYZ").count()
         }
-    assert titles == {"admin", "hq"}
+        hq_roles = {"Admin", "Merchant"}
+        hq_users = {u.username for u in users if u.active and {r.name for r in u.roles} & hq_roles}
+    assert titles == hq_users and {"admin", "hq"} <= hq_users
+    assert not titles & {"manager1", "cashier1", "guide1", "pos1", "provider1"}
     assert "Points warning XYZ" in _list_html(client_as("hq"))
     assert "Points warning XYZ" not in _list_html(client_as("manager1"))
 

@@ -164,3 +164,33 @@ def test_lookup_with_the_order_lines(app, api_as, make_rule, new_member, goods):
     assert without["reason"] == "COUPON_PRODUCT_NOT_IN_ORDER"
     for bad in ("x", f"{plain}:a", f"{plain}:1:2:3", "NOPE:1"):
         assert pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={bad}").status_code == 422, bad
+
+
+def test_lookup_lines_name_skus_as_the_sale_does(app, api_as, make_rule, new_member, goods):
+    """The look-up and the sale resolve SKUs in one place (``app.catalog.services.resolve_skus``):
+    a barcode names its SKU, and a SKU no longer sold is unknown to both."""
+    from app.catalog.models import Sku
+
+    member = new_member()
+    cash = issue(app, make_rule(face_value_fen=4000, categories=[goods["category_id"]]), member["id"])
+    pos = api_as("pos1")
+    who = f"member_id={member['id']}"
+    plain = goods["plain"]["sku_code"]
+    with app.app_context():
+        barcode = db.session.get(Sku, goods["plain"]["sku_id"]).barcode
+    by_barcode = pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={barcode}:1:2000").get_json()["result"]
+    assert by_barcode["usable"] is True and by_barcode["discount_fen"] == 2000
+    with app.app_context():
+        db.session.get(Sku, goods["plain"]["sku_id"]).active = False
+        db.session.commit()
+    try:
+        refused = pos.get(f"/api/v1/pos/coupons/{cash}?{who}&lines={plain}:1")
+        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "UNKNOWN_SKU"
+        cash_only = [{"method": "cash", "amount_fen": 5000}]
+        sale = {"lines": [{"sku_code": plain, "qty": 1}], "payments": cash_only}
+        sold = pos.post("/api/v1/pos/orders", json=sale)
+        assert sold.status_code == 422 and sold.get_json()["error"]["code"] == "UNKNOWN_SKU"
+    finally:
+        with app.app_context():
+            db.session.get(Sku, goods["plain"]["sku_id"]).active = True
+            db.session.commit()

@@ -168,8 +168,8 @@ def test_shop_binding_admin_binds_a_store(app, client_as):
 
 def test_demo_seed_is_idempotent_and_binds_s001(app):
     from app.org.models import Store
+    from plugins.meituan_voucher.demo import seed_demo
     from plugins.meituan_voucher.models import DealMapping, ShopBinding
-    from plugins.meituan_voucher.setup import seed_demo
 
     with app.app_context():
         before = (db.session.query(ShopBinding).count(), db.session.query(DealMapping).count())

@@ -130,7 +130,7 @@ def test_our_exception_after_consume_reverses_and_a_retry_succeeds(app, api_as, 
     api = api_as("pos1")
     code = mt.new(1)[0]
     failed = _consume(api, code, key=f"rec-{code}")
-    assert failed.status_code == 500
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "1"  # a known state: retry
     assert failed.get_json()["error"]["code"] == "MEITUAN_VOUCHER_NOT_RECORDED"
     assert mt.state.vouchers[code].state == "UNUSED"  # reversed: nothing was taken
     assert _rows(app, code) == []
@@ -248,7 +248,7 @@ def test_sale_with_our_exception_after_consume_reverses_then_retry_pays(app, api
     api = api_as("pos1")
     code = mt.new(1)[0]
     failed = _sale(api, goods, code, key=f"sour-{code}")
-    assert failed.status_code == 500
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "1"  # a known state: retry
     assert failed.get_json()["error"]["code"] == "MEITUAN_VOUCHER_NOT_RECORDED"
     assert mt.state.vouchers[code].state == "UNUSED" and _rows(app, code) == []
 
@@ -297,7 +297,7 @@ def test_a_voucher_that_cannot_be_reversed_after_our_failure_stays_usable(
     api = api_as("pos1")
     code = mt.new(1)[0]
     failed = _sale(api, goods, code, key=f"keep-{code}")
-    assert failed.status_code == 500
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "1"  # a known state: retry
     assert failed.get_json()["error"]["code"] == "MEITUAN_VOUCHER_NOT_RECORDED"
     assert mt.state.vouchers[code].state == "CONSUMED"
     assert _rows(app, code) == [("pending", None, None, 0)]

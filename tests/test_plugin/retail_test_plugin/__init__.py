@@ -1,10 +1,9 @@
-"""A small plugin used by the tests: it implements every hook of the contract.
+"""A small plugin used by the tests: it contributes through every hook of the contract.
 
-Its manifest has the shape of every package's (core domain or plugin): metadata,
-``GRANTS``, ``SETTINGS`` and ``@hookimpl`` functions.
+Its manifest has the shape of every package's (core domain or plugin): metadata, the
+declared contributions (``MODELS``, ``GRANTS``, ``SETTINGS``, ``JOBS``, ``COMMANDS``,
+``DEMO``, ...: ``app.manifest``) and ``@hookimpl`` functions for the rest.
 """
-
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
@@ -17,8 +16,16 @@ VERSION = "1.2.3"
 DESCRIPTION = _l("Exercises every kind of plugin contribution.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+MODELS = "retail_test_plugin.models"
+MIGRATIONS = "migrations/versions"
+TRANSLATIONS = "translations"
+JOBS = {
+    "sample.count_notes": "retail_test_plugin.jobs:count_notes",
+    "sample.fail": "retail_test_plugin.jobs:failing_job",
+}
+COMMANDS = ["retail_test_plugin.commands:sample_hello"]
+DEMO = "retail_test_plugin.models:seed_notes"
 
-HERE = Path(__file__).resolve().parent
 CALLS: list[tuple] = []  # (hook name, key argument) of runtime hook calls, for assertions
 
 GRANTS = {
@@ -30,18 +37,6 @@ SETTINGS = [
     SettingDef("sample.limit", _l("Note limit"), "int", default=5, min_value=0, max_value=99),
     SettingDef("sample.loud", _l("Loud"), "bool", default=False),
 ]
-
-
-@hookimpl
-def retail_register_models():
-    from retail_test_plugin.models import SampleNote
-
-    return [SampleNote]
-
-
-@hookimpl
-def retail_migration_dirs():
-    return [str(HERE / "migrations" / "versions")]
 
 
 @hookimpl
@@ -68,41 +63,10 @@ def retail_register_apis(appbuilder):
 
 
 @hookimpl
-def retail_register_settings():
-    return SETTINGS
+def retail_error_codes():
+    from app.errors import error_table
 
-
-@hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
-def retail_translation_dirs():
-    return [str(HERE / "translations")]
-
-
-@hookimpl
-def retail_register_jobs():
-    from retail_test_plugin.jobs import count_notes, failing_job
-
-    return {"sample.count_notes": count_notes, "sample.fail": failing_job}
-
-
-@hookimpl
-def retail_register_commands(cli):
-    import click
-
-    @cli.command("sample-hello")
-    def sample_hello():
-        click.echo("hello from sample")
-
-
-@hookimpl
-def retail_seed_demo():
-    from retail_test_plugin.models import seed_notes
-
-    seed_notes()
+    return error_table(NAME, {"SAMPLE_REFUSED": (403, "Refused by the sample plugin.")})
 
 
 @hookimpl
@@ -150,7 +114,7 @@ def retail_member_usable(member, store_id, purpose):
     from app.errors import DomainError
 
     if purpose == "points" and store_id == 3:
-        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."), 403)
+        return DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."))
     return None
 
 

@@ -15,11 +15,6 @@ GRANTS: dict = {}
 
 
 @hookimpl
-def retail_role_grants():
-    return GRANTS
-
-
-@hookimpl
 def retail_staff_left(staff):
     from retail_test_plugin import CALLS
 
