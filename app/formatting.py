@@ -127,6 +127,12 @@ def time_zone() -> ZoneInfo:
     return zone
 
 
+def store_today() -> date:
+    """Today on the store's clock (``time_zone``), not the server's: at 00:30 Beijing time a UTC
+    server is still on the previous day."""
+    return datetime.now(time_zone()).date()
+
+
 def local_time(value: datetime) -> datetime:
     """Naive times are the server's local time (``datetime.now``); aware ones keep their zone."""
     return value.astimezone(time_zone())

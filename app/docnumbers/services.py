@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.docnumbers.models import DocSequence
 from app.extensions import core_execute, db
+from app.formatting import store_today
 from app.org.models import Store
 
 SEQUENCES = DocSequence.__table__
@@ -88,7 +89,8 @@ def doc_no_params(doc_type: str, store_code: str = HEAD_OFFICE, on: date | None 
     """The parameters of ``BUMP_RETURNING_DOC_NO``."""
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}")
-    return {"n_type": doc_type, "n_store": store_code, "n_day": (on or date.today()).strftime("%Y%m%d")}
+    day = on or store_today()  # the store's date: the day in the number is the day on its receipts
+    return {"n_type": doc_type, "n_store": store_code, "n_day": day.strftime("%Y%m%d")}
 
 
 def next_doc_no(doc_type: str, store_code: str = HEAD_OFFICE, on: date | None = None) -> str:

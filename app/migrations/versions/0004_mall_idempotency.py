@@ -1,4 +1,4 @@
-"""mall: members' Idempotency-Key records (moved from the coupons plugin to the core mall)
+"""mall: members' Idempotency-Key records (moved into the core mall from a plugin's own table)
 
 Revision ID: core_0004
 Revises: core_0003

@@ -4,15 +4,21 @@ fallback for a store's first sale of the day; both must give the same rows and n
 
 import threading
 import uuid
-from datetime import date
 
 import pytest
 from sqlalchemy import select, text
 
 from app.docnumbers.services import format_doc_no
 from app.extensions import db
+from app.formatting import store_today
 from tests.support.app import PASSWORD
 from tests.support.clients import add_store_user, api_token, statements_of
+
+
+def _store_day(app) -> str:
+    """The day in today's document numbers: the store's date (``core.time_zone``)."""
+    with app.app_context():
+        return store_today().strftime("%Y%m%d")
 
 
 @pytest.fixture
@@ -82,7 +88,7 @@ def test_a_stores_first_sale_of_the_day_and_the_next_are_numbered_in_turn(app, f
     body = {"lines": [{"sku_code": small, "qty": 1}], "payments": [{"method": "cash", "amount_fen": 1000}]}
     first = _sell(client, headers, body)  # no counter row yet: statement by statement
     second, seen = statements_of(app, lambda: _sell(client, headers, body))
-    day = date.today().strftime("%Y%m%d")
+    day = _store_day(app)
     assert first["order_no"] == format_doc_no("SO", day, code, 1)
     assert second["order_no"] == format_doc_no("SO", day, code, 2)
     if is_postgres:  # the counter row exists now: number, order, lines and payments in one statement
@@ -99,7 +105,7 @@ def test_numbers_past_9999_read_the_same_on_every_path(app, fresh_store):
         db.session.execute(text("UPDATE core_doc_sequence SET last = 9998 "
                                 "WHERE store_code = :c AND doc_type = 'SO'"), {"c": code})
         db.session.commit()
-    day = date.today().strftime("%Y%m%d")
+    day = _store_day(app)
     assert _sell(client, headers, body)["order_no"] == f"SO{day}{code}9999"
     assert _sell(client, headers, body)["order_no"] == f"SO{day}{code}10000"
 
@@ -173,7 +179,7 @@ def test_too_little_stock_of_any_line_refuses_the_whole_sale(app, fresh_store):
     assert answer.get_json()["error"]["code"] == "INSUFFICIENT_STOCK"
     assert answer.get_json()["error"]["sku_code"] == small
     assert (_stock_of(app, code, small), _stock_of(app, code, large)) == before
-    day = date.today().strftime("%Y%m%d")
+    day = _store_day(app)
     next_sale = _sell(client, headers, {"lines": [{"sku_code": large, "qty": 1}],
                                         "payments": [{"method": "cash", "amount_fen": 2500}]})
     assert next_sale["order_no"] == format_doc_no("SO", day, code, 2)  # the refused sale took no number
@@ -237,7 +243,7 @@ def test_racing_sales_never_oversell_and_never_share_a_number(app, fresh_store, 
     sold = [a.get_json()["result"]["order_no"] for a in answers if a.status_code == 201]
     refused = [a.get_json()["error"]["code"] for a in answers if a.status_code != 201]
     assert len(sold) == min(tills, 24) and refused == ["INSUFFICIENT_STOCK"] * (tills - len(sold))
-    day = date.today().strftime("%Y%m%d")
+    day = _store_day(app)
     assert sorted(sold) == [format_doc_no("SO", day, code, n) for n in range(2, len(sold) + 2)]
     on_hand, ledger, _ = _stock_of(app, code, small)
     assert on_hand == ledger == 49 - 2 * len(sold)
