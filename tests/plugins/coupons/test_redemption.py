@@ -4,10 +4,10 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 from app.formatting import store_today
+from tests.support.coupons import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _coupon(app, code):
@@ -249,6 +249,7 @@ def test_recharge_voucher_tops_up_stored_value(app, api_as, make_rule, new_membe
     assert error_code(not_issued) == "COUPON_NOT_ISSUED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, new_member, is_postgres):
     threads_count = 50 if is_postgres else 8
     member_id = new_member()["id"]
