@@ -355,6 +355,10 @@ def idempotent_with(record_model, owner_field: str, owner_id):
                 with unit_of_work():
                     record = model(**owner, fingerprint=fingerprint)
                     db.session.add(record)
+                    # claim the key before the view runs: a concurrent twin waits here (unique
+                    # index) and then replays this answer, instead of calling Meituan or moving
+                    # money a second time only to be rolled back
+                    db.session.flush()
                     response = current_app.make_response(view(*args, **kwargs))
                     if response.status_code >= 400:
                         raise _Refused(response)

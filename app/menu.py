@@ -6,7 +6,8 @@ sync) every item is listed so permissions exist for disabled plugins too.
 
 The sidebar (``app/templates/appbuilder/navbar.html``) shows the top-level
 items as groups in the order a shop owner works: selling first, set-up and
-system last.  Categories not listed here (new plugins) come before System.
+system last, as the packages' manifests rank them (``SIDEBAR``); a group no
+manifest ranks (a new plugin's) comes before System.
 """
 
 from __future__ import annotations
@@ -18,28 +19,15 @@ from flask import current_app, g, has_request_context, request
 from flask_appbuilder.menu import Menu
 from flask_babel import gettext
 
-# top-level menu names (stable English keys given to add_view), in sidebar order
-GROUP_ORDER = (
-    "Sales",
-    "Members",
-    "Coupons",
-    "Meituan",
-    "Catalog",
-    "Inventory",
-    "Organization",
-    "MessageCenter",
-    # plugins' own categories land here
-    "System",
-    "Security",
-)
-_PLUGIN_SLOT = GROUP_ORDER.index("System")
+# Each package ranks the top-level groups it opens in its manifest (``SIDEBAR``, lower
+# first); a group nobody ranks (a new plugin's own) lands just before System (900).
+UNRANKED = 850
+FAB_GROUPS = {"Security": 1000}  # FAB's own user and role pages come last
 
 
 def _group_rank(item) -> float:
-    try:
-        return GROUP_ORDER.index(item.name)
-    except ValueError:
-        return _PLUGIN_SLOT - 0.5
+    ranks = current_app.extensions["retail_plugins"].sidebar_ranks()
+    return ranks.get(item.name, FAB_GROUPS.get(item.name, UNRANKED))
 
 
 class RetailMenu(Menu):

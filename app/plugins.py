@@ -105,6 +105,7 @@ class PluginHost:
         self._subset_callers: dict[tuple[str, frozenset], Any] = {}
         self._state_cache: tuple[int, dict[str, bool]] | None = None
         self._settings: dict[str, tuple[str, SettingDef]] | None = None
+        self._sidebar_ranks: dict[str, int] | None = None
         self._tenders: dict[str, tuple[str, TenderHandler]] | None = None
         self._enabled_tenders: dict[frozenset, dict[str, TenderHandler]] = {}
         if trace:
@@ -161,6 +162,18 @@ class PluginHost:
         return sorted({
             caller.name for plugin in self._objects[name] for caller in self.pm.get_hookcallers(plugin) or []
         })
+
+    def sidebar_ranks(self) -> dict[str, int]:
+        """Position of each top-level menu group in the sidebar (lower first), from the
+        manifests' ``SIDEBAR = {group: rank}`` of every installed package (read once)."""
+        if self._sidebar_ranks is None:
+            ranks: dict[str, int] = {}
+            for name, info in self.packages.items():
+                for group, rank in getattr(info.module, "SIDEBAR", {}).items():
+                    if ranks.setdefault(group, rank) != rank:
+                        raise PluginError(f"sidebar group {group!r} of {name!r} is ranked twice")
+            self._sidebar_ranks = ranks
+        return self._sidebar_ranks
 
     def _package_objects(self, names) -> list[object]:
         return [plugin for name in names for plugin in self._objects[name]]

@@ -17,6 +17,7 @@ DESCRIPTION = _l("Products, SKUs, categories and brands.")
 DEPENDS = ()
 CORE = True
 ORDER = 30
+SIDEBAR = {"Catalog": 50}  # sidebar position of its menu group (app/menu.py)
 MODELS = "app.catalog.models"
 DEMO = "app.catalog.demo:seed_demo"
 

@@ -18,6 +18,7 @@ DESCRIPTION = _l("Stock per store, stock moves and stock documents.")
 DEPENDS = ()
 CORE = True
 ORDER = 35
+SIDEBAR = {"Inventory": 60}  # sidebar position of its menu group (app/menu.py)
 MODELS = "app.inventory.models"
 DEMO = "app.inventory.demo:seed_demo"
 

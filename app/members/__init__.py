@@ -17,6 +17,7 @@ DESCRIPTION = _l("Members, member levels and tags, and the POS member look-up.")
 DEPENDS = ()
 CORE = True
 ORDER = 20
+SIDEBAR = {"Members": 20}  # sidebar position of its menu group (app/menu.py)
 MODELS = "app.members.models"
 REFERENCE_DATA = ("MemberLevel",)  # rows kept per worker (present_member)
 DEMO = "app.members.demo:seed_demo"

@@ -17,6 +17,7 @@ DESCRIPTION = _l("Messages to staff and the SMS outbox.")
 DEPENDS = ()
 CORE = True
 ORDER = 5  # the message center comes first
+SIDEBAR = {"MessageCenter": 80}  # sidebar position of its menu group (app/menu.py)
 MODELS = "app.messages.models"
 
 OWN_MESSAGES = write("Messages") + menu("MessageCenter", "Messages")

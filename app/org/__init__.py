@@ -17,6 +17,7 @@ DESCRIPTION = _l("Stores and staff.")
 DEPENDS = ()
 CORE = True
 ORDER = 10
+SIDEBAR = {"Organization": 70}  # sidebar position of its menu group (app/menu.py)
 MODELS = ["app.org.models", "app.platform.staff"]  # the staff table is this domain's; its class the kernel's
 REFERENCE_DATA = ("Store",)  # rows kept per worker (cached_store)
 DEMO = "app.org.demo:seed_demo"

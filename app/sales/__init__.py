@@ -17,6 +17,7 @@ DESCRIPTION = _l("Retail sales and returns at the POS, and the core payment meth
 DEPENDS = ()
 CORE = True
 ORDER = 40
+SIDEBAR = {"Sales": 10}  # sidebar position of its menu group (app/menu.py)
 MODELS = "app.sales.models"
 
 OVERRIDE_PRICE = [("can_override_price", "PosOrders")]  # app/sales/price_override.py

@@ -18,6 +18,7 @@ DESCRIPTION = _l("Plugins, settings, background jobs and the audit log.")
 DEPENDS = ()
 CORE = True
 ORDER = 900  # the System menu comes last
+SIDEBAR = {"System": 900}  # sidebar position of its menu group (app/menu.py)
 
 GRANTS = {
     MERCHANT: write("Plugins") + write("Settings") + read("Jobs") + read("AuditLog")

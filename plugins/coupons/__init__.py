@@ -15,6 +15,7 @@ VERSION = "0.1.0"
 DESCRIPTION = _l("Coupon rules, physical and electronic coupons, POS redemption and gift binding codes.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+SIDEBAR = {"Coupons": 30}  # between Members and Catalog
 MODELS = "plugins.coupons.models"
 MIGRATIONS = "migrations/versions"
 SETTINGS = "plugins.coupons.settings:SETTINGS"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member
+from app.unit_of_work import unit_of_work
 from plugins.coupons.models import CouponRule
 from plugins.coupons.rules import validate_rule
 from plugins.coupons.services import issue_coupon
@@ -30,6 +31,11 @@ def _rule(name: str, **fields) -> CouponRule | None:
 
 
 def seed_demo() -> None:
+    with unit_of_work():  # the sales and the generation below join it: all of it, or nothing
+        _seed()
+
+
+def _seed() -> None:
     cash = _rule(
         DEMO_CASH,
         offer_type="cash",
@@ -53,7 +59,6 @@ def seed_demo() -> None:
     if cash is not None:
         members = db.session.scalars(select(Member).order_by(Member.id).limit(5)).all()
         coupons = [issue_coupon(cash.id, member.id, "admin") for member in members]
-        db.session.commit()
         for coupon in coupons[3:]:  # the manual's examples use the first three
             _redeem_in_a_sale(coupon)
     gift = _rule(
@@ -67,7 +72,6 @@ def seed_demo() -> None:
         start_value=1,
         total_count=20,
     )
-    db.session.commit()
     if gift is not None:
         _generate_and_collect(gift, "S001", 10)
 
@@ -105,7 +109,6 @@ def _generate_and_collect(rule: CouponRule, store_code: str, collected: int) -> 
     db.session.add(batch)
     db.session.flush()
     batch.batch_no = f"CB{datetime.now():%Y%m%d}{batch.id:06d}"
-    db.session.commit()
     generate_batch(batch.id)
     ids = db.session.scalars(select(Coupon.id).where(Coupon.batch_id == batch.id)
                              .order_by(Coupon.code).limit(collected)).all()

@@ -15,6 +15,7 @@ VERSION = "0.2.0"
 DESCRIPTION = _l("Verify Meituan/Dianping group-buy vouchers at the POS, as a payment or on their own.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+SIDEBAR = {"Meituan": 40}  # between Members and Catalog
 MODELS = "plugins.meituan_voucher.models"
 MIGRATIONS = "migrations/versions"
 SETTINGS = "plugins.meituan_voucher.platform:SETTINGS"

@@ -9,10 +9,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from values_helpers import new_phone, paid_sale, sku_in_stock
-from values_helpers import unique as _unique
 
 from app.extensions import db
+from tests.support.values import new_phone, paid_sale, sku_in_stock
+from tests.support.values import unique as _unique
 
 
 def field_row(html: str, name: str) -> str:

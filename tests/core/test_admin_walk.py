@@ -18,7 +18,8 @@ import warnings
 from html.parser import HTMLParser
 
 import pytest
-from conftest import login
+
+from tests.support.clients import login
 
 USERS = ("admin", "hq", "manager1", "cashier1", "guide1", "pos1", "cashier2", "provider1")
 

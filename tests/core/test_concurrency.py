@@ -2,9 +2,12 @@
 
 import threading
 
+import pytest
+
 from app.extensions import db
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_retries_with_one_key_act_once(app, api_as):
     clients = [api_as("pos1") for _ in range(10)]
     results = []

@@ -33,7 +33,6 @@ SESSION_ALLOWED = {
     "app/plugins.py": "plugin switches (admin page) and the flag read before the schema exists",
     "app/platform/caches.py": "the configuration version read before the schema exists",
     "app/platform/settings.py": "a setting's change (admin page), then the per-worker cache is told",
-    "plugins/coupons/demo.py": "the demo data CLI",
     "plugins/meituan_voucher/platform.py": "a fresh session records platform calls and compensations after "
                                            "the caller's rollback (they must survive it)",
 }

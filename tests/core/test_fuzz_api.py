@@ -98,7 +98,7 @@ def every_plugin_on(app):
 
 @pytest.fixture(scope="module")
 def api_schema(app):
-    from conftest import api_token
+    from tests.support.clients import api_token
 
     token = api_token(app, "pos1")
     spec = app.test_client().get("/api/v1/_openapi", headers={"Authorization": f"Bearer {token}"}).get_json()
@@ -118,7 +118,7 @@ def member_token(app):
 
 
 def _headers(app, username, member_token):
-    from conftest import api_token
+    from tests.support.clients import api_token
 
     staff = {"Authorization": f"Bearer {api_token(app, username)}"}
     member = {"Authorization": f"Bearer {member_token}"}

@@ -4,22 +4,14 @@ booked in a fixed number of statements, and a connection the database dropped co
 clean 503, not a 500."""
 
 import pytest
-from conftest import add_store_user, api_token, make_app, statements_of
 from sqlalchemy import event, text
 
 from app.extensions import db
 from app.inventory.services import ALLOW_NEGATIVE
 from app.platform.settings import get_setting, set_setting
-
-SALE = {"lines": [{"sku_code": "P1001-03", "qty": 1}], "payments": [{"method": "cash", "amount_fen": 0}]}
-
-
-def _sale_body(app):
-    from app.catalog.models import Sku
-
-    with app.app_context():
-        price = db.session.query(Sku).filter_by(sku_code="P1001-03").one().price_fen
-    return {**SALE, "payments": [{"method": "cash", "amount_fen": price}]}
+from tests.support.app import make_app
+from tests.support.clients import add_store_user, api_token, statements_of
+from tests.support.sales import one_item_cash_sale
 
 
 def test_deactivating_a_user_stops_its_token_at_the_next_request(app):
@@ -56,7 +48,7 @@ def test_a_role_change_applies_at_the_next_request(app):
 def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db_url, api_as):
     other_worker = make_app(db_url)
     pos = api_as("pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     with app.app_context():
         from app.catalog.models import Sku
         from app.inventory.models import Stock
@@ -88,17 +80,19 @@ def test_a_setting_changed_by_another_worker_applies_at_the_next_request(app, db
             db.session.commit()
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_sale_takes_at_most_the_bare_baselines_statements_plus_the_caller(app, api_as, is_postgres):
     """Caller (the caches are off in tests), then SKUs, number, order, lines, payments, stock,
     move: bench/bare_sale_app.py's seven.  On PostgreSQL everything after the SKUs is one."""
     pos = api_as("pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     assert pos.post("/api/v1/pos/orders", json=body).status_code == 201
     answer, statements = statements_of(app, lambda: pos.post("/api/v1/pos/orders", json=body))
     assert answer.status_code == 201
     assert len(statements) <= (3 if is_postgres else 8), "\n".join(s[:100] for s in statements)
 
 
+@pytest.mark.own_database  # kills database connections
 def test_a_dropped_database_connection_costs_one_clean_retry(app, api_as, is_postgres):
     if not is_postgres:
         pytest.skip("needs PostgreSQL to terminate server connections")
@@ -173,11 +167,12 @@ def _autocommit_flags(app, call):
     return flags
 
 
+@pytest.mark.own_database  # autocommit: outside any transaction
 def test_read_only_endpoints_skip_the_transaction_round_trips(app, api_as, is_postgres):
     if not is_postgres:
         pytest.skip("SQLite has no round trips to save")
     pos = api_as("pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     looked_up = _autocommit_flags(app, lambda: pos.get("/api/v1/pos/members?phone=13900000001"))
     assert looked_up and all(looked_up)
     sold = _autocommit_flags(app, lambda: pos.post("/api/v1/pos/orders", json=body))

@@ -1,11 +1,6 @@
 """Every message has Chinese and English; the admin switches language."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-
-import i18n  # noqa: E402
+from tools import i18n
 
 
 def test_every_message_has_zh_and_en_translations():

@@ -1,12 +1,11 @@
 """Background jobs with progress, and the CLI commands."""
 
-from settings_helpers import current_settings, kept_settings, settings_form
-
 from app.extensions import db
 from app.org.models import Store
 from app.platform.jobs import enqueue_job
 from app.platform.models import Job
 from app.platform.staff import Staff
+from tests.support.settings import current_settings, kept_settings, settings_form
 
 
 def test_job_runs_and_reports_progress(app_ctx):

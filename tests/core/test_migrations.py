@@ -1,11 +1,14 @@
 """Alembic migrations (core + plugin branches) and the models agree."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_appbuilder import Model
 from sqlalchemy import inspect
 
 from app.extensions import db
+
+pytestmark = pytest.mark.own_database  # Alembic opens its own connection
 
 
 def test_migrations_match_models(app_ctx):

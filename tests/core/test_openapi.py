@@ -1,14 +1,12 @@
 """The OpenAPI contract: who may read it, that it is valid and complete, and the error-code registry."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import error_codes
 
-import error_codes  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 SPEC = "/api/v1/_openapi"
 STAFF = ("admin", "hq", "manager1", "cashier1", "guide1", "pos1", "provider1")
@@ -88,7 +86,7 @@ def test_a_domain_error_takes_the_registered_status(app):
 
 @pytest.fixture(scope="module")
 def spec(app):
-    from conftest import api_token
+    from tests.support.clients import api_token
 
     client = app.test_client()
     response = client.get(SPEC, headers={"Authorization": f"Bearer {api_token(app, 'pos1')}"})

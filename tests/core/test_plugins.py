@@ -1,11 +1,12 @@
 """Plugin host: discovery through entry points, toggles across processes, dependencies."""
 
 import pytest
-from conftest import login, make_app
 
 from app.extensions import db
 from app.platform.models import AuditLog
 from app.plugins import PluginError, PluginHost
+from tests.support.app import make_app
+from tests.support.clients import login
 
 
 def test_plugins_are_discovered_through_entry_points(app):

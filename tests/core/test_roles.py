@@ -42,7 +42,7 @@ def test_sync_removes_stale_grants_and_is_repeatable(app_ctx):
 
 
 def test_login_is_rate_limited(db_url):
-    from conftest import make_app
+    from tests.support.app import make_app
 
     limited = make_app(db_url, AUTH_RATE_LIMIT="3 per minute")
     client = limited.test_client()

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-from values_helpers import unique
-
 from app.extensions import db
+from tests.support.values import unique
 
 
 def _store(app, code):

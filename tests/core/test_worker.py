@@ -11,6 +11,10 @@ import redis
 
 from app.extensions import db
 from app.platform.models import Job
+from tests.support.environment import SITE_DIR
+from tests.support.plugin_install import subprocess_pythonpath
+
+pytestmark = pytest.mark.own_database  # the worker is another process: it sees only committed jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,13 +27,11 @@ def _redis_available() -> bool:
 
 
 def _run_worker_until_done(queue_app, db_url, extra_env, job_id):
-    import conftest
-
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
         "HUEY_IMMEDIATE": "0",
-        "PYTHONPATH": os.pathsep.join([str(conftest._TMP / "site"), str(ROOT / "tests" / "test_plugin")]),
+        "PYTHONPATH": os.pathsep.join(subprocess_pythonpath(SITE_DIR)),
         **extra_env,
     }
     worker = subprocess.Popen(
@@ -52,9 +54,8 @@ def _run_worker_until_done(queue_app, db_url, extra_env, job_id):
 
 @pytest.mark.parametrize("backend", ["redis", "sqlite"])
 def test_worker_runs_queued_jobs(app, db_url, tmp_path, backend):  # app: migrated + seeded
-    from conftest import make_app
-
     from app.platform.jobs import enqueue_job
+    from tests.support.app import make_app
 
     if backend == "redis":
         if not _redis_available():

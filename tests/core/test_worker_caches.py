@@ -7,14 +7,15 @@ The cached worker's clock is moved by hand (``FakeClock``): no test here sleeps 
 time to live, so a loaded machine cannot make them flake."""
 
 import pytest
-from conftest import add_store_user, api_token, make_app, statements_of
 from sqlalchemy import text
-from test_hot_path import _sale_body
 
 from app.extensions import db
 from app.inventory.services import ALLOW_NEGATIVE
 from app.platform.caches import CALLERS, CallerCache
 from app.platform.settings import set_setting
+from tests.support.app import make_app
+from tests.support.clients import add_store_user, api_token, statements_of
+from tests.support.sales import one_item_cash_sale
 
 TTL = 1.5
 JUST_BEFORE = TTL - 0.01
@@ -74,6 +75,7 @@ def test_a_deactivated_caller_is_refused_within_the_time_to_live(app, cached_app
         _set_active(app, user_id, True)
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_cached_caller_costs_no_statement(app, cached_app):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
     path = "/api/v1/pos/members?phone=13900000001"
@@ -83,11 +85,12 @@ def test_a_cached_caller_costs_no_statement(app, cached_app):
     assert len(seen) == 1 and "members_member" in seen[0], seen  # only the look-up itself
 
 
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
 def test_a_cached_sale_takes_no_more_statements_than_the_bare_baseline(app, cached_app, is_postgres):
     """SKUs, number, order, lines, payments, stock, move: bench/bare_sale_app.py's seven.  On
     PostgreSQL everything after the SKUs is one statement: two in all."""
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 201
     answer, seen = statements_of(cached_app, lambda: client.post("/api/v1/pos/orders", json=body,
                                                                 headers=headers))
@@ -119,7 +122,7 @@ def test_a_setting_changed_in_this_worker_applies_at_once_and_elsewhere_within_t
     app, cached_app, clock
 ):
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
     saved = _stock_of_sale_sku(app, qty=0)
     try:
         assert client.post("/api/v1/pos/orders", json=body, headers=headers).status_code == 409
@@ -143,7 +146,7 @@ def test_a_renamed_store_code_reaches_order_numbers_within_the_ttl(app, cached_a
     from app.org.models import Store
 
     client, headers = cached_app.test_client(), _bearer(cached_app, "pos1")
-    body = _sale_body(app)
+    body = one_item_cash_sale(app)
 
     def sell():
         return client.post("/api/v1/pos/orders", json=body, headers=headers).get_json()["result"]

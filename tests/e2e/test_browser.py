@@ -1,19 +1,20 @@
 """Browser test: log in, switch the UI language, toggle a plugin on the plugins page.
 
-Fixtures and helpers: ``browser_support.py`` (Debian's chromium through Playwright,
+Fixtures and helpers: ``tests/support/browser.py`` (Debian's chromium through Playwright,
 screenshots in ``test-artifacts/``).
 """
 
-# ruff: noqa: F811  (the fixtures imported from browser_support are test arguments)
+# ruff: noqa: F811  (the fixtures imported from tests.support.browser are test arguments)
 from __future__ import annotations
 
 import re
 
 import pytest
-from browser_support import browser, expect, live_server, new_page, page  # noqa: F401  (fixtures)
-from browser_support import login as _login
-from browser_support import shot as _shot
-from browser_support import sidebar as _navbar
+
+from tests.support.browser import browser, expect, live_server, new_page, page  # noqa: F401  (fixtures)
+from tests.support.browser import login as _login
+from tests.support.browser import shot as _shot
+from tests.support.browser import sidebar as _navbar
 
 pytestmark = pytest.mark.e2e
 

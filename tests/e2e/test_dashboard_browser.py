@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import browser, expect, live_server, shot  # noqa: F401  (fixtures)
-from browser_support import login as _login
+
+from tests.support.browser import browser, expect, live_server, shot  # noqa: F401  (fixtures)
+from tests.support.browser import login as _login
 
 TIMEOUT_MS = 15_000
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ CANVAS_PAINTED = """canvas => {
 
 
 @pytest.fixture
-def page(browser, live_server):  # noqa: F811  (like browser_support's, but records outside requests)
+def page(browser, live_server):  # noqa: F811  (like tests.support.browser's, but records outside requests)
     context = browser.new_context(base_url=live_server, locale="zh-CN",
                                   viewport={"width": 1366, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
-from values_helpers import paid_sale, sku_in_stock, unique
 
 from app.extensions import db
+from tests.support.browser import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
+from tests.support.values import paid_sale, sku_in_stock, unique
 
 pytestmark = pytest.mark.e2e
 

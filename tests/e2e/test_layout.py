@@ -4,13 +4,14 @@ error pages inside the layout, the POS terminal's page, the jobs page refreshing
 Screenshots: ``test-artifacts/layout-*.png``.
 """
 
-# ruff: noqa: F811  (the fixtures imported from browser_support are test arguments)
+# ruff: noqa: F811  (the fixtures imported from tests.support.browser are test arguments)
 from __future__ import annotations
 
 import re
 
 import pytest
-from browser_support import (  # noqa: F401  (fixtures)
+
+from tests.support.browser import (  # noqa: F401  (fixtures)
     browser,
     expect,
     live_server,

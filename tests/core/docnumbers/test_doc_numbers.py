@@ -20,6 +20,7 @@ def test_numbers_are_readable_and_sequential(app_ctx):
     assert next_doc_no("IN", "S008", on=day).endswith("S0080001")  # a rolled-back number is reused
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_reservations_never_share_a_number(app, is_postgres):
     count = 30 if is_postgres else 8
     numbers, errors = [], []

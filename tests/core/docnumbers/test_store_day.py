@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from settings_helpers import kept_settings
 
 import app.formatting as formatting
 from app.docnumbers.services import next_doc_no
 from app.extensions import db
+from tests.support.settings import kept_settings
 
 
 @pytest.fixture

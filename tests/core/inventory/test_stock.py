@@ -254,6 +254,7 @@ def test_admin_stock_documents_over_http(app, client_as):
 # ---------------------------------------------------------------- concurrency
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_sales_never_oversell(app, is_postgres):
     if not is_postgres:
         pytest.skip("real row-level concurrency needs PostgreSQL")

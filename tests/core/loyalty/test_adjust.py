@@ -2,21 +2,16 @@
 numbers, never below zero, HQ only, and the ledger still sums to the balance."""
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "members"))
-
-from member_test_helpers import new_phone  # noqa: E402
-
-from app.errors import DomainError  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.loyalty.models import PointsAccount, PointsTxn, StoredValueAccount, StoredValueTxn  # noqa: E402
-from app.loyalty.services import parse_adjustment  # noqa: E402
-from app.platform.models import AuditLog  # noqa: E402
+from app.errors import DomainError
+from app.extensions import db
+from app.loyalty.models import PointsAccount, PointsTxn, StoredValueAccount, StoredValueTxn
+from app.loyalty.services import parse_adjustment
+from app.platform.models import AuditLog
+from tests.support.members import new_phone
 
 URL = "/balance-adjustment/"
 

@@ -4,22 +4,18 @@ import sys
 import threading
 import types
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "members"))
-
-from member_test_helpers import count, error_code, new_phone, store_id  # noqa: E402
-
-from app.errors import DomainError  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.loyalty import services  # noqa: E402
-from app.loyalty.models import PointsTxn, StoredValueAccount, StoredValueTxn  # noqa: E402
-from app.members.models import Member  # noqa: E402
-from app.messages.models import SmsOutbox  # noqa: E402
+from app.errors import DomainError
+from app.extensions import db
+from app.loyalty import services
+from app.loyalty.models import PointsTxn, StoredValueAccount, StoredValueTxn
+from app.members.models import Member
+from app.messages.models import SmsOutbox
+from tests.support.members import count, error_code, new_phone, store_id
 
 RECHARGE = "/api/v1/pos/stored-value/recharge"
 
@@ -148,6 +144,7 @@ def test_guarded_changes_refuse_overdraft(app, api_as):
         assert sum(p.points for p in points) == services.points_balance(member_id) == 0
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_consumption_never_overdraws(app, api_as, is_postgres):
     member_id, _ = _member(api_as)
     sid = store_id(app, "S001")

@@ -1,38 +1,25 @@
 """Members' Idempotency-Key records moved from the coupons plugin to the core mall: the
 coupons migration carries the records over and back (own database: it migrates down)."""
 
-import os
-import uuid
 from datetime import datetime
 
 import pytest
-from conftest import make_app
-from sqlalchemy import create_engine, insert, inspect, make_url, text
+from sqlalchemy import insert, inspect, text
 
 from app import migrations
 from app.extensions import db
+from tests.support.app import make_app
+from tests.support.databases import drop_database, new_database_url
 
 RECORD = {"key": "k-1", "fingerprint": "f" * 64, "status_code": 201, "response": "{}",
           "created_on": datetime(2031, 1, 1)}
 
 
 @pytest.fixture
-def fresh_db_url(tmp_path):
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(pg)
-    name = f"retail_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def fresh_db_url():
+    url = new_database_url()
+    yield url
+    drop_database(url)
 
 
 def _records(table: str) -> list[tuple]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from values_helpers import paid_sale
 
 from app.extensions import db
+from tests.support.values import paid_sale
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 import uuid
 
-from member_test_helpers import new_phone, store_id
-
 from app.extensions import db
 from app.members.models import LevelChange, Member, MemberLevel
 from app.members.services import apply_paid_amount, create_member
+from tests.support.members import new_phone, store_id
 
 
 def test_apply_paid_amount_upgrades_and_downgrades(app):

@@ -1,6 +1,6 @@
 """POS member search by one Chinese character (a surname) or a longer fragment."""
 
-from member_test_helpers import error_code, new_phone
+from tests.support.members import error_code, new_phone
 
 URL = "/api/v1/pos/members"
 

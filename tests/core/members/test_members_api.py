@@ -1,10 +1,10 @@
 """POS member API and admin views: create, look-up, visibility, validation."""
 
 import pytest
-from member_test_helpers import count, error_code, new_phone
 
 from app.extensions import db
 from app.members.models import Member
+from tests.support.members import count, error_code, new_phone
 
 URL = "/api/v1/pos/members"
 

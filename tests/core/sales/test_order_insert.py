@@ -6,12 +6,13 @@ import threading
 import uuid
 
 import pytest
-from conftest import PASSWORD, add_store_user, api_token, statements_of
 from sqlalchemy import select, text
 
 from app.docnumbers.services import format_doc_no
 from app.extensions import db
 from app.formatting import store_today
+from tests.support.app import PASSWORD
+from tests.support.clients import add_store_user, api_token, statements_of
 
 
 def _store_day(app) -> str:
@@ -215,6 +216,7 @@ def test_with_negative_stock_allowed_a_sku_without_stock_row_sells(app, fresh_st
     assert _stock_of(app, code, small) == (47, 47, [(50, 50), (-1, 49), (-1, 48), (-1, 47)])
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_sales_never_oversell_and_never_share_a_number(app, fresh_store, is_postgres):
     """On PostgreSQL, 30 tills at once selling two lines each: 49 on hand of one SKU is
     enough for 24 of them; the others are refused whole, and the numbers have no gap."""

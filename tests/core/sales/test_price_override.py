@@ -6,10 +6,11 @@ import itertools
 from contextlib import contextmanager
 
 import pytest
-from conftest import PASSWORD, add_store_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.support.app import PASSWORD
+from tests.support.clients import add_store_user
 
 _seq = itertools.count(1)
 LIMIT = "sales.price_override_max_percent"

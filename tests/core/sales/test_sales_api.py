@@ -4,10 +4,10 @@ import itertools
 import threading
 
 import pytest
-from settings_helpers import kept_settings
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.support.settings import kept_settings
 
 _seq = itertools.count(1)
 
@@ -208,6 +208,7 @@ def test_hq_account_cannot_sell(api_as, goods):
     assert response.get_json()["error"]["code"] == "STORE_ACCOUNT_REQUIRED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_sales_never_overdraw_stored_value(app, api_as, goods, member, is_postgres):
     threads_count = 50 if is_postgres else 8
     clients = [api_as("pos1") for _ in range(threads_count)]

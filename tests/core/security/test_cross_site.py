@@ -7,18 +7,18 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD, make_app
 
 from app.extensions import db
 from app.members.models import Member
+from tests.support.app import PASSWORD, make_app
 
 MEMBERS = "/api/v1/pos/members"
 
 
 @pytest.fixture(scope="module")
-def csrf_app(app, db_url):
+def csrf_app(app, seeded_db_url):
     """An app with CSRF protection on, as in production (the test app turns it off)."""
-    worker = make_app(db_url, WTF_CSRF_ENABLED=True)
+    worker = make_app(seeded_db_url, WTF_CSRF_ENABLED=True)
     yield worker
     with worker.app_context():
         db.engine.dispose()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import PASSWORD, make_app
 
 from app.extensions import db
+from tests.support.app import PASSWORD, make_app
 
 LOGIN = "/api/v1/security/login"
 

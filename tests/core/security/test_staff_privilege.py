@@ -10,11 +10,11 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD
 
 from app.extensions import db
 from app.org.models import Store
 from app.platform.staff import Staff
+from tests.support.app import PASSWORD
 
 
 def _user(app, role, store_code=None, staffed=True):

@@ -3,9 +3,8 @@ coupon list with lifecycle actions, coupon detail with history, store scope, gra
 
 from datetime import date
 
-from coupons_helpers import issue, make_rule_fixture, new_member_fixture, unique  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import issue, make_rule_fixture, new_member_fixture, unique  # noqa: F401 (fixtures)
 
 RULES = "/couponruleview"
 COUPONS = "/couponview"

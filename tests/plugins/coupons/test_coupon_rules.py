@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import build_rule, goods_fixture, make_rule_fixture  # noqa: F401 (fixtures)
 
 from app.errors import DomainError
 from app.extensions import db
+from tests.support.coupons import build_rule, goods_fixture, make_rule_fixture  # noqa: F401 (fixtures)
 
 TODAY = date.today()
 

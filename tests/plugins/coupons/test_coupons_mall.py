@@ -3,9 +3,10 @@
 import threading
 from datetime import date, timedelta
 
-from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
+import pytest
 
 from app.extensions import db
+from tests.support.coupons import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 BASE = "/api/v1/mall/coupons"
 
@@ -87,6 +88,7 @@ def _race(app, member_list, rule_id, threads_count):
     return results
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_claims_respect_the_per_member_limit(app, make_rule, new_member, is_postgres):
     from plugins.coupons.models import Coupon, CouponRule
 
@@ -101,6 +103,7 @@ def test_racing_claims_respect_the_per_member_limit(app, make_rule, new_member, 
         assert db.session.get(CouponRule, rule_id).issued_count == 3
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_claims_respect_the_total_count(app, make_rule, new_member, is_postgres):
     from plugins.coupons.models import Coupon, CouponRule
 

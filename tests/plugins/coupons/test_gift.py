@@ -4,9 +4,10 @@ import base64
 import struct
 from datetime import datetime, timedelta
 
-from coupons_helpers import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
+import pytest
 
 from app.extensions import db
+from tests.support.coupons import error_code, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _collected_coupon(app, make_rule, store="S001", **fields):
@@ -88,6 +89,7 @@ def test_gift_code_only_for_the_stores_own_giftable_coupon(app, api_as, make_rul
     assert error_code(_gift_code(api_as, code)) == "COUPON_RULE_DISABLED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_binds_of_one_token_bind_once(app, api_as, make_rule, new_member, is_postgres):
     import threading
 

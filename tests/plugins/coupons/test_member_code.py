@@ -3,9 +3,15 @@ the member must be identified on the sale, or the till scans the member code the
 
 import base64
 
-from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, mall, new_member_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import (  # noqa: F401 (fixtures)
+    error_code,
+    goods_fixture,
+    issue,
+    make_rule_fixture,
+    mall,
+    new_member_fixture,
+)
 
 
 def _status(app, code):

@@ -1,10 +1,10 @@
 """Physical coupons: generation job, collect → issue → redeem, void, refused transitions."""
 
 import pytest
-from coupons_helpers import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.errors import DomainError
 from app.extensions import db
+from tests.support.coupons import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _store_id(code):

@@ -1,8 +1,7 @@
 """Plugin-level behaviour: demo data, localized errors, endpoints of a disabled plugin, OpenAPI rows."""
 
-from coupons_helpers import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import error_code, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def test_demo_data_is_seeded_once(app):

@@ -4,10 +4,10 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 from app.extensions import db
 from app.formatting import store_today
+from tests.support.coupons import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _coupon(app, code):
@@ -249,6 +249,7 @@ def test_recharge_voucher_tops_up_stored_value(app, api_as, make_rule, new_membe
     assert error_code(not_issued) == "COUPON_NOT_ISSUED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, new_member, is_postgres):
     threads_count = 50 if is_postgres else 8
     member_id = new_member()["id"]
@@ -282,3 +283,39 @@ def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, n
         from plugins.coupons.models import Redemption
 
         assert db.session.query(Redemption).join(Redemption.coupon).filter_by(code=code).count() == 1
+
+
+def test_concurrent_redemptions_of_different_coupons_get_distinct_numbers(
+    app, api_as, make_rule, new_member, is_postgres
+):
+    """Redemption numbers come from the store's document counter: racing redemptions at one
+    store queue on it and never share a number (PostgreSQL: SQLite serialises writers)."""
+    if not is_postgres:
+        pytest.skip("concurrent writers need PostgreSQL")
+    count = 20
+    rule = make_rule()
+    members = [new_member()["id"] for _ in range(count)]
+    codes = [issue(app, rule, member_id) for member_id in members]
+    clients = [api_as("pos1") for _ in range(count)]
+    barrier = threading.Barrier(count)
+    numbers, failures = [], []
+
+    def redeem(client, code, member_id):
+        barrier.wait()
+        response = client.post(f"/api/v1/pos/coupons/{code}/redeem",
+                               json={"order_total_fen": 5000, "member_id": member_id})
+        if response.status_code == 201:
+            numbers.append(response.get_json()["result"]["redemption_no"])
+        else:
+            failures.append(response.get_json())
+
+    jobs = zip(clients, codes, members, strict=True)
+    workers = [threading.Thread(target=redeem, args=job) for job in jobs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == [] and len(numbers) == count
+    sequence = sorted(int(number[-4:]) for number in numbers)
+    assert sequence == list(range(sequence[0], sequence[0] + count))  # distinct, no gaps
+    assert len({number[:-4] for number in numbers}) == 1  # one type, day and store

@@ -1,8 +1,7 @@
 """The ``coupon`` payment method inside POS sales, and return reversal."""
 
-from coupons_helpers import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.coupons import error_code, goods_fixture, issue, make_rule_fixture, new_member_fixture  # noqa: F401 (fixtures)
 
 
 def _status(app, code):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
-from settings_helpers import settings_form
 from sqlalchemy import select
 
 from app.extensions import db
 from plugins.meituan_voucher.signing import business_date
+from tests.support.meituan import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
+from tests.support.settings import settings_form
 
 
 def test_reconciliation_flags_an_injected_mismatch(app, api_as, mt):

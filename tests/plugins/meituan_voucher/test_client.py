@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from mt_fixtures import creds_fixture, sim_fixture  # noqa: F401  (fixtures)
 
 from plugins.meituan_voucher.client import MeituanClient, MeituanError, MeituanTimeout, redact, yuan_to_fen
 from plugins.meituan_voucher.signing import CurrentDialect, LegacyDialect, md5_sign, sha1_sign
+from tests.support.meituan import creds_fixture, sim_fixture  # noqa: F401  (fixtures)
 
 SHOP = "MT-SHOP-S001"
 

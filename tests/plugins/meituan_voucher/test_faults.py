@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support.meituan import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 
 
 def _consume(api, code, key=None, count=1, lang="en"):

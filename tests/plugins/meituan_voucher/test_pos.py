@@ -6,10 +6,10 @@ import threading
 import uuid
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support.meituan import mt_fixture, sim_fixture  # noqa: F401  (fixtures)
 
 
 def _post(api, path, body, key=None, lang="zh"):
@@ -188,6 +188,7 @@ def test_timeout_after_consume_is_resolved_by_getconsumed(app, api_as, mt):
         assert len(rows) == 1 and rows[0].status == "consumed"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_two_terminals_one_code_exactly_one_wins(app, api_as, mt, is_postgres):
     if not is_postgres:
         pytest.skip("race test runs on PostgreSQL")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from mt_fixtures import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support.meituan import mt_fixture, sim_fixture, stocked_sku  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -242,6 +242,7 @@ def test_consume_for_an_unknown_order_is_refused(app, api_as, mt):
     assert mt.state.vouchers[code].state == "UNUSED"
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_two_terminals_paying_with_one_voucher_exactly_one_sale(app, api_as, mt, goods, is_postgres):
     if not is_postgres:
         pytest.skip("race test runs on PostgreSQL")

@@ -6,9 +6,9 @@ import csv
 import io
 
 import pytest
-from privacy_helpers import masked_phone, privacy_fixture  # noqa: F401 (fixture)
 
 from app.extensions import db
+from tests.support.privacy import masked_phone, privacy_fixture  # noqa: F401 (fixture)
 
 
 @pytest.fixture

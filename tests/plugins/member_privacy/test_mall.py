@@ -1,8 +1,7 @@
 """The mall: the member's own view is never masked; the store list follows the share group."""
 
-from privacy_helpers import privacy_fixture  # noqa: F401 (fixtures)
-
 from app.extensions import db
+from tests.support.privacy import privacy_fixture  # noqa: F401 (fixtures)
 
 
 def _token(app, member_id):

@@ -1,13 +1,13 @@
 """Masking rules, POS name search under masking, HQ-only settings, the member's own mall view."""
 
 import pytest
-from privacy_helpers import (
+
+from plugins.member_privacy.services import mask_name, mask_phone
+from tests.support.privacy import (
     masked_phone,
     privacy_fixture,  # noqa: F401 (fixtures)
 )
-from settings_helpers import settings_form
-
-from plugins.member_privacy.services import mask_name, mask_phone
+from tests.support.settings import settings_form
 
 
 @pytest.mark.parametrize("phone, masked", [("13800000000", "138****0000"), ("", ""), (None, None)])
@@ -40,7 +40,7 @@ def test_masked_pos_search_does_not_match_hidden_name_characters(privacy, api_as
 
 
 def test_new_member_registered_at_the_pos_comes_back_masked(privacy, api_as):
-    from privacy_helpers import new_phone
+    from tests.support.privacy import new_phone
 
     privacy.settings(mask=True)
     phone = new_phone()

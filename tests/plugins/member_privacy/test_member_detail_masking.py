@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from privacy_helpers import masked_phone, privacy_fixture  # noqa: F401 (fixture)
 
 from app.formatting import html_table
 from app.hookspecs import DetailSection, hookimpl
+from tests.support.privacy import masked_phone, privacy_fixture  # noqa: F401 (fixture)
 
 
 class Probe:

@@ -4,7 +4,7 @@ manager may not see are not exported; HQ exports everyone, unmasked."""
 import csv
 import io
 
-from privacy_helpers import privacy_fixture  # noqa: F401 (fixture)
+from tests.support.privacy import privacy_fixture  # noqa: F401 (fixture)
 
 URL = "/member-export/members.csv"
 

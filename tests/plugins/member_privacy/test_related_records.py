@@ -1,7 +1,8 @@
 """Members shown on other records to store staff: admin orders and ledgers, the POS order detail."""
 
 import pytest
-from privacy_helpers import masked_phone, privacy_fixture, sale, sku_fixture  # noqa: F401 (fixtures)
+
+from tests.support.privacy import masked_phone, privacy_fixture, sale, sku_fixture  # noqa: F401 (fixtures)
 
 PAGES = ["/orderview/list/", "/storedvalueledgerview/list/", "/pointsledgerview/list/"]
 

@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from privacy_helpers import privacy_fixture  # noqa: F401 (fixtures)
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from plugins.member_privacy.models import ShareGroup, group_store
+from tests.support.privacy import privacy_fixture  # noqa: F401 (fixtures)
 
 
 def _group_names(app):
@@ -55,6 +55,7 @@ def test_the_database_refuses_a_store_in_two_groups(privacy, app):
         db.session.rollback()
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_racing_groups_cannot_share_a_store(privacy, app, is_postgres):
     """Twenty concurrent transactions put S003 into twenty groups: exactly one wins."""
     if not is_postgres:

@@ -2,10 +2,10 @@
 nothing written; inside the group everything works; disabling the plugin lifts it at once."""
 
 import pytest
-from privacy_helpers import error_code, privacy_fixture, sale, sku_fixture  # noqa: F401 (fixtures)
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.support.privacy import error_code, privacy_fixture, sale, sku_fixture  # noqa: F401 (fixtures)
 
 
 def _ledger_rows(app, member_id):

@@ -8,7 +8,8 @@ Share group {S001, S002}; S003 is in no group (a group of its own).
 import itertools
 
 import pytest
-from privacy_helpers import (
+
+from tests.support.privacy import (
     error_code,
     masked_phone,
     privacy_fixture,  # noqa: F401 (fixtures)

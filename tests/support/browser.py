@@ -1,8 +1,7 @@
 """Shared browser-test fixtures: Debian's chromium (``/usr/bin/chromium``) through
 Playwright against the session ``app`` served by werkzeug on a free loopback port.
 
-Import the fixtures into a test module (``from browser_support import browser, live_server, page``);
-a ``conftest.py`` here would shadow the root one for ``from conftest import``.
+Import the fixtures into a test module (``from tests.support.browser import browser, live_server, page``).
 Screenshots go to ``test-artifacts/`` (gitignored). No request may leave the machine.
 """
 

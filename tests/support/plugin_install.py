@@ -1,13 +1,14 @@
-"""Install the test plugin package the way pip would: a .dist-info with entry points.
+"""Install the test plugin package the way pip would: a .dist-info with entry points
+and a ``.pth`` file that points at the package's folder.
 
 ``importlib.metadata`` then finds it through the ``retail_admin.plugins`` group,
 so discovery in tests goes through real entry points.
 """
 
-import sys
+import site
 from pathlib import Path
 
-TEST_PLUGIN_ROOT = Path(__file__).resolve().parent / "test_plugin"
+TEST_PLUGIN_ROOT = Path(__file__).resolve().parents[1] / "test_plugin"
 
 ENTRY_POINTS = """[retail_admin.plugins]
 sample = retail_test_plugin
@@ -22,6 +23,10 @@ def install_test_plugin(site_dir: Path) -> None:
         "Metadata-Version: 2.1\nName: retail-test-plugin\nVersion: 1.2.3\n"
     )
     (dist_info / "entry_points.txt").write_text(ENTRY_POINTS)
-    for path in (str(site_dir), str(TEST_PLUGIN_ROOT)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
+    (site_dir / "retail_test_plugin.pth").write_text(f"{TEST_PLUGIN_ROOT}\n")
+    site.addsitedir(str(site_dir))
+
+
+def subprocess_pythonpath(site_dir: Path) -> list[str]:
+    """PYTHONPATH entries for a child process (it does not read ``.pth`` files there)."""
+    return [str(site_dir), str(TEST_PLUGIN_ROOT)]

@@ -1,4 +1,4 @@
-"""Helpers of the coupons plugin tests (imported by conftest and the tests)."""
+"""Helpers of the coupons plugin tests (import the fixtures into the test modules)."""
 
 import itertools
 import secrets

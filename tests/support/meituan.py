@@ -1,7 +1,6 @@
 """Fixtures of the meituan_voucher tests: a simulator on loopback, in a thread, over real HTTP.
 
-Imported by the test modules: a conftest.py here would shadow tests/conftest.py (this
-directory has no __init__.py)."""
+The test modules import the fixtures."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Fixtures and helpers of the member_privacy tests.
 
-Test modules import the fixtures (``privacy_fixture``, ``sku_fixture``): a
-``conftest.py`` here would shadow the root one for ``from conftest import``.
+Test modules import the fixtures (``privacy_fixture``, ``sku_fixture``).
 
 ``privacy`` turns the plugin on (and the test plugin ``sample``, which masks
 phones itself, off) for one test, and restores everything afterwards.
