@@ -16,8 +16,10 @@ transaction is an explicit BEGIN (SQLAlchemy's pysqlite recipe, for this connect
 
 from __future__ import annotations
 
+import threading
 import weakref
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from app.extensions import db
@@ -77,6 +79,14 @@ class RolledBackTransaction:
         if self._sqlite:
             self.connection.exec_driver_sql("BEGIN")
         self._bound: list = []
+        self._thread = threading.get_ident()
+        event.listen(self.connection, "before_cursor_execute", self._refuse_other_threads)
+
+    def _refuse_other_threads(self, *_args) -> None:
+        # one connection cannot carry several threads' transactions (savepoints get lost)
+        if threading.get_ident() != self._thread:
+            raise RuntimeError("a thread of this test used the test's rolled-back connection: "
+                               "mark the test @pytest.mark.own_database")
 
     def __enter__(self):
         for app in list(APPS):

@@ -285,6 +285,7 @@ def test_fifty_concurrent_redemptions_exactly_one_wins(app, api_as, make_rule, n
         assert db.session.query(Redemption).join(Redemption.coupon).filter_by(code=code).count() == 1
 
 
+@pytest.mark.own_database  # concurrent transactions on connections of their own
 def test_concurrent_redemptions_of_different_coupons_get_distinct_numbers(
     app, api_as, make_rule, new_member, is_postgres
 ):
