@@ -627,7 +627,7 @@ class FinanceDocView(RetailModelView):
 
 
 def view_specs() -> list[ViewSpec]:
-    from plugins.coupons.print_views import CouponSheetView
+    from plugins.coupons.printing import CouponSheetView
 
     category = dict(category="Coupons", category_label=_l("Coupons"), category_icon="fa-ticket")
     return [
