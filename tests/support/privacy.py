@@ -13,6 +13,7 @@ import random
 import pytest
 
 from app.extensions import db
+from tests.support.members import new_phone
 
 PLUGIN = "member_privacy"
 KEYS = {
@@ -23,17 +24,6 @@ KEYS = {
 }
 # what every test starts from: nothing restricted, nothing masked (tests switch rules on)
 OPEN = {"mask": False, "other_store": True, "other_staff": True, "isolation": False}
-
-_used: set[str] = set()
-
-
-def new_phone() -> str:
-    while True:
-        phone = "1" + random.choice("3456789") + "".join(random.choices("0123456789", k=9))
-        if phone not in _used:
-            _used.add(phone)
-            return phone
-
 
 def masked_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]

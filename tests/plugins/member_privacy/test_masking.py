@@ -40,7 +40,7 @@ def test_masked_pos_search_does_not_match_hidden_name_characters(privacy, api_as
 
 
 def test_new_member_registered_at_the_pos_comes_back_masked(privacy, api_as):
-    from tests.support.privacy import new_phone
+    from tests.support.members import new_phone
 
     privacy.settings(mask=True)
     phone = new_phone()
