@@ -121,6 +121,7 @@ CORE_ERRORS = error_table("core", {
     "RATE_LIMITED": (429, "Too many requests; wait a moment and try again."),
     "INTERNAL_ERROR": (500, "Something went wrong on our side (a bug: report it)."),
     "SERVER_BUSY": (503, "The database is busy or reconnecting; retry the request."),
+    "EXPORT_FORMAT_INVALID": (422, "Exports are csv or xlsx (`format`)."),
     "IDEMPOTENCY_KEY_INVALID": (400, "The Idempotency-Key is longer than 100 characters."),
     "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
     "IDEMPOTENCY_IN_PROGRESS": (409, "The first request with this Idempotency-Key is still being processed."),
