@@ -3,7 +3,9 @@
 ``build_py`` also compiles ``translations/<lang>/LC_MESSAGES/messages.po`` into
 ``app/translations/<lang>/LC_MESSAGES/messages.mo`` inside the built package, so an
 installed copy (``pip install .``, ``pip wheel .``) serves Chinese without ``dev.py``.
-A source checkout keeps using ``translations/`` (compiled by ``dev.py`` and the tests).
+Built-in plugins with catalogs of their own (``plugins/NAME/translations/``) are compiled
+into ``plugins/NAME/translations/`` of the build the same way.  A source checkout keeps
+using the checkout's catalogs (compiled by ``dev.py`` and the tests).
 """
 
 import sys
@@ -23,7 +25,10 @@ class BuildPyWithCatalogs(build_py):
         sys.path.insert(0, str(ROOT / "tools"))
         import i18n
 
-        i18n.compile_catalogs(ROOT / "translations", Path(self.build_lib) / "app" / "translations")
+        build = Path(self.build_lib)
+        i18n.compile_catalogs(ROOT / "translations", build / "app" / "translations")
+        for plugin in i18n.own_catalog_plugins():  # plugins/NAME/translations/ -> the wheel's copy
+            i18n.compile_catalogs(plugin / "translations", build / "plugins" / plugin.name / "translations")
 
 
 setup(cmdclass={"build_py": BuildPyWithCatalogs})

@@ -1,14 +1,15 @@
 """Message catalogs: ``python tools/i18n.py update|compile|check``.
 
 update   extract messages of the core + built-in plugins (and the test plugin)
-         and merge them into translations/<lang>/LC_MESSAGES/messages.po;
+         and merge them into translations/<lang>/LC_MESSAGES/messages.po (a built-in
+         plugin with its own plugins/NAME/translations/ gets its own catalog there);
          English msgids are copied to the English catalog.
 compile  build the .mo files (done by dev.py and CI, never committed).
 check    list messages lacking a Chinese or English translation, and msgids listed twice
          in one catalog (exit 1 if any).
 dedupe   drop msgids listed twice in a catalog (left by union merges), keeping the first.
 merge F  update, then fill Chinese strings from the JSON object {msgid: zh} in file F
-         (plural messages take a list); other translations are kept.
+         (plural messages take a list) in every catalog; other translations are kept.
 """
 
 from __future__ import annotations
@@ -28,11 +29,33 @@ LANGS = ("zh", "en")
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 
-# (source dirs, translations dir)
-DOMAINS = [
-    ([ROOT / "app", ROOT / "plugins"], ROOT / "translations"),
-    ([ROOT / "tests" / "test_plugin"], ROOT / "tests/test_plugin/retail_test_plugin/translations"),
-]
+
+
+def own_catalog_plugins() -> list[Path]:
+    """Built-in plugins with catalogs of their own (``plugins/NAME/translations/``, the
+    scaffold's shape); the others share the core's ``translations/``."""
+    return sorted(path.parent for path in (ROOT / "plugins").glob("*/translations") if path.is_dir())
+
+
+def _domains() -> list[tuple[list[Path], Path]]:
+    """(source dirs, translations dir) of every catalog."""
+    own = own_catalog_plugins()
+    shared = [path for path in sorted((ROOT / "plugins").iterdir())
+              if path.is_dir() and path not in own and not path.name.startswith(("_", "."))]
+    return [
+        ([ROOT / "app", *shared], ROOT / "translations"),
+        *(([plugin], plugin / "translations") for plugin in own),
+        ([ROOT / "tests" / "test_plugin"], ROOT / "tests/test_plugin/retail_test_plugin/translations"),
+    ]
+
+
+DOMAINS = _domains()
+
+
+def _shown(source: Path) -> Path:
+    """The source dir as catalog references name it: app/, plugins/NAME/, test_plugin/."""
+    relative = source.relative_to(ROOT)
+    return relative.relative_to("tests") if relative.parts[0] == "tests" else relative
 
 
 def extract(sources: list[Path]) -> Catalog:
@@ -45,7 +68,7 @@ def extract(sources: list[Path]) -> Catalog:
             str(source), METHODS, keywords=KEYWORDS,
             options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
         ):
-            template.add(message, None, [(str(Path(source.name) / filename), lineno)],
+            template.add(message, None, [(str(_shown(source) / filename), lineno)],
                          auto_comments=comments, context=context)
     return template
 
@@ -192,17 +215,19 @@ def merge(json_path: str) -> None:
 
     update()
     chinese = json.loads(Path(json_path).read_text(encoding="utf-8"))
-    directory = ROOT / "translations"
-    path = po_path(directory, "zh")
-    catalog = load(path, "zh")
-    for message in catalog:
-        if message.id and isinstance(message.id, tuple):
-            value = chinese.get(message.id[0])
-            if value:
-                message.string = tuple(value) if isinstance(value, list) else (value, value)
-        elif message.id in chinese:
-            message.string = chinese[message.id]
-    save(catalog, path)
+    for _sources, directory in DOMAINS:
+        path = po_path(directory, "zh")
+        if not path.exists():
+            continue
+        catalog = load(path, "zh")
+        for message in catalog:
+            if message.id and isinstance(message.id, tuple):
+                value = chinese.get(message.id[0])
+                if value:
+                    message.string = tuple(value) if isinstance(value, list) else (value, value)
+            elif message.id in chinese:
+                message.string = chinese[message.id]
+        save(catalog, path)
 
 
 if __name__ == "__main__":
