@@ -63,8 +63,16 @@ class WeComError(Exception):
 
 def redact(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: ("***" + str(v)[-4:] if k in SECRET_KEYS and v and len(str(v)) > 8 else
-                    "***" if k in SECRET_KEYS and v else redact(v)) for k, v in value.items()}
+        return {
+            k: (
+                "***" + str(v)[-4:]
+                if k in SECRET_KEYS and v and len(str(v)) > 8
+                else "***"
+                if k in SECRET_KEYS and v
+                else redact(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -108,8 +116,13 @@ Recorder = Callable[..., None]
 
 
 class WeComClient:
-    def __init__(self, creds: Credentials, tokens: TokenStore | None = None, recorder: Recorder | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        creds: Credentials,
+        tokens: TokenStore | None = None,
+        recorder: Recorder | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.creds = creds
         self.tokens = tokens if tokens is not None else MemoryTokens()
         self.recorder = recorder
@@ -158,18 +171,28 @@ class WeComClient:
             raise
         finally:
             if self.recorder is not None:
-                self.recorder(op=op, request=redact({**query, **(body or {})}),
-                              response=redact(answer) if answer is not None else None, http_status=status,
-                              errcode=(answer or {}).get("errcode"), error_code=error,
-                              duration_ms=int((time.monotonic() - started) * 1000))
+                self.recorder(
+                    op=op,
+                    request=redact({**query, **(body or {})}),
+                    response=redact(answer) if answer is not None else None,
+                    http_status=status,
+                    errcode=(answer or {}).get("errcode"),
+                    error_code=error,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                )
 
     # ------------------------------------------------------------ token
     def access_token(self, force: bool = False) -> str:
         cached = None if force else self.tokens.get(self.creds.corp_id)
         if cached and cached[1] > self.clock():
             return cached[0]
-        answer = self._exchange("gettoken", "GET", "/cgi-bin/gettoken",
-                                {"corpid": self.creds.corp_id, "corpsecret": self.creds.secret}, None)
+        answer = self._exchange(
+            "gettoken",
+            "GET",
+            "/cgi-bin/gettoken",
+            {"corpid": self.creds.corp_id, "corpsecret": self.creds.secret},
+            None,
+        )
         token = answer.get("access_token")
         if not isinstance(token, str) or not token:
             raise WeComError("WECOM_BAD_RESPONSE", "gettoken: no access_token", uncertain=True)
@@ -193,10 +216,18 @@ class WeComClient:
     # ------------------------------------------------------------ operations
     def add_contact_way(self, userid: str, state: str, remark: str = "", skip_verify: bool = True) -> dict:
         """A "contact me" QR of one user: ``{"config_id", "qr_code"}``."""
-        answer = self.call("add_contact_way", "/cgi-bin/externalcontact/add_contact_way", {
-            "type": 1, "scene": 2, "user": [userid], "state": state[:30], "remark": remark[:30],
-            "skip_verify": skip_verify,
-        })
+        answer = self.call(
+            "add_contact_way",
+            "/cgi-bin/externalcontact/add_contact_way",
+            {
+                "type": 1,
+                "scene": 2,
+                "user": [userid],
+                "state": state[:30],
+                "remark": remark[:30],
+                "skip_verify": skip_verify,
+            },
+        )
         if not answer.get("config_id") or not answer.get("qr_code"):
             raise WeComError("WECOM_BAD_RESPONSE", "add_contact_way: no config_id/qr_code", uncertain=True)
         return {"config_id": str(answer["config_id"]), "qr_code": str(answer["qr_code"])}
@@ -206,8 +237,9 @@ class WeComClient:
 
     def get_external_contact(self, external_userid: str) -> dict:
         """``{"external_contact": {...}, "follow_user": [...]}`` of an external user."""
-        answer = self.call("get_external_contact", "/cgi-bin/externalcontact/get",
-                           query={"external_userid": external_userid})
+        answer = self.call(
+            "get_external_contact", "/cgi-bin/externalcontact/get", query={"external_userid": external_userid}
+        )
         if not isinstance(answer.get("external_contact"), dict):
             raise WeComError("WECOM_BAD_RESPONSE", "get: no external_contact", uncertain=True)
         return answer

@@ -124,7 +124,7 @@ class WXBizMsgCrypt:
         (length,) = struct.unpack(">I", plain[16:20])
         if 20 + length > len(plain):
             raise WeComCryptoError(BUFFER_ILLEGAL, "length beyond the plaintext")
-        message, receiveid = plain[20:20 + length], plain[20 + length:]
+        message, receiveid = plain[20 : 20 + length], plain[20 + length :]
         if not hmac.compare_digest(receiveid, self.receiveid.encode("utf-8")):
             raise WeComCryptoError(RECEIVEID_INVALID)
         try:
@@ -149,13 +149,16 @@ class WXBizMsgCrypt:
         self.check_signature(msg_signature, timestamp, nonce, encrypt)
         return self.decrypt(encrypt)
 
-    def encrypt_message(self, message: str, nonce: str, timestamp: str,
-                        random_prefix: bytes | None = None) -> str:
+    def encrypt_message(
+        self, message: str, nonce: str, timestamp: str, random_prefix: bytes | None = None
+    ) -> str:
         """A signed, encrypted reply/event body as WeCom sends it."""
         encrypt = self.encrypt(message, random_prefix)
         sign = signature(self.token, timestamp, nonce, encrypt)
-        return (f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDATA[{sign}]]></MsgSignature>"
-                f"<TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>")
+        return (
+            f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDATA[{sign}]]></MsgSignature>"
+            f"<TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+        )
 
 
 def parse_xml(body: bytes | str) -> dict[str, str]:

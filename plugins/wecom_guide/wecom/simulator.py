@@ -134,8 +134,9 @@ class SimState:
         return WXBizMsgCrypt(self.callback_token, self.aes_key, self.corp_id)
 
     # ------------------------------------------------------------ the customer's side
-    def scan(self, config_id: str, name: str = "", unionid: str = "", phone: str = "",
-             external_userid: str = "") -> dict:
+    def scan(
+        self, config_id: str, name: str = "", unionid: str = "", phone: str = "", external_userid: str = ""
+    ) -> dict:
         """A customer scans the QR of ``config_id`` and adds its user: the event is delivered."""
         with self.lock:
             way = self.ways.get(config_id)
@@ -144,22 +145,42 @@ class SimState:
             n = next(self._seq)
             external_userid = external_userid or f"wmSIM{n:06d}{secrets.token_hex(4)}"
             user = self.externals.get(external_userid) or ExternalUser(
-                external_userid, name or f"客户{n}", unionid=unionid, phone=phone)
+                external_userid, name or f"客户{n}", unionid=unionid, phone=phone
+            )
             self.externals[external_userid] = user
             userid = way["user"][0]
             created = int(self.now())
-            user.follow[userid] = {"state": way["state"], "createtime": created,
-                                   "remark_mobiles": [phone] if phone else []}
+            user.follow[userid] = {
+                "state": way["state"],
+                "createtime": created,
+                "remark_mobiles": [phone] if phone else [],
+            }
             welcome_code = f"WC{n:06d}{secrets.token_hex(8)}"
-            self.welcome_codes[welcome_code] = {"created": self.now(), "used": False, "user": userid,
-                                                "external": external_userid}
-        event = {"ToUserName": self.corp_id, "FromUserName": "sys", "CreateTime": str(created),
-                 "MsgType": "event", "Event": "change_external_contact", "ChangeType": "add_external_contact",
-                 "UserID": userid, "ExternalUserID": external_userid, "State": way["state"],
-                 "WelcomeCode": welcome_code}
+            self.welcome_codes[welcome_code] = {
+                "created": self.now(),
+                "used": False,
+                "user": userid,
+                "external": external_userid,
+            }
+        event = {
+            "ToUserName": self.corp_id,
+            "FromUserName": "sys",
+            "CreateTime": str(created),
+            "MsgType": "event",
+            "Event": "change_external_contact",
+            "ChangeType": "add_external_contact",
+            "UserID": userid,
+            "ExternalUserID": external_userid,
+            "State": way["state"],
+            "WelcomeCode": welcome_code,
+        }
         deliveries = self.deliver(event)
-        return {"external_userid": external_userid, "welcome_code": welcome_code, "event": event,
-                "deliveries": deliveries}
+        return {
+            "external_userid": external_userid,
+            "welcome_code": welcome_code,
+            "event": event,
+            "deliveries": deliveries,
+        }
 
     def remove(self, external_userid: str, userid: str, change_type: str = "del_follow_user") -> dict:
         """The customer deletes the user (``del_follow_user``) or the user deletes the customer
@@ -167,21 +188,32 @@ class SimState:
         with self.lock:
             user = self.externals[external_userid]
             user.follow.pop(userid, None)
-        event = {"ToUserName": self.corp_id, "FromUserName": "sys", "CreateTime": str(int(self.now())),
-                 "MsgType": "event", "Event": "change_external_contact", "ChangeType": change_type,
-                 "UserID": userid, "ExternalUserID": external_userid}
+        event = {
+            "ToUserName": self.corp_id,
+            "FromUserName": "sys",
+            "CreateTime": str(int(self.now())),
+            "MsgType": "event",
+            "Event": "change_external_contact",
+            "ChangeType": change_type,
+            "UserID": userid,
+            "ExternalUserID": external_userid,
+        }
         return {"event": event, "deliveries": self.deliver(event)}
 
     def event_xml(self, event: dict) -> str:
-        inner = "".join(f"<{k}>{v}</{k}>" if k == "CreateTime" else f"<{k}><![CDATA[{v}]]></{k}>"
-                        for k, v in event.items())
+        inner = "".join(
+            f"<{k}>{v}</{k}>" if k == "CreateTime" else f"<{k}><![CDATA[{v}]]></{k}>"
+            for k, v in event.items()
+        )
         return f"<xml>{inner}</xml>"
 
     def encrypted_body(self, event: dict, nonce: str, timestamp: str) -> tuple[bytes, str]:
         encrypt = self.crypt().encrypt(self.event_xml(event))
         sign = signature(self.callback_token, timestamp, nonce, encrypt)
-        body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
-                f"<AgentID><![CDATA[{self.agent_id}]]></AgentID><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
+        body = (
+            f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
+            f"<AgentID><![CDATA[{self.agent_id}]]></AgentID><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+        )
         return body.encode("utf-8"), sign
 
     def deliver(self, event: dict, retries: int = DELIVERY_RETRIES) -> list[dict]:
@@ -193,8 +225,11 @@ class SimState:
             timestamp, nonce = str(int(self.now())), str(secrets.randbelow(10**10))
             body, sign = self.encrypted_body(event, nonce, timestamp)
             status, answer = self.transport(
-                self.callback_url, {"msg_signature": sign, "timestamp": timestamp, "nonce": nonce}, body,
-                DELIVERY_TIMEOUT_S)
+                self.callback_url,
+                {"msg_signature": sign, "timestamp": timestamp, "nonce": nonce},
+                body,
+                DELIVERY_TIMEOUT_S,
+            )
             results.append({"attempt": attempt + 1, "status": status, "answer": answer[:200]})
             with self.lock:
                 self.deliveries.append({"event": event.get("ChangeType", ""), **results[-1]})
@@ -208,8 +243,11 @@ class SimState:
         timestamp, nonce = str(int(self.now())), str(secrets.randbelow(10**10))
         echostr = self.crypt().encrypt(echo)
         sign = signature(self.callback_token, timestamp, nonce, echostr)
-        status, answer = http_get(self.callback_url, {"msg_signature": sign, "timestamp": timestamp,
-                                                      "nonce": nonce, "echostr": echostr}, 1.0)
+        status, answer = http_get(
+            self.callback_url,
+            {"msg_signature": sign, "timestamp": timestamp, "nonce": nonce, "echostr": echostr},
+            1.0,
+        )
         return {"ok": status == 200 and answer == echo, "status": status, "answer": answer[:200]}
 
 
@@ -297,9 +335,15 @@ def create_simulator(state: SimState | None = None) -> Flask:
             raise SimError(40058, "state and remark are at most 30 characters")
         config_id = secrets.token_hex(16)
         with state.lock:
-            state.ways[config_id] = {"config_id": config_id, "type": data["type"], "scene": data["scene"],
-                                     "user": list(users), "state": state_text, "remark": data.get("remark", ""),
-                                     "skip_verify": bool(data.get("skip_verify", True))}
+            state.ways[config_id] = {
+                "config_id": config_id,
+                "type": data["type"],
+                "scene": data["scene"],
+                "user": list(users),
+                "state": state_text,
+                "remark": data.get("remark", ""),
+                "skip_verify": bool(data.get("skip_verify", True)),
+            }
         qr = f"{state.base_url.rstrip('/')}/qr/{config_id}.png" if data["scene"] == 2 else ""
         state.ways[config_id]["qr_code"] = qr
         return _answer(config_id=config_id, qr_code=qr)
@@ -329,8 +373,16 @@ def create_simulator(state: SimState | None = None) -> Flask:
         contact = {"external_userid": user.external_userid, "name": user.name, "type": 1}
         if user.unionid:
             contact["unionid"] = user.unionid
-        follow = [{"userid": userid, "remark": "", "state": f["state"], "createtime": f["createtime"],
-                   "remark_mobiles": f["remark_mobiles"]} for userid, f in user.follow.items()]
+        follow = [
+            {
+                "userid": userid,
+                "remark": "",
+                "state": f["state"],
+                "createtime": f["createtime"],
+                "remark_mobiles": f["remark_mobiles"],
+            }
+            for userid, f in user.follow.items()
+        ]
         return _answer(external_contact=contact, follow_user=follow)
 
     @app.post("/cgi-bin/externalcontact/send_welcome_msg")
@@ -353,32 +405,50 @@ def create_simulator(state: SimState | None = None) -> Flask:
             if state.now() - entry["created"] > WELCOME_WINDOW_S:
                 raise SimError(41096, "welcome_code expired")
             entry["used"] = True
-            state.welcomes.append({"welcome_code": code, "text": text, "attachments": attachments,
-                                   "user": entry["user"], "external_userid": entry["external"]})
+            state.welcomes.append(
+                {
+                    "welcome_code": code,
+                    "text": text,
+                    "attachments": attachments,
+                    "user": entry["user"],
+                    "external_userid": entry["external"],
+                }
+            )
         return _answer()
 
     @app.get("/qr/<config_id>.png")
     def qr_image(config_id):
         if config_id not in state.ways:
             return app.response_class("no such contact way", status=404, mimetype="text/plain")
-        return app.response_class(qr_png(f"https://work.weixin.qq.com/ca/sim/{config_id}"),
-                                  mimetype="image/png")
+        return app.response_class(
+            qr_png(f"https://work.weixin.qq.com/ca/sim/{config_id}"), mimetype="image/png"
+        )
 
     # ---------------------------------------------------------------- test/demo controls
     @app.post("/_sim/scan")
     def sim_scan():
         try:
-            return jsonify(state.scan(request.values.get("config_id", ""), request.values.get("name", ""),
-                                      request.values.get("unionid", ""), request.values.get("phone", "")))
+            return jsonify(
+                state.scan(
+                    request.values.get("config_id", ""),
+                    request.values.get("name", ""),
+                    request.values.get("unionid", ""),
+                    request.values.get("phone", ""),
+                )
+            )
         except KeyError:
             return jsonify({"error": "unknown config_id"}), 404
 
     @app.post("/_sim/remove")
     def sim_remove():
         try:
-            return jsonify(state.remove(request.values.get("external_userid", ""),
-                                        request.values.get("userid", ""),
-                                        request.values.get("change_type", "del_follow_user")))
+            return jsonify(
+                state.remove(
+                    request.values.get("external_userid", ""),
+                    request.values.get("userid", ""),
+                    request.values.get("change_type", "del_follow_user"),
+                )
+            )
         except KeyError:
             return jsonify({"error": "unknown external_userid"}), 404
 
@@ -403,11 +473,22 @@ def create_simulator(state: SimState | None = None) -> Flask:
 
     @app.get("/_sim/state")
     def sim_state():
-        return jsonify({"ways": list(state.ways.values()), "welcomes": state.welcomes,
-                        "deliveries": state.deliveries[-50:],
-                        "externals": [{"external_userid": u.external_userid, "name": u.name,
-                                       "unionid": u.unionid, "follow": list(u.follow)}
-                                      for u in state.externals.values()]})
+        return jsonify(
+            {
+                "ways": list(state.ways.values()),
+                "welcomes": state.welcomes,
+                "deliveries": state.deliveries[-50:],
+                "externals": [
+                    {
+                        "external_userid": u.external_userid,
+                        "name": u.name,
+                        "unionid": u.unionid,
+                        "follow": list(u.follow),
+                    }
+                    for u in state.externals.values()
+                ],
+            }
+        )
 
     @app.get("/")
     def index():
@@ -416,9 +497,12 @@ def create_simulator(state: SimState | None = None) -> Flask:
             f"<form method=post action='/_sim/scan' style='display:inline'><input type=hidden name=config_id "
             f"value='{cid}'>name <input name=name size=6> unionid <input name=unionid size=8> phone "
             f"<input name=phone size=11><button>customer scans this QR</button></form></li>"
-            for cid, w in state.ways.items())
-        return (f"<h1>WeCom simulator</h1><p>corp {state.corp_id}, callback {state.callback_url or '—'}</p>"
-                f"<ul>{rows or '<li>no contact way yet</li>'}</ul>")
+            for cid, w in state.ways.items()
+        )
+        return (
+            f"<h1>WeCom simulator</h1><p>corp {state.corp_id}, callback {state.callback_url or '—'}</p>"
+            f"<ul>{rows or '<li>no contact way yet</li>'}</ul>"
+        )
 
     return app
 
@@ -432,8 +516,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="WeCom customer-contact simulator (demo corp)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEMO_PORT)
-    parser.add_argument("--callback", default="http://127.0.0.1:5000/wecom/callback",
-                        help="our callback URL the events are delivered to")
+    parser.add_argument(
+        "--callback",
+        default="http://127.0.0.1:5000/wecom/callback",
+        help="our callback URL the events are delivered to",
+    )
     args = parser.parse_args(argv)
     state = SimState(callback_url=args.callback, base_url=f"http://{args.host}:{args.port}")
     create_simulator(state).run(host=args.host, port=args.port, threaded=True)

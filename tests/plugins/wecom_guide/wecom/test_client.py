@@ -35,8 +35,12 @@ def test_expired_token_42001_is_renewed_once(wecom_sim):
     wecom_sim.state.inject("expired_token")
     client.add_contact_way("guide1", "g:2")
     assert [(c["op"], c["errcode"]) for c in calls] == [
-        ("gettoken", 0), ("add_contact_way", 0), ("add_contact_way", 42001), ("gettoken", 0),
-        ("add_contact_way", 0)]
+        ("gettoken", 0),
+        ("add_contact_way", 0),
+        ("add_contact_way", 42001),
+        ("gettoken", 0),
+        ("add_contact_way", 0),
+    ]
     assert calls[2]["error_code"] == "WECOM_TOKEN_INVALID"
 
 

@@ -47,8 +47,10 @@ PLAIN = (
 
 
 def body(encrypt: str = ENCRYPT) -> str:
-    return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt>"
-            "<AgentID><![CDATA[218]]></AgentID></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt>"
+        "<AgentID><![CDATA[218]]></AgentID></xml>"
+    )
 
 
 @pytest.fixture
@@ -138,8 +140,12 @@ def test_wrong_key_is_refused():
 
 
 def test_hostile_xml_is_refused(crypt):
-    for xml in ("<xml><Encrypt>", '<!DOCTYPE x [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>',
-                "<xml></xml>", "x" * 70000):
+    for xml in (
+        "<xml><Encrypt>",
+        '<!DOCTYPE x [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>',
+        "<xml></xml>",
+        "x" * 70000,
+    ):
         with pytest.raises(WeComCryptoError) as err:
             crypt.decrypt_message(xml, MSG_SIGNATURE, MSG_TIMESTAMP, MSG_NONCE)
         assert err.value.code == -40002
