@@ -1,0 +1,28 @@
+"""The wecom_guide plugin is installed, enabled with its dependency, and its settings exist."""
+
+from sqlalchemy import inspect
+
+
+def test_the_plugin_is_installed_enabled_and_needs_coupons(app):
+    host = app.extensions["retail_plugins"]
+    assert "wecom_guide" in host.plugins
+    with app.app_context():
+        assert host.is_enabled("wecom_guide")
+    assert host.plugins["wecom_guide"].depends == ("coupons",)
+
+
+def test_its_tables_come_from_its_own_migration(app):
+    from app.extensions import db
+
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"wecom_guide_member", "wecom_guide_ownership_event", "wecom_guide_activation",
+            "wecom_guide_visit", "wecom_guide_task", "wecom_guide_task_assignment"} <= tables
+
+
+def test_the_settings_have_their_defaults(app_ctx):
+    from app.platform.settings import get_setting
+
+    assert get_setting("wecom_guide.own_members_only") is True
+    assert get_setting("wecom_guide.activation_days") == 30
+    assert get_setting("wecom_guide.public_url") == ""
