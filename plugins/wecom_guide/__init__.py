@@ -12,6 +12,7 @@ functions for what needs code, nothing else.
 from flask_babel import lazy_gettext as _l
 
 from app.hookspecs import hookimpl
+from app.roles import GUIDE, write
 
 NAME = "wecom_guide"
 TITLE = _l("WeCom shopping guide")
@@ -19,13 +20,15 @@ VERSION = "0.1.0"
 DESCRIPTION = _l("Dedicated guides for members (claim, transfer, release), the guide's mobile "
                  "workbench, member 360, chat materials, HQ tasks and the WeCom integration.")
 DEPENDS = ("coupons",)
-DEFAULT_ENABLED = True
+DEFAULT_ENABLED = False  # a merchant turns it on once WeCom is set up
 MODELS = "plugins.wecom_guide.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"
 SETTINGS = "plugins.wecom_guide.settings:SETTINGS"
 
-GRANTS: dict = {}
+GRANTS = {
+    GUIDE: write("GuideWorkbench"),
+}
 
 
 @hookimpl
@@ -33,3 +36,24 @@ def retail_error_codes():
     from plugins.wecom_guide.errors import ERRORS
 
     return ERRORS
+
+
+@hookimpl
+def retail_register_apis(appbuilder):
+    from plugins.wecom_guide.api import GuideApi
+
+    return [GuideApi]
+
+
+@hookimpl
+def retail_member_filters(viewer, context):
+    from plugins.wecom_guide.visibility import member_filters
+
+    return member_filters(viewer, context)
+
+
+@hookimpl
+def retail_staff_left(staff):
+    from plugins.wecom_guide.ownership import release_members_of
+
+    release_members_of(staff.id)

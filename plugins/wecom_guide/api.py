@@ -1,0 +1,356 @@
+"""The guide workbench's JSON API: ``/api/v1/guide/...`` (Guide role; own members only).
+
+A guide asking for a member who is not theirs -- another guide's, a pool member, an unknown
+id -- gets ``404 NOT_FOUND`` on every endpoint (the pool has its own endpoints). The mobile
+page (``views.GuideWorkbenchView``) calls it with the browser session and its CSRF token;
+an app in WeCom may call it with a bearer token.
+"""
+
+from __future__ import annotations
+
+from flask import request, send_file
+from flask_appbuilder.api import expose
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from app.actor import acting_user
+from app.api import RetailApi, idempotent, json_body, protect, read_only
+from app.openapi import InputSchema
+from plugins.wecom_guide import records
+from plugins.wecom_guide.workbench import (
+    SORTS,
+    MemberSearch,
+    caller_guide,
+    in_pool,
+    member_360,
+    my_member,
+    my_members,
+    not_found,
+    pool_members,
+)
+
+MEMBER_STATUSES = ("inactive", "active", "frozen")
+
+
+class GuideSearchQuery(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=32))
+    tag_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    level_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    status = fields.String(load_default=None, validate=validate.OneOf(MEMBER_STATUSES))
+    spend_min_fen = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10**12))
+    spend_max_fen = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10**12))
+    last_purchase_from = fields.Date(load_default=None)
+    last_purchase_to = fields.Date(load_default=None)
+    sort = fields.String(load_default="since", validate=validate.OneOf(SORTS))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class GuideMemberOut(Schema):
+    id = fields.Integer(required=True)
+    member_no = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "masked when a privacy plugin says so"})
+    name = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    paid_total_fen = fields.Integer(required=True)
+    tags = fields.List(fields.String())
+    last_purchase = fields.String(allow_none=True)
+    since = fields.String(allow_none=True, metadata={"description": "when the member became the guide's"})
+
+
+class GuideMemberPageOut(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    members = fields.List(fields.Nested(GuideMemberOut), required=True)
+
+
+class Member360Out(Schema):
+    id = fields.Integer(required=True)
+    member_no = fields.String(required=True)
+    phone = fields.String(required=True)
+    phone_masked = fields.Boolean(required=True, metadata={"description": "true: no call/copy offered"})
+    name = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    points = fields.Integer(required=True)
+    stored_value_fen = fields.Integer(required=True)
+    orders = fields.List(fields.Dict(), required=True)
+    coupons = fields.List(fields.Dict(), required=True)
+    tags = fields.List(fields.Dict(), required=True)
+    visits = fields.List(fields.Dict(), required=True)
+    fittings = fields.List(fields.Dict(), required=True)
+    album = fields.List(fields.Dict(), required=True)
+
+
+class GuideMeOut(Schema):
+    staff_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    store_id = fields.Integer(required=True)
+    qr_code = fields.String(allow_none=True, metadata={"description": "the guide's WeCom contact-me QR"})
+    qr_notice = fields.String(allow_none=True, metadata={"description": "shown when there is no QR"})
+    tags = fields.List(fields.Dict(), required=True)
+    levels = fields.List(fields.Dict(), required=True)
+    visit_methods = fields.List(fields.Dict(), required=True)
+
+
+class ClaimedOut(Schema):
+    member_id = fields.Integer(required=True)
+    claimed = fields.Boolean(required=True)
+
+
+class VisitIn(InputSchema):
+    method = fields.String(required=True, validate=validate.OneOf(records.VISIT_METHOD_CODES))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class FittingIn(InputSchema):
+    item = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    size = fields.String(load_default="", validate=validate.Length(max=20))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class TagIn(InputSchema):
+    tag_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    selected = fields.Boolean(load_default=True)
+
+
+class RecordOut(Schema):
+    id = fields.Integer(required=True)
+
+
+class TagsOut(Schema):
+    tags = fields.List(fields.String(), required=True)
+
+
+def _search() -> MemberSearch:
+    args = GuideSearchQuery().load(request.args.to_dict(), unknown=EXCLUDE)
+    return MemberSearch(**args)
+
+
+class GuideApi(RetailApi):
+    route_base = "/api/v1/guide"
+    resource_name = "guide"
+    class_permission_name = "GuideWorkbench"
+    openapi_spec_tag = "Guide workbench"
+    method_permission_name = {
+        "me": "read", "members": "read", "pool": "read", "claim": "write", "member": "read",
+        "add_visit": "write", "add_fitting": "write", "set_tag": "write", "add_photo": "write",
+        "photo": "read",
+    }
+
+    @expose("/me", methods=["GET"])
+    @protect()
+    @read_only
+    def me(self):
+        """The calling guide: name, store, guide code (WeCom QR) and the pick lists.
+        ---
+        get:
+          responses:
+            200:
+              description: the guide
+              x-result: GuideMeOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        return self.response(200, result=records.guide_profile(staff))
+
+    @expose("/members", methods=["GET"])
+    @protect()
+    @read_only
+    def members(self):
+        """My members: search by phone (or its last digits), member no / card no; filters by tag,
+        level, status, total spend (fen), last purchase date; sorting; pages.
+        ---
+        get:
+          parameters:
+          - {in: query, schema: GuideSearchQuery}
+          responses:
+            200:
+              description: a page of the guide's members
+              x-result: GuideMemberPageOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        search = _search()
+        total, members = my_members(acting_user(), staff, search)
+        return self.response(200, result={"total": total, "page": search.page, "members": members})
+
+    @expose("/pool", methods=["GET"])
+    @protect()
+    @read_only
+    def pool(self):
+        """The unclaimed members of the guide's store (待认领), same search and filters.
+        ---
+        get:
+          parameters:
+          - {in: query, schema: GuideSearchQuery}
+          responses:
+            200:
+              description: a page of unclaimed members
+              x-result: GuideMemberPageOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        search = _search()
+        total, members = pool_members(acting_user(), staff, search)
+        return self.response(200, result={"total": total, "page": search.page, "members": members})
+
+    @expose("/pool/<int:member_id>/claim", methods=["POST"])
+    @protect()
+    @idempotent
+    def claim(self, member_id: int):
+        """Claim an unclaimed member: of guides racing for one member exactly one wins.
+        ---
+        post:
+          responses:
+            200:
+              description: the member is now the guide's
+              x-result: ClaimedOut
+          x-error-codes: [GUIDE_REQUIRED, MEMBER_ALREADY_CLAIMED]
+        """
+        from plugins.wecom_guide.ownership import claim_member
+
+        staff = caller_guide()
+        if not in_pool(acting_user(), staff, member_id):
+            if records.owns(staff, member_id):
+                raise records.already_claimed()
+            raise not_found()
+        claim_member(member_id, staff, acting_user())
+        return self.response(200, result={"member_id": member_id, "claimed": True})
+
+    @expose("/members/<int:member_id>", methods=["GET"])
+    @protect()
+    @read_only
+    def member(self, member_id: int):
+        """Member 360: level, points, stored value, orders with lines, coupons, tags, visits,
+        fittings, album.
+        ---
+        get:
+          responses:
+            200:
+              description: everything the guide may see of their member
+              x-result: Member360Out
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        viewer = acting_user()
+        return self.response(200, result=member_360(viewer, staff, my_member(viewer, staff, member_id)))
+
+    @expose("/members/<int:member_id>/visits", methods=["POST"])
+    @protect()
+    @idempotent
+    def add_visit(self, member_id: int):
+        """Add a visit record (回访) with its method.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: VisitIn
+          responses:
+            201:
+              description: the record
+              x-result: RecordOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        member = my_member(acting_user(), staff, member_id)
+        data = json_body(VisitIn())
+        visit = records.add_visit(member.id, staff, data["method"], data["note"])
+        return self.response(201, result={"id": visit.id})
+
+    @expose("/members/<int:member_id>/fittings", methods=["POST"])
+    @protect()
+    @idempotent
+    def add_fitting(self, member_id: int):
+        """Add a fitting record (试穿记录).
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: FittingIn
+          responses:
+            201:
+              description: the record
+              x-result: RecordOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        member = my_member(acting_user(), staff, member_id)
+        data = json_body(FittingIn())
+        fitting = records.add_fitting(member.id, staff, data["item"], data["size"], data["note"])
+        return self.response(201, result={"id": fitting.id})
+
+    @expose("/members/<int:member_id>/tags", methods=["POST"])
+    @protect()
+    def set_tag(self, member_id: int):
+        """Give the member a tag (``selected`` false: take it away); HQ keeps the tag list.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: TagIn
+          responses:
+            200:
+              description: the member's tags now
+              x-result: TagsOut
+          x-error-codes: [GUIDE_REQUIRED, TAG_NOT_FOUND]
+        """
+        staff = caller_guide()
+        member = my_member(acting_user(), staff, member_id)
+        data = json_body(TagIn())
+        tags = records.set_tag(member, data["tag_id"], data["selected"], acting_user())
+        return self.response(200, result={"tags": tags})
+
+    @expose("/members/<int:member_id>/photos", methods=["POST"])
+    @protect()
+    def add_photo(self, member_id: int):
+        """Upload an album image (multipart field ``file``; JPEG, PNG, GIF or WebP, checked by
+        content; at most the ``wecom_guide.photo_max_kb`` setting), stored under the instance folder.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [file]
+                  properties:
+                    file: {type: string, format: binary}
+                    caption: {type: string, maxLength: 100}
+          responses:
+            201:
+              description: the stored image
+              x-result: RecordOut
+          x-error-codes: [GUIDE_REQUIRED, PHOTO_TYPE_NOT_ALLOWED, PHOTO_TOO_LARGE]
+        """
+        staff = caller_guide()
+        member = my_member(acting_user(), staff, member_id)
+        photo = records.add_photo(member.id, staff, request.files.get("file"),
+                                  request.form.get("caption", ""))
+        return self.response(201, result={"id": photo.id})
+
+    @expose("/photos/<int:photo_id>", methods=["GET"])
+    @protect()
+    @read_only
+    def photo(self, photo_id: int):
+        """An album image of one of the guide's members.
+        ---
+        get:
+          responses:
+            200:
+              description: the image
+              content:
+                image/*: {}
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        staff = caller_guide()
+        photo = records.own_photo(acting_user(), staff, photo_id)
+        response = send_file(records.photo_path(photo), mimetype=photo.content_type, max_age=0)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
