@@ -57,3 +57,60 @@ def retail_staff_left(staff):
     from plugins.wecom_guide.ownership import release_members_of
 
     release_members_of(staff.id)
+
+
+# --- wecom: WeCom integration (contact-me QR, callback, simulator), open-bill modes, order QR ---
+
+from app.roles import GUIDE, MERCHANT, STORE_MANAGER, menu, read, write  # noqa: E402  (wecom section)
+
+REFERENCE_DATA = (*globals().get("REFERENCE_DATA", ()), "WeComContactWay")  # guide_qr on the sale's path
+_WECOM_READ = read("WeComContacts") + read("WeComEvents") + read("WeComCalls")
+GRANTS = {
+    **GRANTS,
+    MERCHANT: [*GRANTS.get(MERCHANT, []), *write("WeComGuides"), *_WECOM_READ, *write("WeComEvents"),
+               *menu("WeCom", "WeComGuides", "WeComContacts", "WeComEvents", "WeComCalls")],
+    STORE_MANAGER: [*GRANTS.get(STORE_MANAGER, []), *read("WeComGuides"), *menu("WeCom", "WeComGuides")],
+    GUIDE: [*GRANTS.get(GUIDE, []), *read("GuideOpenBill")],
+}
+_WECOM_MENU = dict(category="WeCom", category_label=_l("WeCom"), category_icon="fa-weixin")
+
+
+@hookimpl(specname="retail_register_views")
+def wecom_register_views(appbuilder):
+    from app.hookspecs import ViewSpec
+    from plugins.wecom_guide.wecom import views
+    from plugins.wecom_guide.wecom.callback import WeComCallbackView
+
+    return [
+        ViewSpec(WeComCallbackView),
+        ViewSpec(views.WeComGuideView, name="WeComGuides", label=_l("WeCom guides"), icon="fa-qrcode",
+                 **_WECOM_MENU),
+        ViewSpec(views.WeComContactView, name="WeComContacts", label=_l("WeCom customer contacts"),
+                 icon="fa-users", **_WECOM_MENU),
+        ViewSpec(views.WeComEventView, name="WeComEvents", label=_l("WeCom callback events"), icon="fa-bolt",
+                 **_WECOM_MENU),
+        ViewSpec(views.WeComCallView, name="WeComCalls", label=_l("WeCom API calls"), icon="fa-list",
+                 **_WECOM_MENU),
+    ]
+
+
+@hookimpl(specname="retail_register_apis")
+def wecom_register_apis(appbuilder):
+    from plugins.wecom_guide.wecom.api import GuideOpenBillApi
+
+    return [GuideOpenBillApi]
+
+
+@hookimpl
+def retail_order_fields(order, viewer):
+    from plugins.wecom_guide.wecom.order_qr import order_fields
+
+    return order_fields(order)
+
+
+@hookimpl
+def retail_order_detail_sections(order, viewer):
+    from plugins.wecom_guide.wecom.order_qr import order_section
+
+    section = order_section(order)
+    return [section] if section is not None else None

@@ -230,3 +230,104 @@ class TaskForward(Model):
     staff_id: Mapped[int] = mapped_column(ForeignKey("org_staff.id"), nullable=False)
     member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False)
     created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+
+# --- wecom: WeCom contact ways, external contacts, callback events, call log, access tokens ---
+
+from sqlalchemy import JSON, BigInteger, Float  # noqa: E402  (the wecom section's own imports)
+
+CONTACT_WAY_STATUSES = ("none", "active", "failed")
+CONTACT_STATUSES = ("friend", "deleted")
+EVENT_STATUSES = ("received", "done", "failed", "ignored")
+WELCOME_STATUSES = ("", "sent", "failed", "skipped")
+
+
+class WeComContactWay(Audited, Model):
+    """A guide's WeCom account (userid) and "contact me" QR (联系我, ``add_contact_way``)."""
+
+    __tablename__ = "wecom_guide_contact_way"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("org_staff.id"), nullable=False, unique=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
+    wecom_userid: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    config_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # to edit or delete the way
+    qr_code: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="none")
+    last_error: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    staff: Mapped[Staff] = relationship(Staff)
+    store: Mapped[Store | None] = relationship(Store)
+
+    def __repr__(self) -> str:
+        return self.wecom_userid
+
+
+class WeComContact(Model):
+    """A customer's WeCom friendship with a guide (external contact), and the member it is."""
+
+    __tablename__ = "wecom_guide_contact"
+    __table_args__ = (UniqueConstraint("external_userid", "wecom_userid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_userid: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    wecom_userid: Mapped[str] = mapped_column(String(64), nullable=False)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members_member.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    unionid: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="friend")
+    added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    staff: Mapped[Staff | None] = relationship(Staff)
+    member: Mapped[Member | None] = relationship(Member)
+
+
+class WeComEvent(Model):
+    """A callback event, once: WeCom's retries (same CreateTime) find the row and change nothing."""
+
+    __tablename__ = "wecom_guide_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    event: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    change_type: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    wecom_userid: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    external_userid: Mapped[str] = mapped_column(String(64), nullable=False, default="", index=True)
+    create_time: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="received")
+    result: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members_member.id"))
+    welcome_status: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    error_code: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    error: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now, index=True)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    staff: Mapped[Staff | None] = relationship(Staff)
+    member: Mapped[Member | None] = relationship(Member)
+
+
+class WeComCall(Model):
+    """Every request to the WeCom API with its answer (secrets redacted)."""
+
+    __tablename__ = "wecom_guide_call"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now, index=True)
+    op: Mapped[str] = mapped_column(String(40), nullable=False)
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    errcode: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    request: Mapped[dict | None] = mapped_column(JSON)
+    response: Mapped[dict | None] = mapped_column(JSON)
+
+
+class WeComToken(Model):
+    """The cached WeCom access token of a corp (shared by every worker)."""
+
+    __tablename__ = "wecom_guide_token"
+    corp_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(512), nullable=False)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False)

@@ -49,3 +49,44 @@ SETTINGS = [
         max_value=10240,
     ),
 ]
+
+
+# --- wecom: the WeCom app (corp id, secret, callback token, EncodingAESKey, agent id), open-bill mode ---
+
+WECOM_BASE_URL = "wecom_guide.wecom_base_url"
+WECOM_CORP_ID = "wecom_guide.corp_id"
+WECOM_SECRET = "wecom_guide.corp_secret"
+WECOM_CALLBACK_TOKEN = "wecom_guide.callback_token"
+WECOM_AES_KEY = "wecom_guide.encoding_aes_key"
+WECOM_AGENT_ID = "wecom_guide.agent_id"
+WECOM_TIMEOUT = "wecom_guide.wecom_timeout_seconds"
+WECOM_WELCOME_TEXT = "wecom_guide.welcome_text"
+OPEN_BILL_MODE = "wecom_guide.open_bill_mode"
+OPEN_BILL_MODES = (
+    ("miniprogram", _l("Mini-program")),
+    ("h5", _l("H5")),
+    ("wecom_miniprogram", _l("WeCom (mini-program)")),
+    ("wecom_h5", _l("WeCom (H5)")),
+    ("off", _l("Off")),
+)
+WECOM_OPEN_BILL_MODES = ("wecom_miniprogram", "wecom_h5")
+
+SETTINGS += [
+    SettingDef(WECOM_BASE_URL, _l("WeCom API base URL"), "str", default="http://127.0.0.1:5056",
+               description=_l("https://qyapi.weixin.qq.com, or the local WeCom simulator (the default).")),
+    SettingDef(WECOM_CORP_ID, _l("WeCom corp ID"), "str", default="", max_length=64),
+    SettingDef(WECOM_SECRET, _l("WeCom customer-contact secret"), "str", default="", secret=True),
+    SettingDef(WECOM_CALLBACK_TOKEN, _l("WeCom callback token"), "str", default="", secret=True,
+               max_length=64),
+    SettingDef(WECOM_AES_KEY, _l("WeCom callback EncodingAESKey"), "str", default="", secret=True,
+               max_length=43, description=_l("The 43 characters shown beside the callback URL in WeCom.")),
+    SettingDef(WECOM_AGENT_ID, _l("WeCom agent ID"), "str", default="", max_length=32),
+    SettingDef(WECOM_TIMEOUT, _l("WeCom request timeout (seconds)"), "int", default=2, min_value=1,
+               max_value=10, description=_l("WeCom waits 5 seconds for our answer to an event.")),
+    SettingDef(WECOM_WELCOME_TEXT, _l("WeCom welcome message"), "str", default="", max_length=200,
+               description=_l("Sent when a customer adds a guide; the activation link follows it. "
+                              "Empty: a standard greeting.")),
+    SettingDef(OPEN_BILL_MODE, _l("Scan-to-open-bill mode"), "choice", default="off", choices=OPEN_BILL_MODES,
+               description=_l("The WeCom modes show the guide's WeCom QR and open a bill only for "
+                              "customers who are the guide's WeCom friends.")),
+]

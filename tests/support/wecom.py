@@ -70,9 +70,9 @@ def configure(app, sim, timeout: int = 2) -> None:
 
 
 @pytest.fixture(name="wecom")
-def wecom_fixture(app, wecom_sim):
-    """The app pointed at a fresh WeCom simulator whose events reach the app's callback
-    through the test client."""
+def wecom_fixture(app, guides, wecom_sim):
+    """The plugin on (``guides``), pointed at a fresh WeCom simulator whose events reach the
+    app's callback through the test client."""
     configure(app, wecom_sim)
     wecom_sim.state.callback_url = "http://testserver/wecom/callback"
     wecom_sim.state.transport = client_transport(app)
@@ -90,11 +90,11 @@ def guide_with_qr(app, username: str = "guide1", userid: str | None = None) -> d
 
     with app.app_context():
         user = app.appbuilder.sm.find_user(username=username)
-        staff = db.session.query(Staff).filter_by(user_id=user.id).one()
-        bind_wecom_user(staff.id, userid or username)
-        qr = make_guide_qr(staff.id)
+        staff_id = db.session.query(Staff).filter_by(user_id=user.id).one().id
+        bind_wecom_user(staff_id, userid or username)
+        qr = make_guide_qr(staff_id)
         db.session.remove()
-    return {**qr, "staff_id": staff.id}
+    return {**qr, "staff_id": staff_id}
 
 
 def new_member(app, phone=None, status="inactive", store_code="S001") -> dict:

@@ -22,8 +22,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from plugins.wecom_guide.models import WeComContact, WeComContactWay, WeComEvent
-from plugins.wecom_guide.settings import WECOM_WELCOME_TEXT
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +29,8 @@ from app.extensions import db
 from app.platform.audit import audit
 from app.platform.settings import get_setting
 from app.unit_of_work import unit_of_work
+from plugins.wecom_guide.models import WeComContact, WeComContactWay, WeComEvent
+from plugins.wecom_guide.settings import WECOM_WELCOME_TEXT
 from plugins.wecom_guide.wecom.client import WeComError
 from plugins.wecom_guide.wecom.contact_way import staff_of_state, way_of_userid
 from plugins.wecom_guide.wecom.platform import make_client
@@ -237,10 +237,9 @@ def _added(event_id: int, fields: dict) -> str:
 
 
 def welcome_text(member_id: int | None, staff_id: int) -> str:
-    from plugins.wecom_guide.activation import activation_url
-
     from app.members.models import Member
     from app.platform.staff import Staff
+    from plugins.wecom_guide.activation import activation_url
 
     staff = db.session.get(Staff, staff_id)
     text = get_setting(WECOM_WELCOME_TEXT) or _(
@@ -263,6 +262,9 @@ def _welcome(event_id: int, client, welcome_code: str, member_id: int | None, st
             status = "sent"
         except WeComError as err:
             current_app.logger.warning("wecom: welcome of event %s not sent: %s", event_id, err)
+            status = "failed"
+        except Exception:  # ours (the text, the link): the member is linked all the same
+            current_app.logger.exception("wecom: welcome of event %s not sent", event_id)
             status = "failed"
     with unit_of_work():
         event = db.session.get(WeComEvent, event_id)

@@ -8,7 +8,6 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from plugins.wecom_guide.models import WeComCall, WeComContact, WeComContactWay, WeComEvent
 
 from app.actor import acting_user
 from app.admin import RetailModelView, StoreScopedModelView
@@ -17,6 +16,7 @@ from app.admin_fields import FieldError
 from app.extensions import db
 from app.formatting import register_labels
 from app.platform.staff import Staff
+from plugins.wecom_guide.models import WeComCall, WeComContact, WeComContactWay, WeComEvent
 
 register_labels(
     "wecom_way_status", {"none": _l("No QR yet"), "active": _l("QR ready"), "failed": _l("QR failed")}
@@ -184,6 +184,9 @@ class WeComContactView(RetailModelView):
 class WeComEventView(RetailModelView):
     datamodel = SQLAInterface(WeComEvent)
     class_permission_name = "WeComEvents"
+    base_permissions = ["can_read", "can_write"]  # written by WeCom's callbacks only; HQ may retry
+    method_permission_name = {"list": "read", "show": "read", "action": "write", "action_post": "write",
+                              "retry_event": "write"}
     list_title = _l("WeCom callback events")
     list_columns = [
         "received_at",
@@ -208,7 +211,7 @@ class WeComEventView(RetailModelView):
         "received_at": _l("Received at"),
         "processed_at": _l("Processed at"),
         "event": _l("Event"),
-        "change_type": _l("Change"),
+        "change_type": _l("Change type"),
         "status": _l("Status"),
         "result": _l("Result"),
         "staff": _l("Guide"),
@@ -219,7 +222,7 @@ class WeComEventView(RetailModelView):
         "error": _l("Error"),
         "wecom_userid": _l("WeCom userid"),
         "external_userid": _l("External userid"),
-        "create_time": _l("WeCom CreateTime"),
+        "create_time": _l("WeCom event time"),
         "payload": _l("Event"),
     }
 

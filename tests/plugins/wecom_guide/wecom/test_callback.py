@@ -4,15 +4,15 @@ retries, duplicates, refusals, unknown users and WeCom faults end in a known sta
 
 from __future__ import annotations
 
-import pytest
-from plugins.wecom_guide.models import GuideMember, WeComCall, WeComContact, WeComEvent
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.platform.models import AuditLog
+from plugins.wecom_guide.models import GuideMember, WeComCall, WeComContact, WeComEvent
 from plugins.wecom_guide.wecom.crypto import WXBizMsgCrypt, signature
 from tests.support.values import new_phone, unique
 from tests.support.wecom import guide_with_qr, new_member, wecom_fixture, wecom_sim_fixture  # noqa: F401  (fixtures)
+from tests.support.wecom_guide import guides_fixture  # noqa: F401  (fixture)
 
 
 def rows(app, model, **where):
@@ -113,17 +113,20 @@ def test_the_next_member_is_found_by_unionid(app, wecom):
 
 def test_a_member_of_another_guide_is_not_taken(app, wecom):
     from plugins.wecom_guide.ownership import link_member_to_guide
+    from tests.support.clients import add_store_user
 
     mine = guide_with_qr(app)
-    other = guide_with_qr(app, "guide2") if app.appbuilder.sm.find_user(username="guide2") else None
+    add_store_user(app, "wecom_guide2", role="Guide")
+    wecom.state.users.add("wecom_guide2")
+    other = guide_with_qr(app, "wecom_guide2")
     member = new_member(app)
-    if other is None:
-        pytest.skip("no second demo guide")
     with app.app_context():
         assert link_member_to_guide(member["id"], other["staff_id"], "claim")
         db.session.commit()
-    wecom.state.scan(mine["config_id"], phone=member["phone"])
+    scanned = wecom.state.scan(mine["config_id"], phone=member["phone"])
     assert owner(app, member["id"]) == other["staff_id"]
+    [event] = rows(app, WeComEvent, external_userid=scanned["external_userid"])
+    assert (event.status, event.result) == ("done", "kept")
 
 
 def test_an_unmatched_customer_is_recorded_without_a_member(app, wecom):
@@ -279,8 +282,14 @@ def test_refused_events(app, wecom):
     assert client.post("/wecom/callback", query_string=params, data=body).status_code == 200  # the real one
 
 
-def test_callback_without_settings_is_refused(app):
+def test_callback_without_settings_is_refused(app, guides):
     answer = app.test_client().get(
         "/wecom/callback", query_string={"msg_signature": "a", "timestamp": "1", "nonce": "2", "echostr": "x"}
     )
     assert answer.status_code == 503
+
+
+def test_a_disabled_plugin_has_no_callback(app):
+    answer = app.test_client().get("/wecom/callback", query_string={
+        "msg_signature": "a", "timestamp": "1", "nonce": "2", "echostr": "x"})
+    assert answer.status_code == 404

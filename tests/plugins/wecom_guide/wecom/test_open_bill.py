@@ -8,6 +8,9 @@ from app.extensions import db
 from app.platform.settings import set_setting
 from tests.support.members import error_code
 from tests.support.wecom import guide_with_qr, new_member, wecom_fixture, wecom_sim_fixture  # noqa: F401  (fixtures)
+from tests.support.wecom_guide import guides_fixture  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("guides")
 
 
 def set_mode(app, mode):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.sales import one_item_cash_sale
 from tests.support.values import paid_sale
 from tests.support.wecom import guide_with_qr, wecom_fixture, wecom_sim_fixture  # noqa: F401  (fixtures)
+from tests.support.wecom_guide import guides_fixture  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("guides")
 
 
 def test_no_qr_no_field(app, api_as):
@@ -20,7 +25,7 @@ def test_the_order_shows_the_closing_guides_wecom_qr(app, api_as, wecom, admin_c
     assert sold.status_code == 201
     assert sold.get_json()["result"]["guide_wecom_qr"] == {
         "staff_id": qr["staff_id"],
-        "name": "pos1",
+        "name": "POS 终端 1",
         "qr_code": qr["qr_code"],
     }
     fetched = api_as("pos1").get(f"/api/v1/pos/orders/{sold.get_json()['result']['order_no']}")
