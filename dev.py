@@ -2,7 +2,7 @@
 """Developer entry point; needs only Python 3.11+.
 
   python3 dev.py run     set up .venv, migrate, seed demo data, serve the admin
-                         (with a background job worker and the Meituan simulator)
+                         (with a background job worker and the Meituan and WeCom simulators)
   python3 dev.py test    set up .venv (with test extras), run the test suite
   python3 dev.py setup   only set up .venv (dependencies + compiled catalogs)
 
@@ -55,6 +55,12 @@ def run() -> None:
         helpers.append(subprocess.Popen(
             [str(PY), "-m", "plugins.meituan_voucher.simulator", "--port", "5055"], cwd=ROOT))
         print("  Meituan simulator → http://127.0.0.1:5055/  (MEITUAN_SIMULATOR=0 to skip)", flush=True)
+    if os.environ.get("WECOM_SIMULATOR", "1") == "1":
+        # the wecom_guide demo's WeCom: contact-me QRs, "customer scans the QR" → our /wecom/callback
+        helpers.append(subprocess.Popen(
+            [str(PY), "-m", "plugins.wecom_guide.wecom.simulator", "--port", "5056",
+             "--callback", f"http://127.0.0.1:{port}/wecom/callback"], cwd=ROOT))
+        print("  WeCom simulator → http://127.0.0.1:5056/  (WECOM_SIMULATOR=0 to skip)", flush=True)
     # background jobs (coupon batches, exports, …) run in this worker, not in the web server
     helpers.append(subprocess.Popen([*flask, "worker"], cwd=ROOT))
     print("  Job worker started (stops with the server)", flush=True)

@@ -185,8 +185,13 @@ class WeComEventView(RetailModelView):
     datamodel = SQLAInterface(WeComEvent)
     class_permission_name = "WeComEvents"
     base_permissions = ["can_read", "can_write"]  # written by WeCom's callbacks only; HQ may retry
-    method_permission_name = {"list": "read", "show": "read", "action": "write", "action_post": "write",
-                              "retry_event": "write"}
+    method_permission_name = {
+        "list": "read",
+        "show": "read",
+        "action": "write",
+        "action_post": "write",
+        "retry_event": "write",
+    }
     list_title = _l("WeCom callback events")
     list_columns = [
         "received_at",

@@ -290,6 +290,7 @@ def test_callback_without_settings_is_refused(app, guides):
 
 
 def test_a_disabled_plugin_has_no_callback(app):
-    answer = app.test_client().get("/wecom/callback", query_string={
-        "msg_signature": "a", "timestamp": "1", "nonce": "2", "echostr": "x"})
+    answer = app.test_client().get(
+        "/wecom/callback", query_string={"msg_signature": "a", "timestamp": "1", "nonce": "2", "echostr": "x"}
+    )
     assert answer.status_code == 404
