@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import browser, expect, live_server, login, new_page, page, shot  # noqa: F401
+from tests.support.browser import browser, expect, live_server, login, new_page, shot  # noqa: F401
 from tests.support.values import paid_sale
 from tests.support.wecom import configure, guide_with_qr, wecom_sim_fixture  # noqa: F401  (fixture)
 from tests.support.wecom_guide import guides_fixture  # noqa: F401  (fixture)
@@ -13,7 +13,8 @@ from tests.support.wecom_guide import guides_fixture  # noqa: F401  (fixture)
 pytestmark = pytest.mark.usefixtures("guides")
 
 
-def test_order_page_and_guides_page_show_the_qr(app, api_as, wecom_sim, page):
+def test_order_page_and_guides_page_show_the_qr(app, api_as, wecom_sim, new_page):
+    page = new_page()
     configure(app, wecom_sim)
     wecom_sim.state.users.add("pos1")
     qr = guide_with_qr(app, "pos1")
