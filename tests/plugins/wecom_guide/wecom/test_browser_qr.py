@@ -1,6 +1,7 @@
 """In the browser: the admin order page shows the closing guide's WeCom QR image (加微信聊),
 and the WeCom guides page lists the guide with the QR (screenshots in test-artifacts/)."""
 
+# ruff: noqa: F811  (the fixtures imported from tests.support.browser are test arguments)
 from __future__ import annotations
 
 import pytest
