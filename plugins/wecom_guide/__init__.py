@@ -12,13 +12,15 @@ functions for what needs code, nothing else.
 from flask_babel import lazy_gettext as _l
 
 from app.hookspecs import hookimpl
-from app.roles import GUIDE, write
+from app.roles import GUIDE, MERCHANT, STORE_MANAGER, menu, read, write
 
 NAME = "wecom_guide"
 TITLE = _l("WeCom shopping guide")
 VERSION = "0.1.0"
-DESCRIPTION = _l("Dedicated guides for members (claim, transfer, release), the guide's mobile "
-                 "workbench, member 360, chat materials, HQ tasks and the WeCom integration.")
+DESCRIPTION = _l(
+    "Dedicated guides for members (claim, transfer, release), the guide's mobile "
+    "workbench, member 360, chat materials, HQ tasks and the WeCom integration."
+)
 DEPENDS = ("coupons",)
 DEFAULT_ENABLED = False  # a merchant turns it on once WeCom is set up
 MODELS = "plugins.wecom_guide.models"
@@ -27,7 +29,23 @@ TRANSLATIONS = "translations"
 SETTINGS = "plugins.wecom_guide.settings:SETTINGS"
 
 GRANTS = {
-    GUIDE: write("GuideWorkbench"),
+    MERCHANT: write("GuideMembers")
+    + read("GuideOwnershipHistory")
+    + write("GuideTasks")
+    + write("GuideMaterials")
+    + menu(
+        "Guides",
+        "GuideMemberList",
+        "GuideOwnershipHistoryList",
+        "GuideTaskList",
+        "GuideMaterialGroupList",
+        "GuideMaterialList",
+    ),
+    STORE_MANAGER: write("GuideMembers")
+    + write("GuideTasks")
+    + read("GuideMaterials")
+    + menu("Guides", "GuideMemberList", "GuideTaskList", "GuideMaterialList"),
+    GUIDE: write("GuideWorkbench") + menu("Guides", "GuideWorkbenchPage"),
 }
 
 
@@ -36,6 +54,13 @@ def retail_error_codes():
     from plugins.wecom_guide.errors import ERRORS
 
     return ERRORS
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from plugins.wecom_guide.admin import view_specs
+
+    return view_specs()
 
 
 @hookimpl

@@ -113,6 +113,54 @@ class TagIn(InputSchema):
     selected = fields.Boolean(load_default=True)
 
 
+class PhotoIn(InputSchema):
+    data = fields.String(required=True, validate=validate.Length(min=1, max=1_000_000),
+                         metadata={"description": "the image file, base64"})
+    caption = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class CouponIn(InputSchema):
+    rule_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class SentCouponOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    valid_to = fields.String(allow_none=True)
+
+
+class EmptyIn(InputSchema):
+    pass
+
+
+class MaterialGroupOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    items = fields.List(fields.Dict(), required=True)
+
+
+class ForwardedOut(Schema):
+    forwarded = fields.Integer(required=True)
+
+
+class GuideTaskOut(Schema):
+    task_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    content = fields.String(required=True)
+    material = fields.Dict(allow_none=True)
+    deadline = fields.String(allow_none=True)
+    target_count = fields.Integer(required=True)
+    forwarded_count = fields.Integer(required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+
+
+class DoneOut(Schema):
+    task_id = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
 class RecordOut(Schema):
     id = fields.Integer(required=True)
 
@@ -134,7 +182,8 @@ class GuideApi(RetailApi):
     method_permission_name = {
         "me": "read", "members": "read", "pool": "read", "claim": "write", "member": "read",
         "add_visit": "write", "add_fitting": "write", "set_tag": "write", "add_photo": "write",
-        "photo": "read",
+        "photo": "read", "send_coupon": "write", "materials": "read", "forward_material": "write",
+        "tasks": "read", "forward_task": "write", "task_done": "write",
     }
 
     @expose("/me", methods=["GET"])
@@ -201,6 +250,10 @@ class GuideApi(RetailApi):
         """Claim an unclaimed member: of guides racing for one member exactly one wins.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: EmptyIn
           responses:
             200:
               description: the member is now the guide's
@@ -210,6 +263,7 @@ class GuideApi(RetailApi):
         from plugins.wecom_guide.ownership import claim_member
 
         staff = caller_guide()
+        json_body(EmptyIn())
         if not in_pool(acting_user(), staff, member_id):
             if records.owns(staff, member_id):
                 raise records.already_claimed()
@@ -309,20 +363,15 @@ class GuideApi(RetailApi):
     @expose("/members/<int:member_id>/photos", methods=["POST"])
     @protect()
     def add_photo(self, member_id: int):
-        """Upload an album image (multipart field ``file``; JPEG, PNG, GIF or WebP, checked by
-        content; at most the ``wecom_guide.photo_max_kb`` setting), stored under the instance folder.
+        """Add an album image (base64 in ``data``; JPEG, PNG, GIF or WebP, decided by the content;
+        at most the ``wecom_guide.photo_max_kb`` setting), stored under the instance folder.
         ---
         post:
           requestBody:
             required: true
             content:
-              multipart/form-data:
-                schema:
-                  type: object
-                  required: [file]
-                  properties:
-                    file: {type: string, format: binary}
-                    caption: {type: string, maxLength: 100}
+              application/json:
+                schema: PhotoIn
           responses:
             201:
               description: the stored image
@@ -331,8 +380,8 @@ class GuideApi(RetailApi):
         """
         staff = caller_guide()
         member = my_member(acting_user(), staff, member_id)
-        photo = records.add_photo(member.id, staff, request.files.get("file"),
-                                  request.form.get("caption", ""))
+        data = json_body(PhotoIn())
+        photo = records.add_photo(member.id, staff, data["data"], data["caption"])
         return self.response(201, result={"id": photo.id})
 
     @expose("/photos/<int:photo_id>", methods=["GET"])
@@ -354,3 +403,133 @@ class GuideApi(RetailApi):
         response = send_file(records.photo_path(photo), mimetype=photo.content_type, max_age=0)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @expose("/members/<int:member_id>/coupons", methods=["POST"])
+    @protect()
+    @idempotent
+    def send_coupon(self, member_id: int):
+        """Send the member an electronic coupon (through the coupons plugin's service; its limits
+        and checks apply). Send an Idempotency-Key: a retry sends nothing twice.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: CouponIn
+          responses:
+            201:
+              description: the coupon sent
+              x-result: SentCouponOut
+          x-error-codes: [GUIDE_REQUIRED, COUPON_RULE_NOT_FOUND, COUPON_RULE_NOT_AUDITED,
+            COUPON_RULE_DISABLED, COUPON_RULE_EXPIRED, COUPON_RULE_NOT_ELECTRONIC, COUPON_LIMIT_REACHED,
+            COUPON_SOLD_OUT]
+        """
+        staff = caller_guide()
+        member = my_member(acting_user(), staff, member_id)
+        data = json_body(CouponIn())
+        return self.response(201, result=records.send_coupon(member, data["rule_id"], staff, acting_user()))
+
+    @expose("/materials", methods=["GET"])
+    @protect()
+    @read_only
+    def materials(self):
+        """The chat materials library: groups with their text, image and link items.
+        ---
+        get:
+          responses:
+            200:
+              description: the groups that have items
+              x-results: MaterialGroupOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        from plugins.wecom_guide.tasks import material_library
+
+        caller_guide()
+        groups = material_library()
+        return self.response(200, count=len(groups), result=groups)
+
+    @expose("/materials/<int:material_id>/forward", methods=["POST"])
+    @protect()
+    def forward_material(self, material_id: int):
+        """Count one forward of a material (the guide copied it into a WeCom chat).
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema: EmptyIn
+          responses:
+            200:
+              description: how often the material was forwarded
+              x-result: ForwardedOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        from plugins.wecom_guide.tasks import forward_material
+
+        caller_guide()
+        json_body(EmptyIn())
+        return self.response(200, result={"forwarded": forward_material(material_id)})
+
+    @expose("/tasks", methods=["GET"])
+    @protect()
+    @read_only
+    def tasks(self):
+        """The guide's open tasks with their counts.
+        ---
+        get:
+          responses:
+            200:
+              description: the tasks
+              x-results: GuideTaskOut
+          x-error-codes: [GUIDE_REQUIRED]
+        """
+        from plugins.wecom_guide.tasks import my_assignments
+
+        result = my_assignments(caller_guide())
+        return self.response(200, count=len(result), result=result)
+
+    @expose("/tasks/<int:task_id>/forward", methods=["POST"])
+    @protect()
+    def forward_task(self, task_id: int):
+        """Forward the task to the guide's target members (each member once).
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema: EmptyIn
+          responses:
+            200:
+              description: how many members have the task now
+              x-result: ForwardedOut
+          x-error-codes: [GUIDE_REQUIRED, TASK_CLOSED]
+        """
+        from plugins.wecom_guide.tasks import forward_task
+
+        staff = caller_guide()
+        json_body(EmptyIn())
+        return self.response(200, result={"forwarded": forward_task(task_id, staff)})
+
+    @expose("/tasks/<int:task_id>/done", methods=["POST"])
+    @protect()
+    def task_done(self, task_id: int):
+        """Mark the task done for this guide.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema: EmptyIn
+          responses:
+            200:
+              description: done
+              x-result: DoneOut
+          x-error-codes: [GUIDE_REQUIRED, TASK_CLOSED]
+        """
+        from plugins.wecom_guide.tasks import mark_done
+
+        staff = caller_guide()
+        json_body(EmptyIn())
+        mark_done(task_id, staff)
+        return self.response(200, result={"task_id": task_id, "status": "done"})

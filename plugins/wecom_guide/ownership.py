@@ -115,11 +115,19 @@ def find_member_for_contact(unionid: str | None, phone: str | None) -> Member | 
 
 def _member_by_unionid():
     """The ``wecom`` package's unionid look-up (``wecom.contacts.member_by_unionid``), if any."""
+    return partner_function("contacts", "member_by_unionid")
+
+
+def partner_function(module: str, name: str):
+    """``plugins.wecom_guide.wecom.<module>.<name>`` when the ``wecom`` package provides it, else None
+    (looked up by name: this side of the plugin works without it)."""
+    import importlib
+
     try:
-        from plugins.wecom_guide.wecom.contacts import member_by_unionid  # type: ignore[import-not-found]
+        found = importlib.import_module(f"plugins.wecom_guide.wecom.{module}")
     except ImportError:
         return None
-    return member_by_unionid
+    return getattr(found, name, None)
 
 
 def claim_member(member_id: int, staff: Staff, user=None) -> None:

@@ -3,6 +3,8 @@ own profile (guide code). Callers checked that the member is the guide's (``my_m
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import uuid
 from pathlib import Path
@@ -39,11 +41,10 @@ def owns(staff: Staff, member_id: int) -> bool:
 
 def guide_qr(staff_id: int) -> dict | None:
     """The guide's WeCom contact-me QR from the ``wecom`` package (None until one is set)."""
-    try:
-        from plugins.wecom_guide.wecom.contact_way import guide_qr as wecom_guide_qr
-    except ImportError:
-        return None
-    return wecom_guide_qr(staff_id)
+    from plugins.wecom_guide.ownership import partner_function
+
+    wecom_guide_qr = partner_function("contact_way", "guide_qr")
+    return wecom_guide_qr(staff_id) if wecom_guide_qr is not None else None
 
 
 def guide_profile(staff: Staff) -> dict:
@@ -59,7 +60,32 @@ def guide_profile(staff: Staff) -> dict:
         "levels": [{"id": i, "name": n} for i, n in db.session.execute(
             select(MemberLevel.id, MemberLevel.name).order_by(MemberLevel.threshold_fen))],
         "visit_methods": [{"code": code, "label": str(label)} for code, label in VISIT_METHODS.items()],
+        "coupon_rules": coupon_rules(),
     }
+
+
+def coupon_rules() -> list[dict]:
+    """Electronic coupon rules a guide may send now (audited, enabled, in validity)."""
+    from datetime import date
+
+    from plugins.coupons.models import CouponRule
+
+    rules = db.session.scalars(select(CouponRule).where(
+        CouponRule.status == "audited", CouponRule.disabled.is_(False), CouponRule.medium == "electronic",
+    ).order_by(CouponRule.id.desc()).limit(100)).all()
+    today = date.today()
+    return [{"id": r.id, "name": r.name} for r in rules
+            if not (r.validity_type == "until" and r.valid_until and r.valid_until < today)]
+
+
+def send_coupon(member: Member, rule_id: int, staff: Staff, user=None) -> dict:
+    """Issue one electronic coupon of ``rule_id`` to the member through the coupons service."""
+    from plugins.coupons.services import coupon_summary, issue_coupon
+
+    coupon = issue_coupon(rule_id, member.id, "wecom_guide", store_id=staff.store_id,
+                          user_id=getattr(user, "id", None))
+    audit("wecom_guide.coupon", "member", member.id, user=user, rule_id=rule_id, code=coupon.code)
+    return coupon_summary(coupon)
 
 
 def add_visit(member_id: int, staff: Staff, method: str, note: str) -> Visit:
@@ -124,9 +150,13 @@ def image_kind(data: bytes) -> tuple[str, str] | None:
     return IMAGE_TYPES.get(kind or "")
 
 
-def add_photo(member_id: int, staff: Staff, upload, caption: str) -> AlbumPhoto:
+def add_photo(member_id: int, staff: Staff, encoded: str, caption: str) -> AlbumPhoto:
+    """Store a base64 image (the API's bodies are JSON) after checking its size and content."""
     max_bytes = int(get_setting(PHOTO_MAX_KB)) * 1024
-    data = upload.read(max_bytes + 1) if upload is not None else b""
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
     if len(data) > max_bytes:
         raise DomainError("PHOTO_TOO_LARGE", _l("The image is too large."), max_bytes=max_bytes)
     kind = image_kind(data) if data else None

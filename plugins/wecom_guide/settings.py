@@ -44,9 +44,9 @@ SETTINGS = [
         PHOTO_MAX_KB,
         _l("Largest album image (KB)"),
         "int",
-        default=2048,
+        default=512,
         min_value=16,
-        max_value=10240,
+        max_value=700,  # sent base64 in a JSON body (MAX_JSON_CONTENT_LENGTH, 1 MiB)
     ),
 ]
 

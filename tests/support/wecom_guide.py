@@ -99,8 +99,8 @@ class GuideApiClient:
         self.client = app.test_client()
         self.headers = {"Authorization": f"Bearer {api_token(app, username)}"}
 
-    def get(self, path, **kwargs):
-        return self.client.get(f"/api/v1/guide{path}", headers=self.headers, **kwargs)
+    def get(self, path, headers=None, **kwargs):
+        return self.client.get(f"/api/v1/guide{path}", headers={**self.headers, **(headers or {})}, **kwargs)
 
     def post(self, path, headers=None, **kwargs):
         return self.client.post(f"/api/v1/guide{path}", headers={**self.headers, **(headers or {})}, **kwargs)
