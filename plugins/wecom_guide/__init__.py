@@ -89,6 +89,7 @@ def retail_staff_left(staff):
 from app.roles import GUIDE, MERCHANT, STORE_MANAGER, menu, read, write  # noqa: E402  (wecom section)
 
 REFERENCE_DATA = (*globals().get("REFERENCE_DATA", ()), "WeComContactWay")  # guide_qr on the sale's path
+DEMO = globals().get("DEMO") or "plugins.wecom_guide.wecom.demo:seed_demo"  # a DEMO above calls ours
 _WECOM_READ = read("WeComContacts") + read("WeComEvents") + read("WeComCalls")
 GRANTS = {
     **GRANTS,

@@ -76,3 +76,16 @@ def test_store_roles_and_guides(app, client_as):
     assert client_as("manager1").get("/wecomguideview/list/").status_code == 200
     assert client_as("manager1").get("/wecomeventview/list/").status_code == 403
     assert client_as("guide1").get("/wecomguideview/list/").status_code == 403
+
+
+def test_demo_data_is_idempotent(app):
+    from app.platform.settings import get_setting
+    from plugins.wecom_guide.wecom.demo import seed_demo
+    from plugins.wecom_guide.wecom.simulator import DEMO_CORP_ID
+
+    with app.app_context():
+        assert seed_demo() == 6
+        assert get_setting("wecom_guide.corp_id") == DEMO_CORP_ID
+        assert seed_demo() == 0
+        db.session.remove()
+    assert way_of(app, staff_id_of(app, "guide1")).wecom_userid == "guide1"
