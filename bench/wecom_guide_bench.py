@@ -61,6 +61,17 @@ def prepare(dburl: str, owned: int) -> dict:
             "WHERE home_store_id = %s AND member_no LIKE 'B%%' ORDER BY id LIMIT %s",
             (staff_id, store_id, store_id, owned),
         )
+        # every other member has a guide too (the demo's other staff, in turn): the table is as
+        # big as the member table and guide1's 5,000 rows are a small part of it
+        conn.execute(
+            "INSERT INTO wecom_guide_member (member_id, staff_id, store_id, source, since) "
+            "SELECT m.id, s.id, s.store_id, 'claim', m.created_on FROM members_member m "
+            "JOIN (SELECT id, store_id, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS k "
+            "      FROM org_staff WHERE id <> %s AND store_id IS NOT NULL) s ON s.n = m.id %% s.k "
+            "WHERE m.member_no LIKE 'B%%' AND NOT EXISTS "
+            "(SELECT 1 FROM wecom_guide_member g WHERE g.member_id = m.id)",
+            (staff_id,),
+        )
         tags = []
         for name in ("bench-vip", "bench-dress", "bench-new"):
             tags.append(
@@ -100,7 +111,7 @@ def _timed(client: Client, paths: list[str], headers: dict) -> list[float]:
         t = time.perf_counter()
         status, data, _ = client.request("GET", path, headers=headers)
         times.append((time.perf_counter() - t) * 1000)
-        if status != 200 or "members" not in json.loads(data)["result"]:
+        if status != 200 or "result" not in json.loads(data):
             raise RuntimeError(f"GET {path} answered {status}: {data[:300]!r}")
     return times
 
@@ -129,6 +140,15 @@ def measure(port: int, facts: dict, count: int) -> dict[str, list[float]]:
     }
     results = {name: _timed(client, paths, headers) for name, paths in searches.items()}
     client.close()
+    pos = Client(port)
+    pos_headers = {
+        "Authorization": f"Bearer {api_login(port, 'pos1', 'demo1234')}",
+        "Accept": "application/json",
+    }
+    results["baseline: core POS look-up by exact phone (pos1)"] = _timed(
+        pos, [f"/api/v1/pos/members?phone={phone}" for phone, _ in picks], pos_headers
+    )
+    pos.close()
     return results
 
 
@@ -206,7 +226,8 @@ def main() -> int:
     worst = 0.0
     for name, times in results.items():
         median = statistics.median(times)
-        worst = max(worst, median)
+        if not name.startswith("baseline"):
+            worst = max(worst, median)
         print(
             f"{name:<48} {median:>6.2f} ms {percentile(times, 95):>6.1f} ms  "
             f"{'PASS' if median < TARGET_MS else 'FAIL'}"

@@ -20,10 +20,11 @@ from app.formatting import code_label
 from app.members.models import Member, MemberTag, member_tag_link
 from app.members.services import escape_like, level_names, member_criteria, present_member
 from app.platform.staff import Staff
+from app.roles import GUIDE
 from app.sales.models import Order
-from app.security import current_staff
+from app.security import current_staff, user_role_names
 from plugins.wecom_guide.models import AlbumPhoto, Fitting, GuideMember, Visit
-from plugins.wecom_guide.ownership import is_guide_staff, pool_criteria
+from plugins.wecom_guide.ownership import pool_criteria
 from plugins.wecom_guide.visibility import own_filter_off
 
 PAGE_SIZE_MAX = 100
@@ -34,10 +35,11 @@ def not_found() -> DomainError:
 
 
 def caller_guide() -> Staff:
-    """The calling guide's staff row (ORM), or ``GUIDE_REQUIRED`` (403)."""
-    ref = current_staff()
-    staff = db.session.get(Staff, ref.id) if ref is not None else None
-    if not is_guide_staff(staff):
+    """The calling guide's staff (the caller's ``StaffRef`` for API callers: no query), or
+    ``GUIDE_REQUIRED`` (403) unless an active Guide with a store."""
+    staff = current_staff()
+    if (staff is None or staff.status != "active" or staff.store_id is None
+            or GUIDE not in user_role_names()):
         raise DomainError("GUIDE_REQUIRED", _l("This needs an active guide account bound to a store."))
     return staff
 
