@@ -87,7 +87,7 @@ class GuideMemberView(StoreScopedModelView):
             url_for("GuideMemberView.transfer", pk=item.member_id), _l("Transfer to another guide")
         )
         return [
-            Section("transfer", _l("Transfer"), transfer),
+            Section("transfer", _l("Change guide"), transfer),
             Section("history", _l("Ownership history"), body),
         ]
 
@@ -304,7 +304,7 @@ class MaterialView(RetailModelView):
         "title": _l("Title"),
         "body": _l("Text"),
         "url": _l("Image or link URL"),
-        "active": _l("Active"),
+        "active": _l("In use"),
         "forward_count": _l("Forwards"),
     }
 
