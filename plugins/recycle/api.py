@@ -29,17 +29,17 @@ from plugins.recycle.models import (
 PAGE_SIZE = 50
 
 
-class PhotoIn(InputSchema):
+class RecyclePhotoIn(InputSchema):
     data = fields.String(required=True, metadata={"description": "the image, base64 (JPEG, PNG or WebP)"})
 
 
-class PhotoOut(Schema):
+class RecyclePhotoOut(Schema):
     id = fields.Integer(required=True)
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
 
 
-class OrderIn(InputSchema):
+class RecycleOrderIn(InputSchema):
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     provider_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     settlement_method = fields.String(
@@ -64,27 +64,27 @@ class OrderIn(InputSchema):
     photo_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=20))
 
 
-class RequoteIn(InputSchema):
+class RecycleRequoteIn(InputSchema):
     confirm = fields.Boolean(load_default=False, metadata={"description": "true: the guide confirmed"})
 
 
-class CancelIn(InputSchema):
+class RecycleCancelIn(InputSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class QuoteIn(InputSchema):
+class RecycleQuoteIn(InputSchema):
     amount_fen = fields.Integer(required=True, strict=True)
     remark = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class QuoteOut(Schema):
+class RecycleQuoteOut(Schema):
     amount_fen = fields.Integer(required=True)
     quoted_at = fields.String(required=True)
     superseded_at = fields.String(required=True, allow_none=True)
     provider = fields.String(required=True, allow_none=True)
 
 
-class TransitionOut(Schema):
+class RecycleTransitionOut(Schema):
     from_state = fields.String(required=True, allow_none=True)
     to_state = fields.String(required=True)
     at = fields.String(required=True)
@@ -92,7 +92,7 @@ class TransitionOut(Schema):
     note = fields.String(required=True)
 
 
-class OrderOut(Schema):
+class RecycleOrderOut(Schema):
     id = fields.Integer(required=True)
     order_no = fields.String(required=True)
     state = fields.String(required=True, validate=validate.OneOf(STATES))
@@ -119,8 +119,8 @@ class OrderOut(Schema):
     requote_count = fields.Integer(required=True)
     created_on = fields.String(required=True)
     photo_ids = fields.List(fields.Integer(), required=True)
-    quote_history = fields.List(fields.Nested(QuoteOut), required=True)
-    transitions = fields.List(fields.Nested(TransitionOut), required=True)
+    quote_history = fields.List(fields.Nested(RecycleQuoteOut), required=True)
+    transitions = fields.List(fields.Nested(RecycleTransitionOut), required=True)
     guide_phone = fields.String(
         required=True,
         allow_none=True,
@@ -253,14 +253,14 @@ class PosRecycleApi(RetailApi):
             required: true
             content:
               application/json:
-                schema: PhotoIn
+                schema: RecyclePhotoIn
           responses:
             201:
               description: the stored photo
-              x-result: PhotoOut
+              x-result: RecyclePhotoOut
           x-error-codes: [STORE_REQUIRED, RECYCLE_PHOTO_TYPE_INVALID, RECYCLE_PHOTO_TOO_LARGE]
         """
-        data = json_body(PhotoIn())
+        data = json_body(RecyclePhotoIn())
         store_id = caller_store_id()
         photo = services.save_photo(store_id, acting_user(), services.decode_photo(data["data"]))
         return self.response(
@@ -277,6 +277,13 @@ class PosRecycleApi(RetailApi):
           responses:
             200:
               description: the image (image/jpeg, image/png or image/webp)
+              content:
+                image/jpeg:
+                  schema: {type: string, format: binary}
+                image/png:
+                  schema: {type: string, format: binary}
+                image/webp:
+                  schema: {type: string, format: binary}
           x-error-codes: [NOT_FOUND, RECYCLE_ORDER_NOT_FOUND]
         """
         return _photo_response(acting_user(), photo_id)
@@ -296,17 +303,17 @@ class PosRecycleApi(RetailApi):
             required: true
             content:
               application/json:
-                schema: OrderIn
+                schema: RecycleOrderIn
           responses:
             201:
               description: the order
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [STORE_REQUIRED, RECYCLE_MODE_INVALID, RECYCLE_PROVIDER_REQUIRED,
             RECYCLE_PROVIDER_NOT_FOUND, RECYCLE_IMEI_INVALID, RECYCLE_DEVICE_ID_REQUIRED,
             RECYCLE_CUSTOMER_REQUIRED, INVALID_PHONE, MEMBER_NOT_FOUND, RECYCLE_PHOTOS_REQUIRED,
             RECYCLE_PHOTO_NOT_FOUND]
         """
-        data = json_body(OrderIn())
+        data = json_body(RecycleOrderIn())
         store_id = caller_store_id()
         staff = current_staff()
         order = services.create_order(acting_user(), store_id, staff.id if staff else None, data)
@@ -326,7 +333,7 @@ class PosRecycleApi(RetailApi):
           responses:
             200:
               description: the orders (without photos, history and transitions)
-              x-results: OrderOut
+              x-results: RecycleOrderOut
           x-error-codes: [VALIDATION_ERROR]
         """
         result = _list(acting_user(), for_reviewer=False)
@@ -342,7 +349,7 @@ class PosRecycleApi(RetailApi):
           responses:
             200:
               description: the order
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND]
         """
         order = services.visible_order(acting_user(), order_id)
@@ -358,15 +365,15 @@ class PosRecycleApi(RetailApi):
             required: true
             content:
               application/json:
-                schema: RequoteIn
+                schema: RecycleRequoteIn
           responses:
             200:
               description: the order, pending review again
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [RECYCLE_REQUOTE_DISABLED, RECYCLE_CONFIRM_REQUIRED, RECYCLE_ORDER_NOT_FOUND,
             RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED]
         """
-        data = json_body(RequoteIn())
+        data = json_body(RecycleRequoteIn())
         order = services.requote(acting_user(), order_id, data["confirm"])
         return self.response(200, result=order_json(order, for_reviewer=False))
 
@@ -379,14 +386,14 @@ class PosRecycleApi(RetailApi):
           requestBody:
             content:
               application/json:
-                schema: CancelIn
+                schema: RecycleCancelIn
           responses:
             200:
               description: the cancelled order
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND, RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED]
         """
-        data = json_body(CancelIn()) if request.get_data() else {"reason": ""}
+        data = json_body(RecycleCancelIn()) if request.get_data() else {"reason": ""}
         order = services.cancel(acting_user(), order_id, data["reason"])
         return self.response(200, result=order_json(order, for_reviewer=False))
 
@@ -413,7 +420,7 @@ class RecycleReviewApi(RetailApi):
           responses:
             200:
               description: the orders (without photos, history and transitions)
-              x-results: OrderOut
+              x-results: RecycleOrderOut
           x-error-codes: [VALIDATION_ERROR]
         """
         result = _list(acting_user(), for_reviewer=True)
@@ -429,7 +436,7 @@ class RecycleReviewApi(RetailApi):
           responses:
             200:
               description: the order
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND]
         """
         order = services.visible_order(acting_user(), order_id)
@@ -445,6 +452,13 @@ class RecycleReviewApi(RetailApi):
           responses:
             200:
               description: the image (image/jpeg, image/png or image/webp)
+              content:
+                image/jpeg:
+                  schema: {type: string, format: binary}
+                image/png:
+                  schema: {type: string, format: binary}
+                image/webp:
+                  schema: {type: string, format: binary}
           x-error-codes: [NOT_FOUND, RECYCLE_ORDER_NOT_FOUND]
         """
         return _photo_response(acting_user(), photo_id)
@@ -459,14 +473,14 @@ class RecycleReviewApi(RetailApi):
             required: true
             content:
               application/json:
-                schema: QuoteIn
+                schema: RecycleQuoteIn
           responses:
             200:
               description: the quoted order
-              x-result: OrderOut
+              x-result: RecycleOrderOut
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND, RECYCLE_QUOTE_INVALID, RECYCLE_NOT_REVIEWER,
             RECYCLE_NO_WINNER, RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED]
         """
-        data = json_body(QuoteIn())
+        data = json_body(RecycleQuoteIn())
         order = services.quote(acting_user(), order_id, data["amount_fen"], data["remark"])
         return self.response(200, result=order_json(order, for_reviewer=True))

@@ -23,7 +23,6 @@ ENTRIES = {
     "RECYCLE_NO_WINNER": (409, "The bidding trade-in has no winning bidder yet."),
     "RECYCLE_REQUOTE_DISABLED": (409, "Re-quoting is turned off (Recycle settings)."),
     "RECYCLE_CONFIRM_REQUIRED": (422, "Confirm the re-quote (`confirm`: true)."),
-    "RECYCLE_NOT_PROVIDER_USER": (403, "The account is not bound to a service provider."),
 }
 
 ERRORS = error_table("recycle", ENTRIES)
