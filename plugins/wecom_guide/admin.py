@@ -71,7 +71,7 @@ class GuideMemberView(StoreScopedModelView):
             .limit(50)
         )
         body = html_table(
-            (_l("Time"), _l("Action"), _l("From"), _l("To"), _l("Source")),
+            (_l("Time"), _l("Action"), _l("Previous guide"), _l("New guide"), _l("Source")),
             [
                 (
                     timestamp(e.created_on),
@@ -162,8 +162,8 @@ class OwnershipHistoryView(RetailModelView):
         "created_on": _l("Time"),
         "member": _l("Member"),
         "action": _l("Action"),
-        "from_staff": _l("From"),
-        "to_staff": _l("To"),
+        "from_staff": _l("Previous guide"),
+        "to_staff": _l("New guide"),
         "source": _l("Source"),
     }
 
