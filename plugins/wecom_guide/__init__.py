@@ -27,6 +27,7 @@ MODELS = "plugins.wecom_guide.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"
 SETTINGS = "plugins.wecom_guide.settings:SETTINGS"
+DEMO = "plugins.wecom_guide.demo:seed_demo"
 
 GRANTS = {
     MERCHANT: write("GuideMembers")

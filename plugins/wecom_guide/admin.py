@@ -71,7 +71,7 @@ class GuideMemberView(StoreScopedModelView):
             .limit(50)
         )
         body = html_table(
-            (_l("Time"), _l("Action"), _l("From"), _l("To"), _l("Source")),
+            (_l("Time"), _l("Action"), _l("Previous guide"), _l("New guide"), _l("Source")),
             [
                 (
                     timestamp(e.created_on),
@@ -87,7 +87,7 @@ class GuideMemberView(StoreScopedModelView):
             url_for("GuideMemberView.transfer", pk=item.member_id), _l("Transfer to another guide")
         )
         return [
-            Section("transfer", _l("Transfer"), transfer),
+            Section("transfer", _l("Change guide"), transfer),
             Section("history", _l("Ownership history"), body),
         ]
 
@@ -162,8 +162,8 @@ class OwnershipHistoryView(RetailModelView):
         "created_on": _l("Time"),
         "member": _l("Member"),
         "action": _l("Action"),
-        "from_staff": _l("From"),
-        "to_staff": _l("To"),
+        "from_staff": _l("Previous guide"),
+        "to_staff": _l("New guide"),
         "source": _l("Source"),
     }
 
@@ -304,7 +304,7 @@ class MaterialView(RetailModelView):
         "title": _l("Title"),
         "body": _l("Text"),
         "url": _l("Image or link URL"),
-        "active": _l("Active"),
+        "active": _l("In use"),
         "forward_count": _l("Forwards"),
     }
 

@@ -59,8 +59,10 @@ class GuideMemberOut(Schema):
 
 
 class GuideMemberPageOut(Schema):
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, allow_none=True,
+                           metadata={"description": "how many members the guide has (the plain list only)"})
     page = fields.Integer(required=True)
+    has_more = fields.Boolean(required=True)
     members = fields.List(fields.Nested(GuideMemberOut), required=True)
 
 
@@ -220,8 +222,7 @@ class GuideApi(RetailApi):
         """
         staff = caller_guide()
         search = _search()
-        total, members = my_members(acting_user(), staff, search)
-        return self.response(200, result={"total": total, "page": search.page, "members": members})
+        return self.response(200, result=my_members(acting_user(), staff, search))
 
     @expose("/pool", methods=["GET"])
     @protect()
@@ -240,8 +241,7 @@ class GuideApi(RetailApi):
         """
         staff = caller_guide()
         search = _search()
-        total, members = pool_members(acting_user(), staff, search)
-        return self.response(200, result={"total": total, "page": search.page, "members": members})
+        return self.response(200, result=pool_members(acting_user(), staff, search))
 
     @expose("/pool/<int:member_id>/claim", methods=["POST"])
     @protect()

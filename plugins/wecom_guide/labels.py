@@ -20,13 +20,13 @@ OWNERSHIP_ACTIONS = {
 OWNERSHIP_SOURCES = {
     "claim": _l("Claimed by the guide"),
     "wecom": _l("WeCom contact"),
-    "transfer": _l("Transfer"),
+    "transfer": _l("Changed by a manager"),
     "staff_left": _l("Guide left"),
     "admin": _l("Admin"),
 }
 ACTIVATION_METHODS = {"link": _l("Activation link"), "sms": _l("Mall SMS login")}
 MATERIAL_KINDS = {"text": _l("Text"), "image": _l("Image"), "link": _l("Link")}
-TASK_STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
+TASK_STATUSES = {"open": _l("In progress"), "closed": _l("Closed")}
 ASSIGNMENT_STATUSES = {"pending": _l("Pending"), "done": _l("Done")}
 
 register_labels("wecom_guide_visit_method", VISIT_METHODS)

@@ -75,7 +75,7 @@ def workbench_texts() -> dict[str, str]:
         "method": _l("Method"),
         "note": _l("Note"),
         "save": _l("Save"),
-        "item": _l("Item"),
+        "item": _l("Item tried on"),
         "size": _l("Size"),
         "add_fitting": _l("Add fitting record"),
         "upload": _l("Add image"),

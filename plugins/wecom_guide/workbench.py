@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, literal, select
 
 from app.errors import DomainError
 from app.extensions import db
@@ -20,10 +20,11 @@ from app.formatting import code_label
 from app.members.models import Member, MemberTag, member_tag_link
 from app.members.services import escape_like, level_names, member_criteria, present_member
 from app.platform.staff import Staff
+from app.roles import GUIDE
 from app.sales.models import Order
-from app.security import current_staff
+from app.security import current_staff, user_role_names
 from plugins.wecom_guide.models import AlbumPhoto, Fitting, GuideMember, Visit
-from plugins.wecom_guide.ownership import is_guide_staff, pool_criteria
+from plugins.wecom_guide.ownership import pool_criteria
 from plugins.wecom_guide.visibility import own_filter_off
 
 PAGE_SIZE_MAX = 100
@@ -34,10 +35,11 @@ def not_found() -> DomainError:
 
 
 def caller_guide() -> Staff:
-    """The calling guide's staff row (ORM), or ``GUIDE_REQUIRED`` (403)."""
-    ref = current_staff()
-    staff = db.session.get(Staff, ref.id) if ref is not None else None
-    if not is_guide_staff(staff):
+    """The calling guide's staff (the caller's ``StaffRef`` for API callers: no query), or
+    ``GUIDE_REQUIRED`` (403) unless an active Guide with a store."""
+    staff = current_staff()
+    if (staff is None or staff.status != "active" or staff.store_id is None
+            or GUIDE not in user_role_names()):
         raise DomainError("GUIDE_REQUIRED", _l("This needs an active guide account bound to a store."))
     return staff
 
@@ -66,24 +68,31 @@ def _last_purchase():
 
 
 def _text_criteria(text: str) -> list:
-    """Phone (whole, or its last 4+ digits), member no / card no (whole or its start)."""
+    """Phone (whole: its unique index; or its last 4+ digits), member no / card no (whole: its
+    unique index, looked up first; else its start)."""
     text = text.strip()
     if not text:
         return []
     if text.isdigit() and len(text) == 11:
         return [Member.phone == text]
+    exact = db.session.scalar(select(Member.id).where(Member.member_no == text))
+    if exact is not None:
+        return [Member.id == exact]
     pattern = escape_like(text)
     if text.isdigit() and len(text) >= 4:
-        return [(Member.phone.like(f"%{pattern}", escape="\\")) | (Member.member_no.like(f"{pattern}%",
-                                                                                         escape="\\"))]
+        return [Member.phone.like(f"%{pattern}", escape="\\")]
     return [Member.member_no.like(f"{pattern}%", escape="\\")]
 
 
 def _filters(search: MemberSearch) -> list:
     criteria = _text_criteria(search.q)
     if search.tag_id is not None:
-        criteria.append(exists().where(member_tag_link.c.member_id == Member.id,
-                                       member_tag_link.c.tag_id == search.tag_id))
+        # a correlated look-up on the link's primary key per candidate member (the guide's few
+        # thousand), never a scan of every member's tags: PostgreSQL keeps a LIMIT 1 subquery as is
+        tagged = (select(literal(1)).where(member_tag_link.c.member_id == Member.id,
+                                           member_tag_link.c.tag_id == search.tag_id)
+                  .correlate(Member).limit(1).scalar_subquery())
+        criteria.append(tagged.is_not(None))
     if search.level_id is not None:
         criteria.append(Member.level_id == search.level_id)
     if search.status:
@@ -116,11 +125,17 @@ def _visible(viewer) -> list:
         return member_criteria(viewer, "api")
 
 
-def _page(query: Select, search: MemberSearch) -> tuple[int, list]:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def searching(search: MemberSearch) -> bool:
+    filters = (search.tag_id, search.level_id, search.status, search.spend_min_fen, search.spend_max_fen,
+               search.last_purchase_from, search.last_purchase_to)
+    return bool(search.q.strip()) or any(value is not None for value in filters)
+
+
+def _page(query: Select, search: MemberSearch) -> tuple[list, bool]:
+    """One page of rows and whether more follow (one row more is read: no count of the rest)."""
     size = max(1, min(search.page_size, PAGE_SIZE_MAX))
-    rows = db.session.execute(query.limit(size).offset((max(search.page, 1) - 1) * size)).all()
-    return total, rows
+    rows = db.session.execute(query.limit(size + 1).offset((max(search.page, 1) - 1) * size)).all()
+    return rows[:size], len(rows) > size
 
 
 def _member_rows(rows, viewer) -> list[dict]:
@@ -152,26 +167,32 @@ def _member_rows(rows, viewer) -> list[dict]:
     return result
 
 
-def my_members(viewer, staff: Staff, search: MemberSearch) -> tuple[int, list[dict]]:
+def my_members(viewer, staff: Staff, search: MemberSearch) -> dict:
+    """A page of the guide's members; ``total`` (how many members the guide has) is counted on
+    the ownership index alone, and only for the plain list (a search answers ``null``)."""
     query = (
         select(Member, GuideMember.since)
         .join(GuideMember, GuideMember.member_id == Member.id)
         .where(GuideMember.staff_id == staff.id, *_visible(viewer), *_filters(search))
         .order_by(*_order_by(search.sort))
     )
-    total, rows = _page(query, search)
-    return total, _member_rows(rows, viewer)
+    rows, more = _page(query, search)
+    total = None
+    if not searching(search) and not _visible(viewer):
+        total = db.session.scalar(select(func.count()).select_from(GuideMember)
+                                  .where(GuideMember.staff_id == staff.id))
+    return {"total": total, "page": search.page, "has_more": more, "members": _member_rows(rows, viewer)}
 
 
-def pool_members(viewer, staff: Staff, search: MemberSearch) -> tuple[int, list[dict]]:
+def pool_members(viewer, staff: Staff, search: MemberSearch) -> dict:
     query = (
         select(Member)
         .outerjoin(GuideMember, GuideMember.member_id == Member.id)
         .where(*pool_criteria(staff.store_id), *_visible(viewer), *_filters(search))
         .order_by(Member.created_on.desc(), Member.id.desc())
     )
-    total, rows = _page(query, search)
-    return total, _member_rows(rows, viewer)
+    rows, more = _page(query, search)
+    return {"total": None, "page": search.page, "has_more": more, "members": _member_rows(rows, viewer)}
 
 
 def in_pool(viewer, staff: Staff, member_id: int) -> bool:

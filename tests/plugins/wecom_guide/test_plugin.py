@@ -26,3 +26,16 @@ def test_the_settings_have_their_defaults(app_ctx):
     assert get_setting("wecom_guide.own_members_only") is True
     assert get_setting("wecom_guide.activation_days") == 30
     assert get_setting("wecom_guide.public_url") == ""
+
+
+def test_the_demo_data_is_added_once(app_ctx):
+    from plugins.wecom_guide.demo import seed_demo
+    from plugins.wecom_guide.ownership import owner_of
+
+    assert seed_demo() >= 0
+    assert seed_demo() == 0
+    from app.extensions import db
+    from app.members.models import Member
+
+    member = db.session.query(Member).filter_by(phone="13900000001").one()
+    assert owner_of(member.id) is not None

@@ -63,7 +63,10 @@ def test_my_members_search_filters_and_sorting(guides, app):
     assert _ids(api.get(f"/members?tag_id={vip}")) == [big["id"]]
     assert _ids(api.get("/members?last_purchase_from=2020-01-01")) == []  # no orders yet
     page = api.get("/members?page_size=1&page=2").get_json()["result"]
-    assert page["total"] == 2 and len(page["members"]) == 1
+    assert page["total"] == 2 and len(page["members"]) == 1 and page["has_more"] is False
+    first = api.get("/members?page_size=1&sort=spend").get_json()["result"]
+    assert first["has_more"] is True and [m["id"] for m in first["members"]] == [big["id"]]
+    assert api.get("/members?q=1").get_json()["result"]["total"] is None  # a search counts nothing
     bad = api.get("/members?sort=nonsense&spend_min_fen=-1")
     assert bad.status_code == 422 and error_code(bad) == "VALIDATION_ERROR"
 
