@@ -37,3 +37,17 @@ def retail_error_codes():
     from plugins.points_mall.errors import ERRORS
 
     return ERRORS
+
+
+@hookimpl
+def retail_register_apis(appbuilder):
+    from plugins.points_mall.api import MallPointsApi
+
+    return [MallPointsApi]
+
+
+@hookimpl
+def retail_member_wallet(member, store_id):
+    from plugins.points_mall.wallet import wallet_pickups
+
+    return {"points_mall_pickups": wallet_pickups(member, store_id)}

@@ -18,8 +18,7 @@ ERRORS = error_table("points_mall", {
                                 "(`expected_cash_fen`)."),
     "MALL_PAYMENT_METHOD_INVALID": (422, "Pay the cash part with stored value, WeChat Pay or Alipay."),
     "MALL_PAYMENT_REF_REQUIRED": (422, "A WeChat Pay or Alipay cash part needs the paid order's reference."),
-    "MALL_QTY_INVALID": (422, "The quantity must be a whole number from 1 to 99 (1 for virtual goods "
-                              "with one coupon each)."),
+    "MALL_QTY_INVALID": (422, "The quantity must be a whole number from 1 to 99."),
     "MALL_FULFILMENT_INVALID": (422, "Physical goods are delivered (`delivery`) or picked up (`pickup`); "
                                      "virtual goods take neither."),
     "MALL_FULFILMENT_NOT_OFFERED": (422, "The item does not offer this way of fulfilment."),
