@@ -353,6 +353,26 @@ def retail_member_detail_sections(
     """
 
 
+@hookspec
+def retail_order_detail_sections(order: Order, viewer: User | None) -> list[DetailSection] | None:
+    """Return the sections a package adds to ``order``'s admin detail page, or None.
+
+    Shown after the core's (lines, payments, returns, points) by ``(order, key)``; the
+    page already checked that ``viewer`` may see the order's store.  Read-only.
+    """
+
+
+@hookspec
+def retail_order_fields(order: Order, viewer: User | None) -> dict[str, Any] | None:
+    """Return extra fields of the POS order JSON (``POST pos/orders`` answer and
+    ``GET pos/orders/<no>``), or None.
+
+    Keys are the package's own (prefix them with its name or a clear noun; a key the core
+    or another package already gives is refused).  Runs on the sale's hot path: one
+    query at most, none when there is nothing to add.
+    """
+
+
 @hookspec(firstresult=True)
 def retail_document_url(doc_no: str) -> str | None:
     """Return the admin page of the document numbered ``doc_no`` if this package issued it,
