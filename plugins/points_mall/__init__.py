@@ -15,8 +15,10 @@ from app.roles import CASHIER, MERCHANT, STORE_MANAGER, menu, write
 NAME = "points_mall"
 TITLE = _l("Points mall")
 VERSION = "0.1.0"
-DESCRIPTION = _l("Points mall with physical and virtual goods (coupons), exchange orders with "
-                 "fulfilment, and points reset.")
+DESCRIPTION = _l(
+    "Points mall with physical and virtual goods (coupons), exchange orders with "
+    "fulfilment, and points reset."
+)
 DEPENDS = ("coupons",)
 DEFAULT_ENABLED = True
 MODELS = "plugins.points_mall.models"
@@ -25,7 +27,8 @@ TRANSLATIONS = "translations"
 SETTINGS = "plugins.points_mall.settings:SETTINGS"
 
 GRANTS = {
-    MERCHANT: write("PointsMallItems") + write("PointsMallOrders")
+    MERCHANT: write("PointsMallItems")
+    + write("PointsMallOrders")
     + menu("PointsMall", "PointsMallItems", "PointsMallOrders"),
     STORE_MANAGER: write("PointsMallOrders") + menu("PointsMall", "PointsMallOrders"),
     CASHIER: write("PointsMallOrders") + menu("PointsMall", "PointsMallOrders"),

@@ -19,18 +19,27 @@ from plugins.points_mall import services
 class ExchangeIn(InputSchema):
     item_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     qty = fields.Integer(load_default=1, strict=True, metadata={"description": "1 to 99 (MALL_QTY_INVALID)"})
-    cash_fen = fields.Integer(load_default=None, allow_none=True, strict=True,
-                              metadata={"description": "the item's cash part × qty, in fen (0 or omitted "
-                                                       "when the item has none)"})
+    cash_fen = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "the item's cash part × qty, in fen (0 or omitted when the item has none)"},
+    )
     payment_method = fields.String(load_default="", validate=validate.OneOf(("",) + services.PAYMENT_METHODS))
     payment_ref = fields.String(load_default="", validate=validate.Length(max=64))
-    fulfilment = fields.String(load_default="", validate=validate.OneOf(("", "delivery", "pickup")),
-                               metadata={"description": "physical goods only"})
+    fulfilment = fields.String(
+        load_default="",
+        validate=validate.OneOf(("", "delivery", "pickup")),
+        metadata={"description": "physical goods only"},
+    )
     receiver_name = fields.String(load_default="", validate=validate.Length(max=50))
     receiver_phone = fields.String(load_default="", validate=validate.Length(max=20))
     address = fields.String(load_default="", validate=validate.Length(max=200))
-    pickup_store = fields.String(load_default="", validate=validate.Length(max=16),
-                                 metadata={"description": "store code (pick-up of HQ goods)"})
+    pickup_store = fields.String(
+        load_default="",
+        validate=validate.Length(max=16),
+        metadata={"description": "store code (pick-up of HQ goods)"},
+    )
 
 
 class CancelIn(InputSchema):
@@ -79,7 +88,9 @@ class MallDeliveryOut(Schema):
 class MallPickupOut(Schema):
     store = fields.String(required=True, allow_none=True)
     store_name = fields.String(required=True, allow_none=True)
-    pickup_code = fields.String(required=True, metadata={"description": "shown at the store; empty once done"})
+    pickup_code = fields.String(
+        required=True, metadata={"description": "shown at the store; empty once done"}
+    )
 
 
 class MallOrderOut(Schema):
@@ -87,7 +98,9 @@ class MallOrderOut(Schema):
 
     order_no = fields.String(required=True)
     kind = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "pending, shipped, ready, done, cancelled"})
+    status = fields.String(
+        required=True, metadata={"description": "pending, shipped, ready, done, cancelled"}
+    )
     item_id = fields.Integer(required=True)
     item_name = fields.String(required=True)
     qty = fields.Integer(required=True)
@@ -256,9 +269,20 @@ class MallPointsApi(MallApi):
         raw = request.args.get("limit", "50")
         limit = int(raw) if raw.isdigit() and 1 <= int(raw) <= 200 else 50
         rows = db.session.scalars(
-            select(PointsTxn).where(PointsTxn.member_id == g.member.id)
-            .order_by(PointsTxn.created_on.desc(), PointsTxn.id.desc()).limit(limit)
+            select(PointsTxn)
+            .where(PointsTxn.member_id == g.member.id)
+            .order_by(PointsTxn.created_on.desc(), PointsTxn.id.desc())
+            .limit(limit)
         ).all()
-        result = [{"kind": t.kind, "points": t.points, "balance_after": t.balance_after, "doc_no": t.doc_no,
-                   "note": t.note, "created_on": t.created_on.isoformat(timespec="seconds")} for t in rows]
+        result = [
+            {
+                "kind": t.kind,
+                "points": t.points,
+                "balance_after": t.balance_after,
+                "doc_no": t.doc_no,
+                "note": t.note,
+                "created_on": t.created_on.isoformat(timespec="seconds"),
+            }
+            for t in rows
+        ]
         return self.response(200, count=len(result), result=result)

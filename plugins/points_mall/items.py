@@ -15,8 +15,12 @@ MAX_STOCK = 100_000_000
 
 
 def _whole(value, low: int, high: int | None = None) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
-            and (high is None or value <= high))
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
 
 
 def validate_item(item: MallItem) -> None:
@@ -25,8 +29,9 @@ def validate_item(item: MallItem) -> None:
 
     item.name = (item.name or "").strip()
     if not 1 <= len(item.name) <= 100:
-        raise DomainError("MALL_ITEM_NAME_REQUIRED", _l("Enter the item name (up to 100 characters)."),
-                          field="name")
+        raise DomainError(
+            "MALL_ITEM_NAME_REQUIRED", _l("Enter the item name (up to 100 characters)."), field="name"
+        )
     if item.kind not in ITEM_KINDS:
         raise DomainError("MALL_ITEM_KIND_INVALID", _l("An item is physical or virtual."), field="kind")
     for name in ("allow_delivery", "allow_pickup"):
@@ -36,13 +41,19 @@ def validate_item(item: MallItem) -> None:
         item.stock = 0
     if item.kind == "physical":
         if item.sku_id is None and item.sku is None:
-            raise DomainError("MALL_ITEM_SKU_REQUIRED", _l("Choose the SKU of the physical goods."), field="sku")
+            raise DomainError(
+                "MALL_ITEM_SKU_REQUIRED", _l("Choose the SKU of the physical goods."), field="sku"
+            )
         if item.coupon_rule_id is not None or item.coupon_rule is not None:
-            raise DomainError("MALL_ITEM_KIND_FIELDS", _l("A coupon rule is only for virtual goods."),
-                              field="coupon_rule")
+            raise DomainError(
+                "MALL_ITEM_KIND_FIELDS", _l("A coupon rule is only for virtual goods."), field="coupon_rule"
+            )
         if not (item.allow_delivery or item.allow_pickup):
-            raise DomainError("MALL_ITEM_NO_FULFILMENT", _l("Offer delivery, store pick-up or both."),
-                              field="allow_delivery")
+            raise DomainError(
+                "MALL_ITEM_NO_FULFILMENT",
+                _l("Offer delivery, store pick-up or both."),
+                field="allow_delivery",
+            )
     else:
         rule = item.coupon_rule
         if rule is None and item.coupon_rule_id is not None:
@@ -50,22 +61,37 @@ def validate_item(item: MallItem) -> None:
 
             rule = db.session.get(CouponRule, item.coupon_rule_id)
         if rule is None or rule.medium != "electronic":
-            raise DomainError("MALL_ITEM_RULE_REQUIRED",
-                              _l("Choose an audited, enabled electronic coupon rule."), field="coupon_rule")
+            raise DomainError(
+                "MALL_ITEM_RULE_REQUIRED",
+                _l("Choose an audited, enabled electronic coupon rule."),
+                field="coupon_rule",
+            )
         try:
             check_issuable(rule)
         except DomainError:
-            raise DomainError("MALL_ITEM_RULE_REQUIRED",
-                              _l("Choose an audited, enabled electronic coupon rule."),
-                              field="coupon_rule") from None
-        if item.sku_id is not None or item.sku is not None or item.source_store_id is not None \
-                or item.source_store is not None:
-            raise DomainError("MALL_ITEM_KIND_FIELDS", _l("A SKU and a source store are only for physical goods."),
-                              field="sku")
+            raise DomainError(
+                "MALL_ITEM_RULE_REQUIRED",
+                _l("Choose an audited, enabled electronic coupon rule."),
+                field="coupon_rule",
+            ) from None
+        if (
+            item.sku_id is not None
+            or item.sku is not None
+            or item.source_store_id is not None
+            or item.source_store is not None
+        ):
+            raise DomainError(
+                "MALL_ITEM_KIND_FIELDS",
+                _l("A SKU and a source store are only for physical goods."),
+                field="sku",
+            )
         item.allow_delivery = item.allow_pickup = False
     if not _whole(item.points_price, 1, MAX_POINTS):
-        raise DomainError("MALL_ITEM_POINTS_INVALID", _l("The points price must be a whole number of at least 1."),
-                          field="points_price")
+        raise DomainError(
+            "MALL_ITEM_POINTS_INVALID",
+            _l("The points price must be a whole number of at least 1."),
+            field="points_price",
+        )
     if item.cash_fen is None:
         item.cash_fen = 0
     if not _whole(item.cash_fen, 0):
@@ -75,11 +101,15 @@ def validate_item(item: MallItem) -> None:
     for name in ("per_member_limit", "per_member_daily_limit"):
         value = getattr(item, name)
         if value is not None and not _whole(value, 1, MAX_STOCK):
-            raise DomainError("MALL_ITEM_LIMIT_INVALID", _l("A per-member limit must be at least 1 (or empty)."),
-                              field=name)
+            raise DomainError(
+                "MALL_ITEM_LIMIT_INVALID", _l("A per-member limit must be at least 1 (or empty)."), field=name
+            )
     if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
-        raise DomainError("MALL_ITEM_WINDOW_INVALID", _l("The end of the exchange period is before its start."),
-                          field="valid_to")
+        raise DomainError(
+            "MALL_ITEM_WINDOW_INVALID",
+            _l("The end of the exchange period is before its start."),
+            field="valid_to",
+        )
     if item.sort_order is None:
         item.sort_order = 0
 

@@ -120,7 +120,9 @@ def _ensure_count_row(item_id: int, member_id: int, period: str) -> None:
         try:
             with db.session.begin_nested():
                 db.session.execute(
-                    insert(MallMemberCount).values(item_id=item_id, member_id=member_id, period=period, count=0)
+                    insert(MallMemberCount).values(
+                        item_id=item_id, member_id=member_id, period=period, count=0
+                    )
                 )
         except IntegrityError:
             pass  # a concurrent exchange created it
@@ -143,14 +145,18 @@ def _count(item_id: int, member_id: int, period: str, qty: int, limit: int | Non
 
 
 def _take_limits(item: MallItem, member_id: int, qty: int, day: str) -> None:
-    if item.per_member_limit is not None and not _count(item.id, member_id, "total", qty, item.per_member_limit):
-        raise DomainError("MALL_LIMIT_REACHED",
-                          _l("You have exchanged the most of this item allowed per member."))
+    if item.per_member_limit is not None and not _count(
+        item.id, member_id, "total", qty, item.per_member_limit
+    ):
+        raise DomainError(
+            "MALL_LIMIT_REACHED", _l("You have exchanged the most of this item allowed per member.")
+        )
     if item.per_member_daily_limit is not None and not _count(
         item.id, member_id, day, qty, item.per_member_daily_limit
     ):
-        raise DomainError("MALL_DAILY_LIMIT_REACHED",
-                          _l("You have exchanged the most of this item allowed today."))
+        raise DomainError(
+            "MALL_DAILY_LIMIT_REACHED", _l("You have exchanged the most of this item allowed today.")
+        )
 
 
 def _give_back_limits(order: MallOrder) -> None:
@@ -180,14 +186,18 @@ def _check_cash(item: MallItem, qty: int, cash_fen, payment_method: str, payment
     if isinstance(given, bool) or not isinstance(given, int) or given != expected:
         raise DomainError(
             "MALL_CASH_MISMATCH",
-            _l("The cash part does not match the item's: it must be %(expected)s yuan.", expected=yuan(expected)),
+            _l(
+                "The cash part does not match the item's: it must be %(expected)s yuan.",
+                expected=yuan(expected),
+            ),
             expected_cash_fen=expected,
         )
     if expected == 0:
         return 0
     if payment_method not in PAYMENT_METHODS:
-        raise DomainError("MALL_PAYMENT_METHOD_INVALID",
-                          _l("Pay the cash part with stored value, WeChat Pay or Alipay."))
+        raise DomainError(
+            "MALL_PAYMENT_METHOD_INVALID", _l("Pay the cash part with stored value, WeChat Pay or Alipay.")
+        )
     if payment_method != "stored_value" and not 1 <= len(payment_ref or "") <= 64:
         raise DomainError("MALL_PAYMENT_REF_REQUIRED", _l("Give the payment reference of the paid order."))
     return expected
@@ -197,12 +207,18 @@ def _delivery(item: MallItem, member: Member, fulfilment: str, delivery: dict) -
     """The fulfilment fields of a physical order (virtual orders take none)."""
     if item.kind == "virtual":
         if fulfilment:
-            raise DomainError("MALL_FULFILMENT_INVALID", _l("Virtual goods are neither delivered nor picked up."))
+            raise DomainError(
+                "MALL_FULFILMENT_INVALID", _l("Virtual goods are neither delivered nor picked up.")
+            )
         return {}
     if fulfilment not in FULFILMENTS:
         raise DomainError("MALL_FULFILMENT_INVALID", _l("Choose delivery or store pick-up."))
-    if (fulfilment == "delivery" and not item.allow_delivery) or (fulfilment == "pickup" and not item.allow_pickup):
-        raise DomainError("MALL_FULFILMENT_NOT_OFFERED", _l("This item does not offer this way of fulfilment."))
+    if (fulfilment == "delivery" and not item.allow_delivery) or (
+        fulfilment == "pickup" and not item.allow_pickup
+    ):
+        raise DomainError(
+            "MALL_FULFILMENT_NOT_OFFERED", _l("This item does not offer this way of fulfilment.")
+        )
     if fulfilment == "delivery":
         fields = {k: (delivery.get(k) or "").strip() for k in ("receiver_name", "receiver_phone", "address")}
         if not all(fields.values()):
@@ -224,8 +240,10 @@ def _pickup_store_id(item: MallItem, member: Member, store_code) -> int:
         raise DomainError("MALL_PICKUP_STORE_REQUIRED", _l("Choose the store to pick the goods up at."))
     store = db.session.scalar(select(Store).where(Store.code == str(store_code)))
     allowed = mall_store_ids(member)
-    if store is None or store.id not in allowed or (
-        item.source_store_id is not None and store.id != item.source_store_id
+    if (
+        store is None
+        or store.id not in allowed
+        or (item.source_store_id is not None and store.id != item.source_store_id)
     ):
         raise DomainError("MALL_STORE_NOT_ALLOWED", _l("You cannot pick the goods up at this store."))
     return store.id
@@ -263,12 +281,24 @@ def exchange(
         _take_limits(item, member.id, qty, store_today().isoformat())
         if item.kind == "physical" and item.source_store_id is not None:
             move_stock(item.source_store_id, item.sku_id, -qty, "other_out", order_no)
-        change_points(member.id, -points, "redeem", order_no, item.source_store_id,
-                      note=str(_l("Points mall: %(item)s", item=item.name)))
+        change_points(
+            member.id,
+            -points,
+            "redeem",
+            order_no,
+            item.source_store_id,
+            note=str(_l("Points mall: %(item)s", item=item.name)),
+        )
         if cash:
             if payment_method == "stored_value":
-                change_stored_value(member.id, -cash, "consume", order_no, item.source_store_id,
-                                    note=str(_l("Points mall: %(item)s", item=item.name)))
+                change_stored_value(
+                    member.id,
+                    -cash,
+                    "consume",
+                    order_no,
+                    item.source_store_id,
+                    note=str(_l("Points mall: %(item)s", item=item.name)),
+                )
         order = MallOrder(
             order_no=order_no,
             member_id=member.id,
@@ -290,13 +320,23 @@ def exchange(
         if item.kind == "virtual":
             from plugins.coupons.services import issue_coupon
 
-            coupons = [issue_coupon(item.coupon_rule_id, member.id, "points_mall", doc_no=order_no)
-                       for _ in range(qty)]
+            coupons = [
+                issue_coupon(item.coupon_rule_id, member.id, "points_mall", doc_no=order_no)
+                for _ in range(qty)
+            ]
             order.coupon_id = coupons[0].id
         db.session.flush()
         warn_if_large_consumption(member, points, order_no)
-        audit("points_mall.exchange", "member", member.id, user=None, order_no=order_no, item_id=item.id,
-              qty=qty, points=points)
+        audit(
+            "points_mall.exchange",
+            "member",
+            member.id,
+            user=None,
+            order_no=order_no,
+            item_id=item.id,
+            qty=qty,
+            points=points,
+        )
     return order
 
 
@@ -325,18 +365,28 @@ def _move_status(order: MallOrder, from_statuses: tuple[str, ...], to_status: st
     db.session.refresh(order)
 
 
-def ship_order(order_id: int, carrier: str, tracking_no: str, store_id: int | None = None,
-               user_id: int | None = None) -> MallOrder:
+def ship_order(
+    order_id: int, carrier: str, tracking_no: str, store_id: int | None = None, user_id: int | None = None
+) -> MallOrder:
     """Delivery: pending → shipped with the carrier and tracking number (HQ). Commits."""
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     with unit_of_work():
         order = _order_in_scope(order_id, store_id)
         if order.fulfilment != "delivery":
-            raise DomainError("MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now."))
+            raise DomainError(
+                "MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now.")
+            )
         if not (1 <= len(carrier) <= 50 and 1 <= len(tracking_no) <= 50):
             raise DomainError("MALL_TRACKING_REQUIRED", _l("Give the carrier and the tracking number."))
-        _move_status(order, ("pending",), "shipped", carrier=carrier, tracking_no=tracking_no,
-                     shipped_on=datetime.now(), handled_by_fk=user_id)
+        _move_status(
+            order,
+            ("pending",),
+            "shipped",
+            carrier=carrier,
+            tracking_no=tracking_no,
+            shipped_on=datetime.now(),
+            handled_by_fk=user_id,
+        )
         audit("points_mall.ship", "points_mall_order", order.id, order_no=order.order_no)
     return order
 
@@ -346,14 +396,17 @@ def mark_ready(order_id: int, store_id: int | None = None, user_id: int | None =
     with unit_of_work():
         order = _order_in_scope(order_id, store_id)
         if order.fulfilment != "pickup":
-            raise DomainError("MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now."))
+            raise DomainError(
+                "MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now.")
+            )
         _move_status(order, ("pending",), "ready", handled_by_fk=user_id)
         audit("points_mall.ready", "points_mall_order", order.id, order_no=order.order_no)
     return order
 
 
-def complete_order(order_id: int, store_id: int | None = None, user_id: int | None = None,
-                   pickup_code: str | None = None) -> MallOrder:
+def complete_order(
+    order_id: int, store_id: int | None = None, user_id: int | None = None, pickup_code: str | None = None
+) -> MallOrder:
     """Done: a shipped delivery received, or a ready pick-up handed over against its code. Commits."""
     with unit_of_work():
         order = _order_in_scope(order_id, store_id)
@@ -365,14 +418,21 @@ def complete_order(order_id: int, store_id: int | None = None, user_id: int | No
         elif order.fulfilment == "delivery":
             from_statuses = ("shipped",)
         else:
-            raise DomainError("MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now."))
+            raise DomainError(
+                "MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now.")
+            )
         _move_status(order, from_statuses, "done", done_on=datetime.now(), handled_by_fk=user_id)
         audit("points_mall.done", "points_mall_order", order.id, order_no=order.order_no)
     return order
 
 
-def cancel_order(order_id: int, reason: str, store_id: int | None = None, user_id: int | None = None,
-                 member_id: int | None = None) -> MallOrder:
+def cancel_order(
+    order_id: int,
+    reason: str,
+    store_id: int | None = None,
+    user_id: int | None = None,
+    member_id: int | None = None,
+) -> MallOrder:
     """Cancel a physical order not shipped or handed over yet: points (and a stored-value cash
     part) refunded, stock put back, the member's limits given back. Commits."""
     from app.inventory.services import move_stock
@@ -384,9 +444,17 @@ def cancel_order(order_id: int, reason: str, store_id: int | None = None, user_i
         if member_id is not None and order.member_id != member_id:
             raise DomainError("MALL_ORDER_NOT_FOUND", _l("Exchange order not found."))
         if order.kind != "physical":
-            raise DomainError("MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now."))
-        _move_status(order, ("pending", "ready"), "cancelled", cancelled_on=datetime.now(),
-                     cancel_reason=reason, handled_by_fk=user_id)
+            raise DomainError(
+                "MALL_ORDER_STATUS_INVALID", _l("The exchange order cannot take this step now.")
+            )
+        _move_status(
+            order,
+            ("pending", "ready"),
+            "cancelled",
+            cancelled_on=datetime.now(),
+            cancel_reason=reason,
+            handled_by_fk=user_id,
+        )
         db.session.execute(
             update(MallItem)
             .where(MallItem.id == order.item_id)
@@ -396,11 +464,23 @@ def cancel_order(order_id: int, reason: str, store_id: int | None = None, user_i
         _give_back_limits(order)
         if order.source_store_id is not None:
             move_stock(order.source_store_id, order.sku_id, order.qty, "other_in", order.order_no)
-        change_points(order.member_id, order.points, "reverse", order.order_no, order.source_store_id,
-                      note=str(_l("Points mall order cancelled: %(order)s", order=order.order_no)))
+        change_points(
+            order.member_id,
+            order.points,
+            "reverse",
+            order.order_no,
+            order.source_store_id,
+            note=str(_l("Points mall order cancelled: %(order)s", order=order.order_no)),
+        )
         if order.cash_fen and order.payment_method == "stored_value":
-            change_stored_value(order.member_id, order.cash_fen, "refund", order.order_no, order.source_store_id,
-                                note=str(_l("Points mall order cancelled: %(order)s", order=order.order_no)))
+            change_stored_value(
+                order.member_id,
+                order.cash_fen,
+                "refund",
+                order.order_no,
+                order.source_store_id,
+                note=str(_l("Points mall order cancelled: %(order)s", order=order.order_no)),
+            )
         audit("points_mall.cancel", "points_mall_order", order.id, order_no=order.order_no, reason=reason)
     return order
 
@@ -424,13 +504,18 @@ def item_summary(item: MallItem) -> dict:
         "valid_to": item.valid_to.isoformat(timespec="seconds") if item.valid_to else None,
     }
     if item.kind == "physical":
-        data["fulfilments"] = [f for f, on in (("delivery", item.allow_delivery), ("pickup", item.allow_pickup))
-                               if on]
+        data["fulfilments"] = [
+            f for f, on in (("delivery", item.allow_delivery), ("pickup", item.allow_pickup)) if on
+        ]
         data["pickup_store"] = item.source_store.code if item.source_store else None
     else:
         rule = item.coupon_rule
-        data["coupon"] = {"rule_id": rule.id, "name": rule.name, "offer_type": rule.offer_type,
-                          "face_value_fen": rule.face_value_fen}
+        data["coupon"] = {
+            "rule_id": rule.id,
+            "name": rule.name,
+            "offer_type": rule.offer_type,
+            "face_value_fen": rule.face_value_fen,
+        }
     return data
 
 
@@ -450,26 +535,40 @@ def order_summary(order: MallOrder) -> dict:
     }
     if order.kind == "virtual":
         coupon = order.coupon
-        data["coupon"] = {"code": coupon.code, "valid_from": coupon.valid_from.isoformat() if coupon.valid_from
-                          else None, "valid_to": coupon.valid_to.isoformat() if coupon.valid_to else None}
+        data["coupon"] = {
+            "code": coupon.code,
+            "valid_from": coupon.valid_from.isoformat() if coupon.valid_from else None,
+            "valid_to": coupon.valid_to.isoformat() if coupon.valid_to else None,
+        }
         return data
     data["fulfilment"] = order.fulfilment
     data["spec"] = order.sku.spec if order.sku else ""
     if order.fulfilment == "delivery":
-        data["delivery"] = {"receiver_name": order.receiver_name, "receiver_phone": order.receiver_phone,
-                            "address": order.address, "carrier": order.carrier, "tracking_no": order.tracking_no}
+        data["delivery"] = {
+            "receiver_name": order.receiver_name,
+            "receiver_phone": order.receiver_phone,
+            "address": order.address,
+            "carrier": order.carrier,
+            "tracking_no": order.tracking_no,
+        }
     else:
-        data["pickup"] = {"store": order.store.code if order.store else None,
-                          "store_name": order.store.name if order.store else None,
-                          "pickup_code": order.pickup_code if order.status in OPEN_STATUSES else ""}
+        data["pickup"] = {
+            "store": order.store.code if order.store else None,
+            "store_name": order.store.name if order.store else None,
+            "pickup_code": order.pickup_code if order.status in OPEN_STATUSES else "",
+        }
     return data
 
 
 def member_orders(member_id: int, limit: int = 100) -> list[MallOrder]:
-    return list(db.session.scalars(
-        select(MallOrder).where(MallOrder.member_id == member_id)
-        .order_by(MallOrder.created_on.desc(), MallOrder.id.desc()).limit(limit)
-    ).all())
+    return list(
+        db.session.scalars(
+            select(MallOrder)
+            .where(MallOrder.member_id == member_id)
+            .order_by(MallOrder.created_on.desc(), MallOrder.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def member_order(member_id: int, order_no: str) -> MallOrder:

@@ -19,7 +19,12 @@ def wallet_pickups(member: Member, store_id: int | None) -> list[dict]:
     if store_id is not None:
         query = query.where(MallOrder.store_id == store_id)
     return [
-        {"order_no": o.order_no, "item_name": o.item_name, "qty": o.qty, "status": o.status,
-         "store": o.store.code if o.store else None}
+        {
+            "order_no": o.order_no,
+            "item_name": o.item_name,
+            "qty": o.qty,
+            "status": o.status,
+            "store": o.store.code if o.store else None,
+        }
         for o in db.session.scalars(query.order_by(MallOrder.id)).all()
     ]

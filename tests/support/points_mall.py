@@ -39,8 +39,13 @@ class MallKit:
 
         home = self.store_id(store) if store else None
         with self.app.app_context():
-            member = Member(member_no=unique("PM"), phone=new_phone(), name="积分会员", home_store_id=home,
-                            status="active")
+            member = Member(
+                member_no=unique("PM"),
+                phone=new_phone(),
+                name="积分会员",
+                home_store_id=home,
+                status="active",
+            )
             db.session.add(member)
             db.session.flush()
             if points:
@@ -48,8 +53,11 @@ class MallKit:
             if sv_fen:
                 change_stored_value(member.id, sv_fen, "recharge", "TEST-SV", home)
             db.session.commit()
-            return {"id": member.id, "phone": member.phone,
-                    "headers": {"Authorization": f"Bearer {issue_member_token(member)}"}}
+            return {
+                "id": member.id,
+                "phone": member.phone,
+                "headers": {"Authorization": f"Bearer {issue_member_token(member)}"},
+            }
 
     def sku(self, stock_at: dict[str, int] | None = None) -> int:
         """A new SKU with opening stock per store code."""
@@ -84,7 +92,9 @@ class MallKit:
         from plugins.points_mall.items import validate_item
         from plugins.points_mall.models import MallItem
 
-        values = dict(name=f"礼品 {secrets.token_hex(3)}", kind=kind, points_price=100, stock=10, on_shelf=True)
+        values = dict(
+            name=f"礼品 {secrets.token_hex(3)}", kind=kind, points_price=100, stock=10, on_shelf=True
+        )
         if kind == "physical" and "sku_id" not in fields:
             values["sku_id"] = self.sku({source: 100} if source else None)
         if kind == "virtual" and "coupon_rule_id" not in fields:
@@ -103,8 +113,9 @@ class MallKit:
         """POST an exchange; physical goods default to delivery to a test address."""
         payload = {"item_id": item_id, **body}
         extra = {"Idempotency-Key": key} if key else {}
-        return self.app.test_client().post(f"{BASE}/orders", json=payload,
-                                           headers={**member["headers"], **extra, **(headers or {})})
+        return self.app.test_client().post(
+            f"{BASE}/orders", json=payload, headers={**member["headers"], **extra, **(headers or {})}
+        )
 
     def get(self, member: dict, path: str):
         return self.app.test_client().get(f"{BASE}{path}", headers=member["headers"])
@@ -151,8 +162,12 @@ class MallKit:
             db.session.commit()
 
 
-DELIVERY = {"fulfilment": "delivery", "receiver_name": "张三", "receiver_phone": "13800000000",
-            "address": "上海市黄浦区南京东路 1 号"}
+DELIVERY = {
+    "fulfilment": "delivery",
+    "receiver_name": "张三",
+    "receiver_phone": "13800000000",
+    "address": "上海市黄浦区南京东路 1 号",
+}
 
 
 @pytest.fixture(name="mall_kit")

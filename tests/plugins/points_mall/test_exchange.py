@@ -7,8 +7,18 @@ from app.extensions import db
 from tests.support.points_mall import DELIVERY, error_code, mall_kit_fixture  # noqa: F401 (fixtures)
 from tests.support.settings import kept_settings
 
-VIRTUAL_KEYS = {"order_no", "kind", "status", "item_id", "item_name", "qty", "points", "cash_fen", "created_on",
-                "coupon"}
+VIRTUAL_KEYS = {
+    "order_no",
+    "kind",
+    "status",
+    "item_id",
+    "item_name",
+    "qty",
+    "points",
+    "cash_fen",
+    "created_on",
+    "coupon",
+}
 
 
 def test_a_virtual_good_issues_its_coupon_at_once_and_has_no_delivery_sections(app, api_as, mall_kit):
@@ -99,7 +109,9 @@ def test_bad_exchanges_are_refused_with_a_code_and_change_nothing(app, mall_kit)
     assert mall_kit.get(member, f"/items/{item}").status_code == 404
     later = mall_kit.item(valid_from=datetime.now() + timedelta(days=1))
     _refused(mall_kit, member, later, 409, "MALL_ITEM_NOT_STARTED", **DELIVERY)
-    gone = mall_kit.item(valid_from=datetime.now() - timedelta(days=3), valid_to=datetime.now() - timedelta(days=1))
+    gone = mall_kit.item(
+        valid_from=datetime.now() - timedelta(days=3), valid_to=datetime.now() - timedelta(days=1)
+    )
     _refused(mall_kit, member, gone, 409, "MALL_ITEM_EXPIRED", **DELIVERY)
     assert gone not in [i["id"] for i in mall_kit.get(member, "/items").get_json()["result"]]
     physical = mall_kit.item(allow_pickup=False)
@@ -121,11 +133,27 @@ def _rule_of(app, item_id):
 def test_a_cash_part_is_paid_and_must_match(mall_kit):
     member = mall_kit.member(points=1000, sv_fen=5000)
     item = mall_kit.item(points_price=100, cash_fen=990)
-    _refused(mall_kit, member, item, 422, "MALL_CASH_MISMATCH", cash_fen=900, payment_method="stored_value",
-             **DELIVERY)
+    _refused(
+        mall_kit,
+        member,
+        item,
+        422,
+        "MALL_CASH_MISMATCH",
+        cash_fen=900,
+        payment_method="stored_value",
+        **DELIVERY,
+    )
     _refused(mall_kit, member, item, 422, "MALL_PAYMENT_METHOD_INVALID", cash_fen=990, **DELIVERY)
-    _refused(mall_kit, member, item, 422, "MALL_PAYMENT_REF_REQUIRED", cash_fen=990, payment_method="wechat",
-             **DELIVERY)
+    _refused(
+        mall_kit,
+        member,
+        item,
+        422,
+        "MALL_PAYMENT_REF_REQUIRED",
+        cash_fen=990,
+        payment_method="wechat",
+        **DELIVERY,
+    )
     paid = mall_kit.exchange(member, item, cash_fen=990, payment_method="stored_value", **DELIVERY)
     assert paid.status_code == 201 and paid.get_json()["result"]["cash_fen"] == 990
     assert mall_kit.stored_value(member["id"]) == 4010 and mall_kit.points(member["id"]) == 900
@@ -136,8 +164,14 @@ def test_exchange_ignores_the_online_switch_and_the_cap_but_warns_hq(app, mall_k
 
     member = mall_kit.member(points=50_000)
     item = mall_kit.item("virtual", points_price=20_000)
-    with kept_settings(app, {"loyalty.points_usable_online": False, "loyalty.deduction_cap_percent": 0,
-                             "loyalty.points_warning_threshold": 10_000}):
+    with kept_settings(
+        app,
+        {
+            "loyalty.points_usable_online": False,
+            "loyalty.deduction_cap_percent": 0,
+            "loyalty.points_warning_threshold": 10_000,
+        },
+    ):
         answer = mall_kit.exchange(member, item)
         assert answer.status_code == 201, answer.get_json()
         order_no = answer.get_json()["result"]["order_no"]
@@ -171,8 +205,11 @@ def test_the_member_cancels_a_pending_order_and_gets_everything_back(mall_kit):
     order_no = order.get_json()["result"]["order_no"]
     assert mall_kit.points(member["id"]) == 700 and mall_kit.on_hand("S001", item) == 99
     client = mall_kit.app.test_client()
-    cancelled = client.post(f"/api/v1/mall/points-mall/orders/{order_no}/cancel", json={"reason": "不要了"},
-                            headers=member["headers"])
+    cancelled = client.post(
+        f"/api/v1/mall/points-mall/orders/{order_no}/cancel",
+        json={"reason": "不要了"},
+        headers=member["headers"],
+    )
     assert cancelled.status_code == 200 and cancelled.get_json()["result"]["status"] == "cancelled"
     assert mall_kit.points(member["id"]) == 1000 and mall_kit.stored_value(member["id"]) == 1000
     assert mall_kit.stock(item) == 10 and mall_kit.on_hand("S001", item) == 100
@@ -181,7 +218,11 @@ def test_the_member_cancels_a_pending_order_and_gets_everything_back(mall_kit):
     again = mall_kit.exchange(member, item, cash_fen=100, payment_method="stored_value", **DELIVERY)
     assert again.status_code == 201  # the limit was given back
     stranger = mall_kit.member(points=10)
-    assert client.post(f"/api/v1/mall/points-mall/orders/{order_no}/cancel",
-                       headers=stranger["headers"]).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/mall/points-mall/orders/{order_no}/cancel", headers=stranger["headers"]
+        ).status_code
+        == 404
+    )
     kinds = [t["kind"] for t in mall_kit.get(member, "/points").get_json()["result"]]
     assert kinds[:3] == ["redeem", "reverse", "redeem"]
