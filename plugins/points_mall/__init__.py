@@ -54,3 +54,17 @@ def retail_member_wallet(member, store_id):
     from plugins.points_mall.wallet import wallet_pickups
 
     return {"points_mall_pickups": wallet_pickups(member, store_id)}
+
+
+@hookimpl
+def retail_register_views(appbuilder):
+    from plugins.points_mall.views import view_specs
+
+    return view_specs()
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from plugins.points_mall.member_detail import member_orders_section
+
+    return [member_orders_section(member, viewer)]
