@@ -320,6 +320,27 @@ def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | Non
     """
 
 
+@dataclass(frozen=True)
+class MemberSegment:
+    """A named group of members another package can target (a points reset, a task):
+    ``key`` is stable and unique (``share_group:3``), ``label`` a lazy or plain string,
+    ``criteria`` a SQLAlchemy boolean condition on ``members_member``."""
+
+    key: str
+    label: Any
+    criteria: Any
+
+
+@hookspec
+def retail_member_segments() -> list[MemberSegment] | None:
+    """Return the member segments this package defines (e.g. one per share group), or None.
+
+    Called when a page or job lets HQ pick members by segment; read-only, current data
+    (not cached: a segment renamed or emptied shows at once).  Keys must be unique across
+    packages.
+    """
+
+
 # ---------------------------------------------------------------- member detail page
 
 

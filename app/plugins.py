@@ -518,6 +518,13 @@ class PluginHost:
             keys.add(section.key)
         return sorted(sections, key=lambda section: (section.order, section.key))
 
+    def member_segments(self) -> list[hookspecs.MemberSegment]:
+        """Every enabled package's member segments, by key."""
+        segments = [s for found in self._enabled(self.pm.hook.retail_member_segments)() for s in found or ()]
+        if len({segment.key for segment in segments}) != len(segments):
+            raise PluginError(f"two member segments share a key: {[s.key for s in segments]}")
+        return sorted(segments, key=lambda segment: segment.key)
+
     def order_detail_sections(self, order: Order, viewer: User | None) -> list[hookspecs.DetailSection]:
         """Every enabled package's sections of the order page, by ``(order, key)``."""
         hook = self._enabled(self.pm.hook.retail_order_detail_sections)

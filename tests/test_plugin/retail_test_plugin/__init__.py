@@ -140,6 +140,14 @@ def retail_member_detail_sections(member, viewer, shown):
 
 
 @hookimpl
+def retail_member_segments():
+    from app.hookspecs import MemberSegment
+    from app.members.models import Member
+
+    return [MemberSegment("sample:vip", _l("Sample stamps"), Member.name.like("VIP%"))]
+
+
+@hookimpl
 def retail_order_detail_sections(order, viewer):
     from app.formatting import html_table
 
