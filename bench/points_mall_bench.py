@@ -271,7 +271,8 @@ def main() -> int:
     width = max(len(f[0]) for f in figures)
     print()
     print(
-        f"Points mall exchange figures (gunicorn -w {WORKERS}, {args.threads} clients, {os.cpu_count()} CPUs, "
+        f"Points mall exchange figures (gunicorn -w {WORKERS}, {args.threads} clients, "
+        f"{os.cpu_count()} CPUs, "
         f"median of {args.rounds} rounds)"
     )
     for name, value in figures:
