@@ -25,6 +25,7 @@ MODELS = "plugins.points_mall.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"
 SETTINGS = "plugins.points_mall.settings:SETTINGS"
+DEMO = "plugins.points_mall.demo:seed_demo"
 
 GRANTS = {
     MERCHANT: write("PointsMallItems")

@@ -29,3 +29,18 @@ def test_its_error_codes_are_registered(app):
     with app.app_context():
         assert error_code("MALL_OUT_OF_STOCK").statuses == (409,)
         assert error_code("MALL_CASH_MISMATCH").owner == "points_mall"
+
+
+def test_demo_items_are_seeded_once(app):
+    from app.demo import seed_demo
+    from plugins.points_mall.demo import DEMO_PHYSICAL, DEMO_VIRTUAL
+    from plugins.points_mall.models import MallItem
+
+    with app.app_context():
+        physical = db.session.query(MallItem).filter_by(name=DEMO_PHYSICAL).one()
+        virtual = db.session.query(MallItem).filter_by(name=DEMO_VIRTUAL).one()
+        assert physical.kind == "physical" and physical.on_shelf
+        assert virtual.kind == "virtual" and virtual.coupon_rule.status == "audited"
+        before = db.session.query(MallItem).count()
+        seed_demo("demo1234")
+        assert db.session.query(MallItem).count() == before
