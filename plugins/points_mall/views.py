@@ -247,6 +247,14 @@ PICKUP_FIELDSETS = [
     (_l("Store pick-up"), {"fields": ["store"]}),
 ]
 
+ADD_HINT = """{% extends base_template %}
+{% block content %}
+<div class="panel panel-default"><div class="panel-heading"><h4>{{ title }}</h4></div>
+<div class="panel-body"><p>{{ hint }}</p>
+<a class="btn btn-primary" href="{{ link }}">{{ link_text }}</a></div></div>
+{% endblock %}
+"""
+
 STEP_FORM = """
 <form method="post" action="{{ url }}" class="form-inline mall-step" style="margin-bottom:8px">
   <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
@@ -298,9 +306,19 @@ class MallOrderView(StoreScopedModelView):
         "coupon": lambda c: c.code if c is not None else "",
     }
 
+    # orders come from members' exchanges, never typed in: the list's "+" says so
     @expose("/add", methods=["GET", "POST"])
+    @has_access
     def add(self):
-        abort(404)  # orders come from members' exchanges
+        return render_template_string(
+            ADD_HINT,
+            base_template=self.appbuilder.base_template,
+            appbuilder=self.appbuilder,
+            title=_l("Exchange orders"),
+            hint=_l("Exchange orders are not typed in: members exchange points for mall items in the mall."),
+            link=url_for("MallItemView.list"),
+            link_text=_l("Go to mall items"),
+        )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     def edit(self, pk):
