@@ -35,7 +35,7 @@ register_labels("points_mall_item_kind", {"physical": _l("Physical goods"), "vir
 register_labels(
     "points_mall_order_status",
     {
-        "pending": _l("Pending"),
+        "pending": _l("Awaiting fulfilment"),
         "shipped": _l("Shipped"),
         "ready": _l("Ready for pick-up"),
         "done": _l("Done"),
