@@ -17,7 +17,6 @@ from flask import Response, url_for
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
-from plugins.recycle.services import provider_id_of, visible_order
 
 from app.actor import acting_user
 from app.api import RetailApi, idempotent, json_body, protect, read_only
@@ -26,6 +25,7 @@ from app.openapi import InputSchema
 from app.security import is_hq
 from plugins.recycle import bidding, settlement
 from plugins.recycle.bidding import MAX_BID_FEN, MAX_MINUTES
+from plugins.recycle.services import provider_id_of, visible_order
 
 # ---------------------------------------------------------------- schemas
 
@@ -230,7 +230,7 @@ class RecycleBidsApi(RetailApi):
         data = json_body(BidIn())
         viewer = acting_user()
         order = _visible(order_id)
-        bid = bidding.place_bid(order.id, data["amount_fen"], viewer)
+        bid = bidding.place_bid(order.id, data["amount_fen"], viewer, provider_id_of(viewer))
         return self.response(201, result=_bid_out(bid))
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from plugins.recycle.models import BIDDING, RecycleOrder
-from plugins.recycle.services import provider_id_of, visible_order, visible_orders
 from sqlalchemy import func, select
 
 from app.actor import acting_user
@@ -26,6 +24,8 @@ from app.hookspecs import ViewSpec
 from app.platform.settings import get_setting
 from app.security import is_hq
 from plugins.recycle import bidding
+from plugins.recycle.models import BIDDING, RecycleOrder
+from plugins.recycle.services import provider_id_of, visible_order, visible_orders
 
 PAGE_SIZE = 25
 RESULT_LABELS = {"success": _l("Success"), "fail": _l("Fail")}
@@ -129,7 +129,7 @@ class RecycleBiddingView(BaseView):
         except ValueError as err:
             return self._render_detail(order, values, {"amount": str(err)})
         try:
-            bidding.place_bid(order.id, amount_fen, acting_user())
+            bidding.place_bid(order.id, amount_fen, acting_user(), provider_id_of(acting_user()))
         except DomainError as err:
             return self._render_detail(order, values, {"amount": str(err.message)})
         flash(str(_l("Your bid of %(amount)s yuan was placed.", amount=yuan(amount_fen))), "success")

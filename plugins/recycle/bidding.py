@@ -19,6 +19,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, false, func, or_, select, update
+
+from app.errors import DomainError
+from app.extensions import db
+from app.platform.settings import get_setting
+from app.unit_of_work import unit_of_work
 from plugins.recycle.models import (
     BIDDING,
     PENDING_REVIEW,
@@ -26,13 +32,6 @@ from plugins.recycle.models import (
     RecycleBidding,
     RecycleOrder,
 )
-from plugins.recycle.services import provider_id_of
-from sqlalchemy import and_, exists, false, func, or_, select, update
-
-from app.errors import DomainError
-from app.extensions import db
-from app.platform.settings import get_setting
-from app.unit_of_work import unit_of_work
 
 MAX_BID_FEN = 10**10  # ¥100,000,000: a bid above it is a typo
 MAX_MINUTES = 60 * 24 * 30
@@ -116,10 +115,10 @@ def open_for_new_order(order: RecycleOrder, actor=None) -> RecycleBidding | None
 # ---------------------------------------------------------------- bidding
 
 
-def place_bid(order_id: int, amount_fen: int, user) -> RecycleBid:
-    """The bid of ``user``'s provider on ``order_id``; commits.  Refused: a user of no provider,
-    an order not open for bids, a bid at/after the deadline or below the minimum."""
-    provider_id = provider_id_of(user)
+def place_bid(order_id: int, amount_fen: int, user, provider_id: int | None) -> RecycleBid:
+    """The bid of ``provider_id`` (``user``'s provider: ``services.provider_id_of``) on ``order_id``;
+    commits.  Refused: a user of no provider, an order not open for bids, a bid at/after the
+    deadline or below the minimum."""
     if provider_id is None:
         raise DomainError("RECYCLE_NOT_PROVIDER_USER", _l("The account is not bound to a service provider."))
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or not 0 < amount_fen <= MAX_BID_FEN:

@@ -11,25 +11,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from plugins.recycle.models import MODES, STATES, RecycleOrder
-from plugins.recycle.services import provider_id_of, visible_orders
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.actor import acting_user
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import code_label, timestamp, yuan
+from app.formatting import code_label, register_labels, timestamp, yuan
 from app.org.models import Store
 from app.security import is_hq
 from app.tabular_export import export_format, export_response
-from plugins.recycle.bid_views import TEMPLATES
+from plugins.recycle.models import MODES, STATES, RecycleOrder
+from plugins.recycle.services import provider_id_of, visible_orders
 
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 BATCH = 500
+
+# the labels of the order's codes (the same kinds as the order pages'; registering twice is harmless)
+register_labels("recycle_state", {
+    "pending_review": _l("Pending review"), "quoted": _l("Quoted (awaiting payment)"), "paid": _l("Paid"),
+    "completed": _l("Completed"), "cancelled": _l("Cancelled"),
+})
+register_labels("recycle_mode", {
+    "self_operated": _l("Self-operated"), "data_authorized": _l("Data-authorized"),
+    "half_package": _l("Half package"), "full_package": _l("Full package"), "bidding": _l("Bidding"),
+})
+register_labels("recycle_category", {
+    "phone": _l("Phone"), "tablet": _l("Tablet"), "laptop": _l("Laptop"), "watch": _l("Watch"),
+    "other": _l("Other"),
+})
+register_labels("recycle_settlement_method", {
+    "payment_code": _l("Payment code"), "purchase_credit": _l("Purchase credit"),
+})
 MAX_TEXT = 40
 
 

@@ -21,6 +21,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import DomainError
+from app.extensions import db
+from app.platform.settings import get_setting
+from app.unit_of_work import unit_of_work
 from plugins.recycle.models import (
     COMPLETED,
     PAID,
@@ -31,13 +38,6 @@ from plugins.recycle.models import (
     RecycleSettlement,
 )
 from plugins.recycle.services import transition
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
-from app.errors import DomainError
-from app.extensions import db
-from app.platform.settings import get_setting
-from app.unit_of_work import unit_of_work
 
 SALT = "recycle.payment-code"
 CREDIT_PREFIX = "RC"

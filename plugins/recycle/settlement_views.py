@@ -9,13 +9,12 @@ store's order answers 404.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from plugins.recycle.models import COMPLETED, PAID, PAYMENT_CODE, QUOTED, RecycleOrder, RecycleSettlement
-from plugins.recycle.services import visible_order, visible_orders
 from sqlalchemy import func, select
 
 from app.actor import acting_user
@@ -24,8 +23,10 @@ from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, register_labels, timestamp, yuan
 from plugins.recycle import settlement
-from plugins.recycle.bid_views import TEMPLATES
+from plugins.recycle.models import COMPLETED, PAID, PAYMENT_CODE, QUOTED, RecycleOrder, RecycleSettlement
+from plugins.recycle.services import visible_order, visible_orders
 
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 PAGE_SIZE = 25
 LIST_STATES = (QUOTED, PAID, COMPLETED)
 register_labels("recycle_settlement_status", {
