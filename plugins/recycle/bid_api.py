@@ -41,6 +41,10 @@ class OpenBiddingIn(InputSchema):
                                  validate=validate.Range(min=1, max=MAX_BID_FEN))
 
 
+class RecycleEmptyIn(InputSchema):
+    """No fields: the body may be empty or ``{}``."""
+
+
 class RecycleBidOut(Schema):
     id = fields.Integer(required=True)
     provider_id = fields.Integer(required=True)
@@ -260,7 +264,7 @@ class PosRecycleSettlementApi(RetailApi):
         """
         return self.response(200, result=settlement_out(_visible(order_id)))
 
-    @expose("/orders/<int:order_id>/settlement", methods=["POST"])
+    @expose("/orders/<int:order_id>/settle", methods=["POST"])
     @protect()
     @idempotent
     def settle(self, order_id: int):
@@ -269,6 +273,10 @@ class PosRecycleSettlementApi(RetailApi):
         a purchase credit (the order is paid now).  Never twice.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: RecycleEmptyIn
           responses:
             201:
               description: the settlement
@@ -276,6 +284,7 @@ class PosRecycleSettlementApi(RetailApi):
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND, RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED,
             RECYCLE_ALREADY_PAID]
         """
+        json_body(RecycleEmptyIn())
         order = _visible(order_id)
         settlement.settle(order, acting_user())
         return self.response(201, result=settlement_out(_visible(order_id)))
@@ -287,12 +296,17 @@ class PosRecycleSettlementApi(RetailApi):
         """Complete a paid trade-in.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: RecycleEmptyIn
           responses:
             200:
               description: the order's new state
               x-result: RecycleCompletedOut
           x-error-codes: [RECYCLE_ORDER_NOT_FOUND, RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED]
         """
+        json_body(RecycleEmptyIn())
         order = settlement.complete(_visible(order_id), acting_user())
         return self.response(200, result={"order_id": order.id, "state": order.state})
 
@@ -324,6 +338,10 @@ class RecyclePaymentCodeApi(RetailApi):
         """The customer receives the money (once, before the code expires): the trade-in is paid.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: RecycleEmptyIn
           responses:
             200:
               description: the payment
@@ -331,6 +349,7 @@ class RecyclePaymentCodeApi(RetailApi):
           x-error-codes: [RECYCLE_PAYMENT_CODE_INVALID, RECYCLE_PAYMENT_CODE_EXPIRED, RECYCLE_ALREADY_PAID,
             RECYCLE_STATE_INVALID, RECYCLE_STATE_CHANGED]
         """
+        json_body(RecycleEmptyIn())
         return self.response(200, result=_payment_code_out(settlement.receive_payment(token)))
 
     @expose("/<string:token>.png", methods=["GET"])

@@ -27,7 +27,7 @@ def _sale(app, pos, code, credit_fen, sku_code="P1001-03"):
 
 
 def _settle(pos, order_id):
-    return pos.post(f"/api/v1/pos/recycle/orders/{order_id}/settlement")
+    return pos.post(f"/api/v1/pos/recycle/orders/{order_id}/settle")
 
 
 def test_the_payment_code_is_received_once(app, api_as):
