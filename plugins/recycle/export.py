@@ -17,16 +17,17 @@ from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from app.actor import acting_user
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, register_labels, timestamp, yuan
 from app.org.models import Store
+from app.platform.staff import Staff
 from app.security import is_hq
 from app.tabular_export import export_format, export_response
-from plugins.recycle.models import MODES, STATES, RecycleOrder
+from plugins.recycle.models import MODES, STATES, RecycleOrder, RecycleProvider
 from plugins.recycle.services import provider_id_of, visible_orders
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
@@ -52,42 +53,67 @@ MAX_TEXT = 40
 
 
 class Column:
-    def __init__(self, key: str, label, value: Callable[[RecycleOrder], object], private: bool = False):
-        self.key, self.label, self.value, self.private = key, label, value, private
+    """An export column: the SQL expression read, how its value is shown, and whether it is the
+    customer's data (never exported to a service provider)."""
+
+    def __init__(self, key: str, label, expr, show: Callable[[object], object] = None, private: bool = False):
+        self.key, self.label, self.expr, self.private = key, label, expr, private
+        self.show = show or (lambda value: "" if value is None else value)
 
 
-def _staff_name(staff) -> str:
-    return staff.name if staff is not None else ""
+def _time(value) -> str:
+    return timestamp(value) if value is not None else ""
 
 
-COLUMNS = [
-    # mandatory (always exported, in this order)
-    Column("order_no", _l("Trade-in no."), lambda o: o.order_no),
-    Column("created_on", _l("Created on"), lambda o: timestamp(o.created_on)),
-    Column("store", _l("Store"), lambda o: o.store.name if o.store else ""),
-    Column("mode", _l("Mode"), lambda o: code_label(o.mode, "recycle_mode")),
-    Column("state", _l("Status"), lambda o: code_label(o.state, "recycle_state")),
-    Column("brand", _l("Brand"), lambda o: o.brand),
-    Column("model", _l("Model"), lambda o: o.model),
-    Column("imei", _l("IMEI"), lambda o: o.imei or ""),
-    Column("quote", _l("Quote (yuan)"), lambda o: yuan(o.quote_fen)),
-    # optional (picked by the user)
-    Column("category", _l("Category"), lambda o: code_label(o.category, "recycle_category")),
-    Column("capacity", _l("Capacity"), lambda o: o.capacity),
-    Column("colour", _l("Colour"), lambda o: o.colour),
-    Column("serial_no", _l("Serial number"), lambda o: o.serial_no),
-    Column("customer_name", _l("Customer name"), lambda o: o.customer_name, private=True),
-    Column("customer_phone", _l("Customer phone"), lambda o: o.customer_phone, private=True),
-    Column("guide", _l("Guide"), lambda o: _staff_name(o.guide)),
-    Column("provider", _l("Service provider"), lambda o: o.provider.name if o.provider else ""),
-    Column("settlement_method", _l("Settlement method"),
-           lambda o: code_label(o.settlement_method, "recycle_settlement_method")),
-    Column("quoted_at", _l("Quoted on"), lambda o: timestamp(o.quoted_at) if o.quoted_at else ""),
-    Column("paid_at", _l("Paid on"), lambda o: timestamp(o.paid_at) if o.paid_at else ""),
-    Column("completed_at", _l("Completed on"), lambda o: timestamp(o.completed_at) if o.completed_at else ""),
-    Column("requote_count", _l("Re-quotes"), lambda o: o.requote_count),
-    Column("remark", _l("Remark"), lambda o: o.remark),
-]
+def _labelled(kind: str) -> Callable[[object], str]:
+    shown: dict = {}  # per column: each code's label translated once, not once per row
+
+    def show(value) -> str:
+        if value not in shown:
+            shown[value] = code_label(value, kind)
+        return shown[value]
+
+    return show
+
+
+GUIDE = aliased(Staff)
+PROVIDER = aliased(RecycleProvider)
+STORE = aliased(Store)
+
+
+def _columns() -> list[Column]:
+    """The columns (built per export: the label caches are per request, in its language)."""
+    return [
+        # mandatory (always exported, in this order)
+        Column("order_no", _l("Trade-in no."), RecycleOrder.order_no),
+        Column("created_on", _l("Created on"), RecycleOrder.created_on, _time),
+        Column("store", _l("Store"), STORE.name),
+        Column("mode", _l("Mode"), RecycleOrder.mode, _labelled("recycle_mode")),
+        Column("state", _l("Status"), RecycleOrder.state, _labelled("recycle_state")),
+        Column("brand", _l("Brand"), RecycleOrder.brand),
+        Column("model", _l("Model"), RecycleOrder.model),
+        Column("imei", _l("IMEI"), RecycleOrder.imei),
+        Column("quote", _l("Quote (yuan)"), RecycleOrder.quote_fen, yuan),
+        # optional (picked by the user)
+        Column("category", _l("Category"), RecycleOrder.category, _labelled("recycle_category")),
+        Column("capacity", _l("Capacity"), RecycleOrder.capacity),
+        Column("colour", _l("Colour"), RecycleOrder.colour),
+        Column("serial_no", _l("Serial number"), RecycleOrder.serial_no),
+        Column("customer_name", _l("Customer name"), RecycleOrder.customer_name, private=True),
+        Column("customer_phone", _l("Customer phone"), RecycleOrder.customer_phone, private=True),
+        Column("guide", _l("Guide"), GUIDE.name),
+        Column("provider", _l("Service provider"), PROVIDER.name),
+        Column("settlement_method", _l("Settlement method"), RecycleOrder.settlement_method,
+               _labelled("recycle_settlement_method")),
+        Column("quoted_at", _l("Quoted on"), RecycleOrder.quoted_at, _time),
+        Column("paid_at", _l("Paid on"), RecycleOrder.paid_at, _time),
+        Column("completed_at", _l("Completed on"), RecycleOrder.completed_at, _time),
+        Column("requote_count", _l("Re-quotes"), RecycleOrder.requote_count),
+        Column("remark", _l("Remark"), RecycleOrder.remark),
+    ]
+
+
+COLUMNS = _columns()
 MANDATORY = ("order_no", "created_on", "store", "mode", "state", "brand", "model", "imei", "quote")
 BY_KEY = {column.key: column for column in COLUMNS}
 FILTERS = ("state", "mode", "store_id", "date_from", "date_to", "q")
@@ -108,7 +134,7 @@ def chosen_columns(viewer, keys) -> list[Column]:
     if unknown:
         raise DomainError("RECYCLE_EXPORT_FIELD_INVALID", _l("Unknown export field."), field="fields",
                           fields_unknown=sorted(unknown))
-    return [c for c in COLUMNS if c.key in MANDATORY or c.key in picked]
+    return [c for c in _columns() if c.key in MANDATORY or c.key in picked]
 
 
 def _invalid(name: str) -> DomainError:
@@ -160,17 +186,22 @@ def filtered_query(viewer, args: Mapping[str, str]):
 
 
 def export_rows(viewer, args: Mapping[str, str], columns: list[Column]) -> Iterator[list]:
-    """The filtered orders as rows of ``columns``, read in batches (nothing held in memory).
-    The filters are checked now (a bad one is refused before anything is sent)."""
+    """The filtered orders as rows of ``columns``: plain columns read in batches (no ORM objects,
+    nothing held in memory).  The filters are checked now (a bad one is refused before
+    anything is sent)."""
     query = (filtered_query(viewer, args)
-             .options(selectinload(RecycleOrder.store), selectinload(RecycleOrder.guide),
-                      selectinload(RecycleOrder.provider))
+             .with_only_columns(*(c.expr for c in columns))
+             .select_from(RecycleOrder)
+             .outerjoin(STORE, STORE.id == RecycleOrder.store_id)
+             .outerjoin(GUIDE, GUIDE.id == RecycleOrder.guide_id)
+             .outerjoin(PROVIDER, PROVIDER.id == RecycleOrder.provider_id)
              .order_by(RecycleOrder.id)
              .execution_options(yield_per=BATCH))
+    shows = [c.show for c in columns]
 
     def rows() -> Iterator[list]:
-        for order in db.session.scalars(query):
-            yield [column.value(order) for column in columns]
+        for row in db.session.execute(query):
+            yield [show(value) for show, value in zip(shows, row, strict=True)]
 
     return rows()
 
