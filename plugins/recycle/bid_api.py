@@ -129,12 +129,10 @@ def bidding_out(order, viewer) -> dict:
         data["bids"] = [_bid_out(b) for b in bidding.bids_of(order.id)]
         return data
     data["bids"] = [_bid_out(b) for b in bidding.bids_of(order.id, provider_id)]
-    if not get_setting("recycle.bid_results_visible"):  # the winner is the merchant's to tell
+    if data["winning_provider_id"] != provider_id:  # the winner learns it won (it reviews); others not
         data["winning_provider_id"] = data["winning_amount_fen"] = None
-    else:
+    if get_setting("recycle.bid_results_visible"):
         data["result"] = bidding.bid_results(provider_id, [order.id])[order.id]
-        if data["winning_provider_id"] != provider_id:
-            data["winning_provider_id"] = data["winning_amount_fen"] = None
     return data
 
 

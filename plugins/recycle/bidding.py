@@ -133,16 +133,16 @@ def place_bid(order_id: int, amount_fen: int, user, provider_id: int | None) -> 
             raise DomainError("RECYCLE_BID_BELOW_MINIMUM", _l("The bid is below the minimum bid."),
                               min_bid_fen=bidding.min_bid_fen, field="amount_fen")
         at = now()
-        accepted = db.session.execute(
+        sequence = db.session.scalar(
             update(RecycleBidding)
             .where(RecycleBidding.id == bidding.id, RecycleBidding.closed_on.is_(None),
                    RecycleBidding.deadline > at, RecycleBidding.min_bid_fen <= amount_fen)
             .values(bid_count=RecycleBidding.bid_count + 1)
+            .returning(RecycleBidding.bid_count)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if accepted != 1:
+        )
+        if sequence is None:  # no row matched: closed, or the deadline passed
             raise DomainError("RECYCLE_BID_LATE", _l("The bidding deadline has passed: no more bids."))
-        sequence = db.session.scalar(select(RecycleBidding.bid_count).where(RecycleBidding.id == bidding.id))
         bid = RecycleBid(bidding_id=bidding.id, order_id=order_id, provider_id=provider_id,
                          amount_fen=amount_fen, user_id=user.id, sequence=sequence, created_on=at)
         db.session.add(bid)
