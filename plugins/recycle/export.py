@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from app.actor import acting_user
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import code_label, register_labels, timestamp, yuan
+from app.formatting import code_label, timestamp, yuan
 from app.org.models import Store
 from app.platform.staff import Staff
 from app.security import is_hq
@@ -33,22 +33,6 @@ from plugins.recycle.services import provider_id_of, visible_orders
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 BATCH = 500
 
-# the labels of the order's codes (the same kinds as the order pages'; registering twice is harmless)
-register_labels("recycle_state", {
-    "pending_review": _l("Pending review"), "quoted": _l("Quoted (awaiting payment)"), "paid": _l("Paid"),
-    "completed": _l("Completed"), "cancelled": _l("Cancelled"),
-})
-register_labels("recycle_mode", {
-    "self_operated": _l("Self-operated"), "data_authorized": _l("Data-authorized"),
-    "half_package": _l("Half package"), "full_package": _l("Full package"), "bidding": _l("Bidding"),
-})
-register_labels("recycle_category", {
-    "phone": _l("Phone"), "tablet": _l("Tablet"), "laptop": _l("Laptop"), "watch": _l("Watch"),
-    "other": _l("Other"),
-})
-register_labels("recycle_settlement_method", {
-    "payment_code": _l("Payment code"), "purchase_credit": _l("Purchase credit"),
-})
 MAX_TEXT = 40
 
 
@@ -104,7 +88,7 @@ def _columns() -> list[Column]:
         Column("guide", _l("Guide"), GUIDE.name),
         Column("provider", _l("Service provider"), PROVIDER.name),
         Column("settlement_method", _l("Settlement method"), RecycleOrder.settlement_method,
-               _labelled("recycle_settlement_method")),
+               _labelled("recycle_settlement")),
         Column("quoted_at", _l("Quoted on"), RecycleOrder.quoted_at, _time),
         Column("paid_at", _l("Paid on"), RecycleOrder.paid_at, _time),
         Column("completed_at", _l("Completed on"), RecycleOrder.completed_at, _time),

@@ -36,7 +36,7 @@ def test_hq_exports_the_filtered_rows_with_mandatory_and_picked_fields(app, clie
     rows = _csv(client.get(f"/recycle-export/download?{query}"))
     header, body = rows[0], rows[1:]
     assert header[:7] == ["回收单号", "创建时间", "门店", "模式", "状态", "品牌", "型号"]
-    assert "串号" in header[7] and header[8] == "报价(元)"
+    assert "串号" in header[7] and header[8] == "报价（元）"
     assert header[9:] == ["颜色", "顾客手机号"]
     numbers = [row[0] for row in body]
     assert sorted(numbers) == sorted([_order_no(app, quoted), _order_no(app, elsewhere)])
