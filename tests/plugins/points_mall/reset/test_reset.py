@@ -269,3 +269,21 @@ def test_scope_by_share_group_through_the_core_member_segments(app, client_as, p
         assert (balance(inside), balance(other), balance(homeless)) == (0, 13, 14)
     refused = hq.post(f"{RESETS}/add", data={**data, "segment_key": "share_group:999999"})
     assert refused.status_code == 200 and "has-error" in refused.get_data(as_text=True)
+
+
+def test_members_see_the_reason_in_their_mall_points_history_not_the_remark(app):
+    from app.mall.services import issue_member_token
+    from app.members.models import Member
+
+    with app.app_context():
+        member_id = make_member(points=66)
+        start_reset(reason="会员积分年度清零", remark="仅后台：财务对账用", scope="stores",
+                    store_ids=[_store("S001")])
+        token = issue_member_token(db.session.get(Member, member_id))
+    answer = app.test_client().get("/api/v1/mall/points-mall/points",
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    newest = answer.get_json()["result"][0]
+    assert (newest["kind"], newest["points"], newest["balance_after"]) == ("reset", -66, 0)
+    assert newest["note"] == "会员积分年度清零" and newest["doc_no"].startswith("PRM")
+    assert "财务对账" not in answer.get_data(as_text=True)
