@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.docnumbers.services import next_store_doc_no
 from app.errors import DomainError
@@ -131,7 +132,8 @@ def _resolve(code, store_id: int) -> Target:
         check_card_usable(card)
         _usable(card.member, store_id)
         return Target("card", card.member, card=card)
-    row = db.session.scalar(select(PayCodeSecret).where(PayCodeSecret.ref == parsed.ref))
+    row = db.session.scalar(  # with its member: one statement
+        select(PayCodeSecret).options(joinedload(PayCodeSecret.member)).where(PayCodeSecret.ref == parsed.ref))
     if row is None:
         raise wrong()
     try:
