@@ -133,7 +133,8 @@ def _resolve(code, store_id: int) -> Target:
         _usable(card.member, store_id)
         return Target("card", card.member, card=card)
     row = db.session.scalar(  # with its member: one statement
-        select(PayCodeSecret).options(joinedload(PayCodeSecret.member)).where(PayCodeSecret.ref == parsed.ref))
+        select(PayCodeSecret).options(joinedload(PayCodeSecret.member))
+        .where(PayCodeSecret.ref == parsed.ref))
     if row is None:
         raise wrong()
     try:
