@@ -320,6 +320,27 @@ def retail_mall_store_filters(member: Member) -> list[ColumnElement[bool]] | Non
     """
 
 
+@dataclass(frozen=True)
+class MemberSegment:
+    """A named group of members another package can target (a points reset, a task):
+    ``key`` is stable and unique (``share_group:3``), ``label`` a lazy or plain string,
+    ``criteria`` a SQLAlchemy boolean condition on ``members_member``."""
+
+    key: str
+    label: Any
+    criteria: Any
+
+
+@hookspec
+def retail_member_segments() -> list[MemberSegment] | None:
+    """Return the member segments this package defines (e.g. one per share group), or None.
+
+    Called when a page or job lets HQ pick members by segment; read-only, current data
+    (not cached: a segment renamed or emptied shows at once).  Keys must be unique across
+    packages.
+    """
+
+
 # ---------------------------------------------------------------- member detail page
 
 
@@ -350,6 +371,26 @@ def retail_member_detail_sections(
     ``viewer`` is the user looking; ``shown`` is the member's name, phone, number and
     level as ``viewer`` may see them (privacy plugins mask them): show the member through
     ``shown``, never through ``member``'s own fields.  Read-only: never write.
+    """
+
+
+@hookspec
+def retail_order_detail_sections(order: Order, viewer: User | None) -> list[DetailSection] | None:
+    """Return the sections a package adds to ``order``'s admin detail page, or None.
+
+    Shown after the core's (lines, payments, returns, points) by ``(order, key)``; the
+    page already checked that ``viewer`` may see the order's store.  Read-only.
+    """
+
+
+@hookspec
+def retail_order_fields(order: Order, viewer: User | None) -> dict[str, Any] | None:
+    """Return extra fields of the POS order JSON (``POST pos/orders`` answer and
+    ``GET pos/orders/<no>``), or None.
+
+    Keys are the package's own (prefix them with its name or a clear noun; a key the core
+    or another package already gives is refused).  Runs on the sale's hot path: one
+    query at most, none when there is nothing to add.
     """
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -517,6 +517,35 @@ class PluginHost:
                 raise PluginError(f"two member detail sections are keyed {section.key!r}")
             keys.add(section.key)
         return sorted(sections, key=lambda section: (section.order, section.key))
+
+    def member_segments(self) -> list[hookspecs.MemberSegment]:
+        """Every enabled package's member segments, by key."""
+        segments = [s for found in self._enabled(self.pm.hook.retail_member_segments)() for s in found or ()]
+        if len({segment.key for segment in segments}) != len(segments):
+            raise PluginError(f"two member segments share a key: {[s.key for s in segments]}")
+        return sorted(segments, key=lambda segment: segment.key)
+
+    def order_detail_sections(self, order: Order, viewer: User | None) -> list[hookspecs.DetailSection]:
+        """Every enabled package's sections of the order page, by ``(order, key)``."""
+        hook = self._enabled(self.pm.hook.retail_order_detail_sections)
+        sections = [s for found in hook(order=order, viewer=viewer) for s in found or ()]
+        if len({section.key for section in sections}) != len(sections) or not all(
+                isinstance(section, hookspecs.DetailSection) for section in sections):
+            raise PluginError(f"order detail sections must be DetailSections with unique keys: {sections!r}")
+        return sorted(sections, key=lambda section: (section.order, section.key))
+
+    def order_fields(self, order: Order, viewer: User | None, taken: Iterable[str]) -> dict[str, Any]:
+        """The extra POS order fields of every enabled package; a key given twice (or one of
+        ``taken``, the core's) is a plugin bug."""
+        fields: dict[str, Any] = {}
+        seen = set(taken)
+        for extra in self._enabled(self.pm.hook.retail_order_fields)(order=order, viewer=viewer):
+            for key in extra or ():
+                if key in seen:
+                    raise PluginError(f"two packages give the order field {key!r}")
+                seen.add(key)
+            fields.update(extra or {})
+        return fields
 
     def document_url(self, doc_no: str) -> str | None:
         """The admin page of a document number, from the enabled package that issued it."""

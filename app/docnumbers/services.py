@@ -110,6 +110,42 @@ def next_doc_no(doc_type: str, store_code: str = HEAD_OFFICE, on: date | None = 
     raise RuntimeError("could not reserve a document number")
 
 
+def reserve_doc_nos(doc_type: str, count: int, store_code: str = HEAD_OFFICE,
+                    on: date | None = None) -> tuple[str, int]:
+    """Reserve ``count`` consecutive numbers at once (one guarded bump by ``count``, in the
+    current transaction): ``(prefix, first)``.  Number ``i`` (0-based) of the block is
+    ``format_doc_no``'s ``prefix + f"{first + i:04d}"``; set-based SQL writes it with
+    ``doc_no_sql`` (e.g. a points reset numbering one ledger row per member)."""
+    if count < 1:
+        raise ValueError("reserve at least one number")
+    day = doc_no_params(doc_type, store_code, on)["n_day"]
+    key = dict(doc_type=doc_type, store_code=store_code, day=day)
+    bump = (update(SEQUENCES)
+            .where(SEQUENCES.c.doc_type == doc_type, SEQUENCES.c.store_code == store_code,
+                   SEQUENCES.c.day == day)
+            .values(last=SEQUENCES.c.last + count).returning(SEQUENCES.c.last))
+    for _ in range(3):
+        last = core_execute(bump).scalar()
+        if last is not None:
+            return f"{doc_type}{day}{store_code}", last - count + 1
+        try:
+            with db.session.begin_nested():
+                db.session.add(DocSequence(**key, last=count))
+            return f"{doc_type}{day}{store_code}", 1
+        except IntegrityError:
+            continue  # another transaction created the row first: bump it
+    raise RuntimeError("could not reserve document numbers")
+
+
+def doc_no_sql(sequence_sql: str, dialect_name: str) -> str:
+    """A SQL expression of the document number ``:n_prefix`` + the sequence ``sequence_sql``
+    padded like ``format_doc_no`` (at least ``SEQUENCE_DIGITS`` digits, growing past them)."""
+    if dialect_name == "postgresql":
+        text = f"CAST({sequence_sql} AS text)"
+        return f"(:n_prefix || lpad({text}, greatest({SEQUENCE_DIGITS}, length({text})), '0'))"
+    return f"(:n_prefix || printf('%0{SEQUENCE_DIGITS}d', {sequence_sql}))"
+
+
 def next_store_doc_no(doc_type: str, store_id: int | None, on: date | None = None) -> str:
     """``next_doc_no`` for the store of ``store_id`` (head office for None)."""
     return next_doc_no(doc_type, store_code_of(store_id), on)

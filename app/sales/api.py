@@ -12,6 +12,7 @@ from app.catalog.models import Sku
 from app.errors import DomainError
 from app.extensions import db
 from app.members.services import pos_member, present_member
+from app.plugins import plugin_host
 from app.sales.models import Order, OrderLine
 from app.sales.schemas import OrderIn, ReturnIn
 from app.sales.services import SaleLine, SaleRequest, SaleTender, create_return, create_sale
@@ -22,8 +23,9 @@ SELLING = "STORE_ACCOUNT_REQUIRED"  # HQ accounts cannot sell
 
 
 def order_json(order: Order, viewer) -> dict:
-    """The order as the POS shows it; the member goes through ``present_member`` (plugins mask it)."""
-    return {
+    """The order as the POS shows it; the member goes through ``present_member`` (plugins mask it),
+    then the fields enabled packages add (``retail_order_fields``)."""
+    shown = {
         "order_no": order.order_no,
         "status": order.status,
         "store": order.store.code,
@@ -57,6 +59,8 @@ def order_json(order: Order, viewer) -> dict:
             for p in order.payments
         ],
     }
+    shown.update(plugin_host().order_fields(order, viewer, taken=shown))
+    return shown
 
 
 def _visible_order(order_no: str) -> Order:

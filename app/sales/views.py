@@ -11,6 +11,7 @@ from app.admin_fields import Section
 from app.extensions import db
 from app.formatting import code_label, html_table, link, money, register_labels, timestamp
 from app.members.services import member_label, member_visible
+from app.plugins import plugin_host
 from app.sales.models import Order, Return
 from app.sales.printing import receipt_links
 from app.sales.tenders import tender_label
@@ -94,7 +95,9 @@ class OrderView(StoreScopedModelView):
     }
 
     def detail_sections(self, item):
-        return [Section("print", _l("Print"), receipt_links(item))] + order_sections(item)
+        extra = plugin_host().order_detail_sections(item, acting_user())
+        return ([Section("print", _l("Print"), receipt_links(item))] + order_sections(item)
+                + [Section(section.key, section.title, section.body) for section in extra])
 
 
 class ReturnView(StoreScopedModelView):

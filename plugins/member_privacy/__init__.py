@@ -76,3 +76,10 @@ def retail_mall_store_filters(member):
     from plugins.member_privacy.services import mall_stores_criteria
 
     return mall_stores_criteria(member)
+
+
+@hookimpl
+def retail_member_segments():
+    from plugins.member_privacy.services import share_group_segments
+
+    return share_group_segments()

@@ -25,6 +25,7 @@ from sqlalchemy import and_, false, or_, select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.hookspecs import MemberSegment
 from app.members.models import Member
 from app.members.services import escape_like
 from app.org.models import Store
@@ -104,6 +105,21 @@ def in_share_group(member: Member, store_id: int | None) -> bool:
     if store_id is None or member.home_store_id is None:
         return True
     return member.home_store_id in group_store_ids(store_id)
+
+
+def share_group_segments() -> list[MemberSegment]:
+    """One member segment per share group (``share_group:<id>``): the members whose home
+    store is one of the group's stores.  Members without a home store (registered in the
+    mall) belong to no segment: a reset or task aimed at a group leaves them alone."""
+    groups = db.session.scalars(select(ShareGroup).order_by(ShareGroup.name)).all()
+    store_ids: dict[int, list[int]] = {}
+    for store_id, group_id in db.session.execute(select(group_store.c.store_id, group_store.c.group_id)):
+        store_ids.setdefault(group_id, []).append(store_id)
+    return [
+        MemberSegment(f"share_group:{group.id}", _l("Share group %(name)s", name=group.name),
+                      Member.home_store_id.in_(sorted(store_ids.get(group.id, ()))))
+        for group in groups
+    ]
 
 
 def mall_stores_criteria(member: Member) -> list:

@@ -71,3 +71,26 @@ def test_a_keyed_number_has_the_same_shape_and_takes_no_counter(app_ctx):
     assert keyed_doc_no("SO", "S009", "ABC123", on=date(2031, 1, 2)) == "SO20310102S009ABC123"
     assert next_doc_no("SO", "S009", on=date(2031, 1, 2)).endswith("S0090001")
     db.session.rollback()
+
+
+def test_a_block_of_numbers_follows_single_ones_and_sql_formats_them_alike(app_ctx):
+    from sqlalchemy import text
+
+    from app.docnumbers.services import doc_no_sql, format_doc_no, reserve_doc_nos
+
+    day = date(2031, 5, 6)
+    assert next_doc_no("PT", "S006", on=day) == "PT20310506S0060001"
+    prefix, first = reserve_doc_nos("PT", 10_000, "S006", on=day)
+    assert (prefix, first) == ("PT20310506S006", 2)
+    assert next_doc_no("PT", "S006", on=day) == "PT20310506S00610002"  # after the block, grown past 4 digits
+    fresh_prefix, fresh_first = reserve_doc_nos("PT", 3, "S005", on=day)  # no counter row yet
+    assert (fresh_prefix, fresh_first) == ("PT20310506S005", 1)
+    assert next_doc_no("PT", "S005", on=day) == "PT20310506S0050004"
+    expression = doc_no_sql(":n_seq", db.engine.dialect.name)
+    for sequence in (first, 123, 10_001):
+        values = {"n_prefix": prefix, "n_seq": sequence}
+        shown = db.session.execute(text(f"SELECT {expression}"), values).scalar()
+        assert shown == format_doc_no("PT", "20310506", "S006", sequence)
+    db.session.rollback()
+    with pytest.raises(ValueError):
+        reserve_doc_nos("PT", 0, "S006", on=day)

@@ -140,6 +140,28 @@ def retail_member_detail_sections(member, viewer, shown):
 
 
 @hookimpl
+def retail_member_segments():
+    from app.hookspecs import MemberSegment
+    from app.members.models import Member
+
+    return [MemberSegment("sample:vip", _l("Sample stamps"), Member.name.like("VIP%"))]
+
+
+@hookimpl
+def retail_order_detail_sections(order, viewer):
+    from app.formatting import html_table
+
+    body = html_table((_l("Order no."), _l("Stamps")), [(order.order_no, order.paid_fen // 10000)])
+    return [DetailSection("sample-order-stamps", _l("Sample stamps"), body, order=900)]
+
+
+@hookimpl
+def retail_order_fields(order, viewer):
+    # only on orders noted "sample stamps": every other order's JSON stays the core's
+    return {"sample_stamps": order.paid_fen // 10000} if order.note == "sample stamps" else None
+
+
+@hookimpl
 def retail_document_url(doc_no):
     from flask import url_for
 
