@@ -59,6 +59,12 @@ class PayCardBindIn(InputSchema):
     member_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
+class PayCardBindCodeIn(InputSchema):
+    minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=1, max=1440),
+                             metadata={"description": "lifetime of the code; default: the setting"})
+
+
 class PayCardBindCodeOut(Schema):
     token = fields.String(required=True)
     url = fields.String(required=True)
@@ -213,6 +219,10 @@ class PosPayCodeApi(RetailApi):
         """A one-time, expiring binding QR code for an unbound card: the member scans it in the mall.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema: PayCardBindCodeIn
           responses:
             201:
               description: the binding code
@@ -223,8 +233,9 @@ class PosPayCodeApi(RetailApi):
                   parameters: {token: $response.body#/result/token}
           x-error-codes: [STORE_REQUIRED, CARD_NOT_FOUND, CARD_ALREADY_BOUND]
         """
+        data = json_body(PayCardBindCodeIn())
         caller_store_id()
-        token, row = cards.create_bind_token(cards.get_card(card_no))
+        token, row = cards.create_bind_token(cards.get_card(card_no), data["minutes"])
         url = url_for("MallPayCodeApi.card_bind_page", token=token, _external=True)
         return self.response(201, result={
             "token": token, "url": url, "qr_png": _data_url(images.qr_png(url)),

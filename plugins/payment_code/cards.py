@@ -135,13 +135,15 @@ def token_minutes() -> int:
     return int(get_setting("payment_code.bind_token_minutes"))
 
 
-def create_bind_token(card: Card) -> tuple[str, CardBindToken]:
-    """A signed, expiring, one-time binding code for an unbound card; commits."""
+def create_bind_token(card: Card, minutes: int | None = None) -> tuple[str, CardBindToken]:
+    """A signed, expiring, one-time binding code for an unbound card (``minutes``: its lifetime,
+    at most the setting's); commits."""
     if card.member_id is not None:
         raise DomainError("CARD_ALREADY_BOUND", _l("This card is bound to a member already."))
+    lifetime = min(minutes or 1440, token_minutes())
     with unit_of_work():
         row = CardBindToken(jti=uuid.uuid4().hex, card_id=card.id,
-                            expires_on=datetime.now() + timedelta(minutes=token_minutes()))
+                            expires_on=datetime.now() + timedelta(minutes=lifetime))
         db.session.add(row)
     return _serializer().dumps({"j": row.jti, "c": card.id}), row
 
