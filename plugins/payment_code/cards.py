@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, insert, literal, select, update
 
-from app.docnumbers.services import next_store_doc_no, register_doc_types
+from app.docnumbers.services import HEAD_OFFICE, next_doc_no, next_store_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.members.models import Member
@@ -34,6 +34,14 @@ CHUNK = 5_000
 FACE_VALUE_MAX_FEN = 10_000_000  # 100,000 yuan
 PREFIX_RE = re.compile(r"^[A-Za-z0-9]{0,10}$")
 BIND_SALT = "payment_code.card-binding"
+
+
+def store_doc_no(doc_type: str, store_id: int | None) -> str:
+    """The next number of a store's document, the store's code from the worker's cache."""
+    from app.org.services import cached_store
+
+    store = cached_store(store_id) if store_id is not None else None
+    return next_doc_no(doc_type, store.code if store else HEAD_OFFICE)
 
 
 def card_not_found() -> DomainError:
@@ -72,7 +80,7 @@ def change_card_balance(card: Card, amount_fen: int, kind: str, store_id: int | 
         raise DomainError("INSUFFICIENT_BALANCE", _l("The card's balance is not enough."))
     txn = CardTxn(
         card_id=card.id, kind=kind, amount_fen=amount_fen, balance_after_fen=balance,
-        txn_no=txn_no or next_store_doc_no(CARD_TXN, store_id), doc_no=doc_no or "",
+        txn_no=txn_no or store_doc_no(CARD_TXN, store_id), doc_no=doc_no or "",
         store_id=store_id, member_id=card.member_id, staff_id=staff_id, created_on=datetime.now(),
     )
     db.session.add(txn)

@@ -24,7 +24,6 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.docnumbers.services import next_store_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.members.models import Member
@@ -191,14 +190,14 @@ def charge_target(target: Target, amount_fen: int, store_id: int, staff_id: int 
                   txn_no: str | None = None) -> Charge:
     """Take ``amount_fen`` from what ``target`` pays with (no commit)."""
     from app.loyalty.services import change_stored_value
-    from plugins.payment_code.cards import change_card_balance
+    from plugins.payment_code.cards import change_card_balance, store_doc_no
 
     if target.kind == "card":
         txn = change_card_balance(target.card, -amount_fen, "consume", store_id, doc_no=doc_no or "",
                                   staff_id=staff_id, txn_no=txn_no)
         return Charge("card", target.card.member_id, txn.txn_no, txn.balance_after_fen, target.card.card_no)
     use_step(target)
-    txn_no = txn_no or next_store_doc_no("SV", store_id)
+    txn_no = txn_no or store_doc_no("SV", store_id)  # the store's code without a query
     txn = change_stored_value(target.member.id, -amount_fen, "consume", doc_no or txn_no, store_id,
                               staff_id=staff_id, note="pay code", txn_no=txn_no)
     return Charge("stored_value", target.member.id, txn.txn_no, txn.balance_after_fen)
