@@ -58,3 +58,10 @@ def retail_payment_methods():
     from plugins.payment_code.tender import PayCodeTender
 
     return [PayCodeTender()]
+
+
+@hookimpl
+def retail_member_detail_sections(member, viewer):
+    from plugins.payment_code.member_detail import member_cards_section
+
+    return [member_cards_section(member, viewer)]
