@@ -2,14 +2,18 @@
 
 update   extract messages of the core + built-in plugins (and the test plugin)
          and merge them into translations/<lang>/LC_MESSAGES/messages.po (a built-in
-         plugin with its own plugins/NAME/translations/ gets its own catalog there);
+         plugin with its own plugins/NAME/translations/ gets its own catalog there,
+         without the messages the core catalog translates: those show the core's word);
          English msgids are copied to the English catalog.
 compile  build the .mo files (done by dev.py and CI, never committed).
-check    list messages lacking a Chinese or English translation, and msgids listed twice
-         in one catalog (exit 1 if any).
+check    list messages lacking a Chinese or English translation, msgids listed twice
+         in one catalog, and msgids two catalogs translate differently (at run time the
+         catalogs are merged into one, so a plugin's translation would replace the
+         core's everywhere) (exit 1 if any).
 dedupe   drop msgids listed twice in a catalog (left by union merges), keeping the first.
 merge F  update, then fill Chinese strings from the JSON object {msgid: zh} in file F
-         (plural messages take a list) in every catalog; other translations are kept.
+         (plural messages take a list) where a catalog has none yet; translations already
+         made are never changed by a merge (edit the .po to correct one).
 """
 
 from __future__ import annotations
@@ -91,6 +95,19 @@ def save(catalog: Catalog, path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+def _core_translated(lang: str) -> set[tuple[str, object]]:
+    """(msgid, context) the core catalog translates: a built-in plugin's catalog leaves them
+    out, so the plugin shows the core's word and can never replace it (at run time all
+    catalogs are merged into one)."""
+    catalog = load(po_path(ROOT / "translations", lang), lang)
+    return {(str(m.id), m.context) for m in catalog if m.id and m.string and all(
+        m.string if isinstance(m.string, tuple) else (m.string,))}
+
+
+def _is_plugin_catalog(directory: Path) -> bool:
+    return directory.parent.parent == ROOT / "plugins"
+
+
 def update() -> None:
     for sources, directory in DOMAINS:
         template = extract(sources)
@@ -99,6 +116,10 @@ def update() -> None:
             catalog = load(path, lang)
             catalog.update(template, no_fuzzy_matching=True)
             catalog.obsolete.clear()
+            if _is_plugin_catalog(directory):
+                for key in _core_translated(lang):
+                    if catalog.get(*key) is not None:
+                        catalog.delete(*key)
             if lang == "en":
                 for message in catalog:
                     if message.id and not message.string:
@@ -167,14 +188,34 @@ def missing() -> list[str]:
         template = extract(sources)
         for lang in LANGS:
             catalog = load(po_path(directory, lang), lang)
+            core = _core_translated(lang) if _is_plugin_catalog(directory) else set()
             for message in template:
-                if not message.id:
-                    continue
+                if not message.id or (str(message.id), message.context) in core:
+                    continue  # a plugin's message the core translates: the core's word is used
                 found = catalog.get(message.id, message.context)
                 strings = found.string if found else None
                 values = strings if isinstance(strings, tuple) else (strings,)
                 if found is None or not all(values) or found.fuzzy:
                     problems.append(f"{directory.relative_to(ROOT)} [{lang}] {message.id!r}")
+    return problems
+
+
+def conflicts() -> list[str]:
+    """msgids that two run-time catalogs (core, built-in plugins) translate differently."""
+    seen: dict[tuple[str, object, str], tuple[Path, object]] = {}
+    problems = []
+    for _sources, directory in DOMAINS:
+        if "test_plugin" in directory.parts:
+            continue  # the test plugin's catalog is only loaded by the tests
+        for lang in LANGS:
+            for message in load(po_path(directory, lang), lang):
+                if not message.id or not message.string:
+                    continue
+                key = (lang, message.context, str(message.id))
+                first = seen.setdefault(key, (directory, message.string))
+                if first[1] != message.string:
+                    problems.append(f"{directory.relative_to(ROOT)} [{lang}] {str(message.id)[:60]!r} is "
+                                    f"{message.string!r} but {first[1]!r} in {first[0].relative_to(ROOT)}")
     return problems
 
 
@@ -223,9 +264,9 @@ def merge(json_path: str) -> None:
         for message in catalog:
             if message.id and isinstance(message.id, tuple):
                 value = chinese.get(message.id[0])
-                if value:
+                if value and not all(message.string):
                     message.string = tuple(value) if isinstance(value, list) else (value, value)
-            elif message.id in chinese:
+            elif message.id in chinese and not message.string:
                 message.string = chinese[message.id]
         save(catalog, path)
 
@@ -241,7 +282,7 @@ if __name__ == "__main__":
     elif action == "dedupe":
         dedupe()
     elif action == "check":
-        problems = duplicates() + missing()
+        problems = duplicates() + missing() + conflicts()
         print("\n".join(problems) or "all messages translated")
         sys.exit(1 if problems else 0)
     else:

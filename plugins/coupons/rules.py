@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from app.errors import DomainError
 from app.extensions import db
+from app.formatting import store_today
 from app.unit_of_work import unit_of_work
 from plugins.coupons.models import (
     KINDS,
@@ -344,5 +345,5 @@ def status_label(status: str):
 
 
 def in_claim_window(rule: CouponRule, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or store_today()
     return rule.latest_claim_date is None or today <= rule.latest_claim_date

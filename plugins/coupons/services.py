@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.catalog.services import lowest_active_price, skus_by_id, with_child_categories
 from app.errors import DomainError
 from app.extensions import db
+from app.formatting import store_today
 from app.members.models import Member
 from app.org.models import Store
 from app.plugins import plugin_host
@@ -93,7 +94,7 @@ def get_coupon(code: str) -> Coupon:
 
 def validity_for(rule: CouponRule, today: date | None = None) -> tuple[date, date]:
     """Validity computed at issue: N days from issue, or until a date; never before the effective date."""
-    today = today or date.today()
+    today = today or store_today()
     start = max(today, rule.effective_date)
     if rule.validity_type == "days":
         return start, start + timedelta(days=rule.valid_days - 1)
@@ -106,7 +107,7 @@ def check_issuable(rule: CouponRule) -> None:
         raise DomainError("COUPON_RULE_NOT_AUDITED", _l("This coupon rule is not audited yet."))
     if rule.disabled:
         raise DomainError("COUPON_RULE_DISABLED", _l("This coupon rule is disabled."))
-    if rule.validity_type == "until" and rule.valid_until < date.today():
+    if rule.validity_type == "until" and rule.valid_until < store_today():
         raise DomainError("COUPON_RULE_EXPIRED", _l("This coupon rule's validity has ended."))
 
 
@@ -462,7 +463,7 @@ class Verdict:
 
 
 def _expired(coupon: Coupon, today: date | None = None) -> bool:
-    return coupon.valid_to is not None and coupon.valid_to < (today or date.today())
+    return coupon.valid_to is not None and coupon.valid_to < (today or store_today())
 
 
 def display_status(coupon: Coupon) -> str:
@@ -522,7 +523,7 @@ def verify(
 ) -> Verdict:
     """Can ``coupon`` be used at ``store_id`` on an order of ``order_total_fen``? With the discount."""
     rule = coupon.rule
-    today = today or date.today()
+    today = today or store_today()
     total = order_total_fen or 0
     checks = [
         (coupon.status == "redeemed", "COUPON_ALREADY_REDEEMED", _l("This coupon was redeemed already.")),
@@ -761,7 +762,7 @@ def member_coupons(member_id: int, store_id: int | None = None, usable_only: boo
         rule.joinedload(CouponRule.exchange_product),
     )
     if usable_only:
-        today = date.today()
+        today = store_today()
         query = query.where(
             Coupon.status == "issued",
             or_(Coupon.valid_to.is_(None), Coupon.valid_to >= today),

@@ -383,6 +383,14 @@ ADD_HINT = """{% extends base_template %}
 """
 
 
+# the statuses each lifecycle action starts from (as collect_coupons, issue_physical, void_coupons)
+COUPON_ACTION_SOURCES = {
+    "collect": ("generated",),
+    "issue": ("collected",),
+    "void": ("generated", "collected", "issued"),
+}
+
+
 class CouponView(StoreScopedModelView):
     """Generated and issued coupons with their lifecycle actions (领用 / 发放 / 作废)."""
 
@@ -466,6 +474,10 @@ class CouponView(StoreScopedModelView):
     @expose("/delete/<pk>", methods=["GET", "POST"])
     def delete(self, pk):
         abort(404)
+
+    def allowed_actions(self, item):
+        """Only the lifecycle steps the coupon's status allows (the services refuse the rest)."""
+        return {name for name, sources in COUPON_ACTION_SOURCES.items() if item.status in sources}
 
     def _ids(self, items):
         return [c.id for c in selected_rows(items)]

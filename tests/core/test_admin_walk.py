@@ -30,6 +30,7 @@ BRAND_WORDS = {
     "APPID", "UTC", "appAuthToken",  # parameter names merchants copy from WeChat/Meituan consoles
     "English",  # the language menu names the other language in that language
     "Ctrl", "Alt", "Shift", "Enter", "Tab", "Esc", "Backspace",  # keys in keyboard hints
+    "IMEI", "JPEG", "PNG", "WebP",  # a phone's IMEI and the photo formats a trade-in accepts (recycle)
 }
 
 # columns whose values are names, codes or free text typed by people (allowed as they are)

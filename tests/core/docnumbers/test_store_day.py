@@ -1,37 +1,14 @@
 """The day in a document number is the store's date (setting ``core.time_zone``), not the
 server's: the clock is frozen near midnight UTC on a UTC server."""
 
-import time
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-import app.formatting as formatting
 from app.docnumbers.services import next_doc_no
 from app.extensions import db
+from tests.support.clock import frozen_at, utc_server_fixture  # noqa: F401 (fixture)
 from tests.support.settings import kept_settings
-
-
-@pytest.fixture
-def utc_server(monkeypatch):
-    """The server's own clock (naive ``datetime.now``, ``date.today``) runs on UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def frozen_at(monkeypatch, instant: datetime) -> None:
-    """Every ``datetime.now`` of the store clock answers ``instant``."""
-
-    class FrozenDatetime(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return instant.astimezone(tz) if tz else instant.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-    monkeypatch.setattr(formatting, "datetime", FrozenDatetime)
 
 
 def _number(app, doc_type: str, store_code: str) -> str:

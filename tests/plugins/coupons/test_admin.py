@@ -163,3 +163,32 @@ def test_finance_documents_and_redemptions_are_listed_for_hq(app, client_as, mak
     assert "Other receivable" in page and "Receipt" in page
     assert client_as("cashier1").get("/financedocview/list/").status_code == 403
     assert client_as("cashier1").get("/redemptionview/list/").status_code == 200
+
+
+def test_a_coupon_page_offers_only_the_steps_its_status_allows(app, client_as, make_rule):
+    from plugins.coupons.generation import request_generation
+    from plugins.coupons.models import Coupon, CouponRule
+    from plugins.coupons.services import collect_coupons, void_coupons
+
+    rule_id = make_rule(medium="physical", total_count=3)
+    with app.app_context():
+        request_generation(db.session.get(CouponRule, rule_id))
+        generated, collected, voided = [c.id for c in db.session.query(Coupon).filter_by(rule_id=rule_id)
+                                        .order_by(Coupon.id)]
+        from app.org.models import Store
+
+        s001 = db.session.query(Store).filter_by(code="S001").one().id
+        collect_coupons([collected], s001)
+        void_coupons([voided])
+        db.session.commit()
+    admin = client_as("admin")
+
+    def offered(coupon_id):
+        page = admin.get(f"{COUPONS}/show/{coupon_id}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        return {name for name in ("collect", "issue", "void") if f"/action/{name}/" in html}
+
+    assert offered(generated) == {"void"}  # collecting asks for a store: from the list only
+    assert offered(collected) == {"issue", "void"}
+    assert offered(voided) == set()
