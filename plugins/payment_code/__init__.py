@@ -59,9 +59,3 @@ def retail_payment_methods():
 
     return [PayCodeTender()]
 
-
-@hookimpl
-def retail_member_detail_sections(member, viewer):
-    from plugins.payment_code.member_detail import member_cards_section
-
-    return [member_cards_section(member, viewer)]
