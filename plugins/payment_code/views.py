@@ -33,7 +33,7 @@ register_labels("payment_code_code_kind", {
 register_labels("payment_code_batch_status", {
     "queued": _l("Queued"), "running": _l("Generating"), "done": _l("Done"),
 })
-register_labels("payment_code_card_status", {"active": _l("In use"), "frozen": _l("Frozen")})
+register_labels("payment_code_card_status", {"active": _l("Card usable"), "frozen": _l("Frozen")})
 register_labels("payment_code_txn_kind", {
     "issue": _l("Opening balance"), "consume": _l("Spent"), "refund": _l("Refunded"),
 })

@@ -38,7 +38,7 @@ GRANTS = {
     + write("RecycleProviders")
     + write("RecycleProviderUsers")
     + menu("Recycle", "RecycleOrders", "RecycleProviders", "RecycleProviderUsers"),
-    SERVICE_PROVIDER: REVIEW + write("RecycleOrders") + menu("Recycle", "RecycleOrders"),
+    SERVICE_PROVIDER: REVIEW + write("RecycleOrders") + menu("Recycle", "RecycleOrders", "RecycleCompleted"),
     STORE_MANAGER: POS_RECYCLE + STORE_PAGES,
     GUIDE: POS_RECYCLE + STORE_PAGES,
     CASHIER: POS_RECYCLE + STORE_PAGES,
@@ -60,6 +60,9 @@ def retail_register_apis(appbuilder):
     return [PosRecycleApi, RecycleReviewApi]
 
 
+COMPLETED_LIST = "/recycleorderview/list/?_flt_0_state=completed"  # a provider's completed orders (F3.13)
+
+
 @hookimpl
 def retail_register_views(appbuilder):
     from plugins.recycle import views
@@ -72,6 +75,14 @@ def retail_register_views(appbuilder):
             label=_l("Trade-in orders"),
             icon="fa-mobile",
             **category,
+        ),
+        ViewSpec(
+            None,
+            "RecycleCompleted",
+            label=_l("Completed trade-ins"),
+            href=COMPLETED_LIST,
+            icon="fa-check",
+            category="Recycle",
         ),
         ViewSpec(
             views.IntakeView,

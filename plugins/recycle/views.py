@@ -57,7 +57,7 @@ register_labels("recycle_mode", services.MODE_LABELS)
 register_labels(
     "recycle_category",
     {
-        "phone": _l("Phone"),
+        "phone": _l("Mobile phone"),
         "tablet": _l("Tablet"),
         "laptop": _l("Laptop"),
         "watch": _l("Watch"),

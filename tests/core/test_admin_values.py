@@ -259,7 +259,9 @@ def test_member_detail_shows_ledgers_wallet_and_orders(admin_client, sale):
         section(html, key)
     # every package's sections, in their (order, key) order whichever package pluggy calls first
     keys = re.findall(r'class="panel panel-default detail-section" id="section-([\w-]+)"', html)
-    assert keys == ["level-history", "stored-value", "points", "coupons", "orders", "sample-stamps"]
+    assert keys == [
+        "level-history", "stored-value", "points", "coupons", "points-mall", "orders", "sample-stamps",
+    ]
 
 
 def _stock_doc(app, doc_no):

@@ -42,8 +42,11 @@ def test_a_plugins_section_shows_the_member_as_the_viewer_sees_them(app, admin_c
 def test_a_disabled_plugins_section_is_gone_and_the_order_stays(app, admin_client, sale, restore_plugins):
     url = f"/memberview/show/{sale['member_id']}"
     keys = _section_keys(admin_client.get(url).get_data(as_text=True))
-    assert keys == ["level-history", "stored-value", "points", "coupons", "orders", "sample-stamps"]
+    assert keys == [
+        "level-history", "stored-value", "points", "coupons", "points-mall", "orders", "sample-stamps",
+    ]
     with app.app_context():
+        app.extensions["retail_plugins"].set_enabled("points_mall", False)  # depends on coupons: off first
         app.extensions["retail_plugins"].set_enabled("coupons", False)
     try:
         keys = _section_keys(admin_client.get(url).get_data(as_text=True))
@@ -51,6 +54,7 @@ def test_a_disabled_plugins_section_is_gone_and_the_order_stays(app, admin_clien
     finally:
         with app.app_context():
             app.extensions["retail_plugins"].set_enabled("coupons", True)
+            app.extensions["retail_plugins"].set_enabled("points_mall", True)
 
 
 def test_level_history_links_the_document_through_the_package_that_issued_it(app, admin_client, sale):

@@ -50,6 +50,7 @@ def test_endpoints_of_the_disabled_plugin_answer_404(app, api_as, make_rule, new
     pos = api_as("pos1")
     host = app.extensions["retail_plugins"]
     with app.app_context():
+        host.set_enabled("points_mall", False)  # depends on coupons: off first
         host.set_enabled("coupons", False)
         db.session.commit()
     try:
@@ -58,6 +59,7 @@ def test_endpoints_of_the_disabled_plugin_answer_404(app, api_as, make_rule, new
     finally:
         with app.app_context():
             host.set_enabled("coupons", True)
+            host.set_enabled("points_mall", True)
             db.session.commit()
     assert pos.get(f"/api/v1/pos/coupons/{code}?member_id={member_id}").status_code == 200
 

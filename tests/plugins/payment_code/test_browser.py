@@ -51,5 +51,6 @@ def test_hq_makes_a_card_batch_with_printed_codes(app, page):
     page.goto(f"/cardview/list/?_flt_0_card_no={prefix}")
     expect(page.locator("body")).to_contain_text(f"{prefix}000001")
     expect(page.locator("body")).to_contain_text("88.80")
+    expect(page.locator("body")).to_contain_text("正常使用")
     expect(page.locator("#export-xlsx")).to_be_visible()
     shot(page, "payment_code-04-card-list-zh")

@@ -209,3 +209,31 @@ def test_intake_form_takes_in_a_device_with_photos(app, client_as):
 @pytest.mark.parametrize("who", ["hq", "provider1"])
 def test_intake_form_is_for_store_staff(app, client_as, who):
     assert client_as(who).get("/recycle-intake/").status_code == 403
+
+
+def test_a_provider_sees_its_completed_trade_ins(app, api_as, client_as):
+    from flask_appbuilder.security.sqla.models import User
+
+    from plugins.recycle.services import transition
+
+    provider_id = demo_provider_id(app)
+    rival_id = add_provider(app, "对手回收", "rival1")
+    guide = api_as("guide1")
+    done, open_, rivals = (
+        create_trade_in(guide, mode="half_package", provider_id=provider_id),
+        create_trade_in(guide, mode="half_package", provider_id=provider_id),
+        create_trade_in(guide, mode="full_package", provider_id=rival_id),
+    )
+    for order, reviewer in ((done, "provider1"), (rivals, "rival1")):
+        answer = api_as(reviewer).post(
+            f"/api/v1/recycle/orders/{order['id']}/quote", json={"amount_fen": 100}
+        )
+        assert answer.status_code == 200
+        with app.app_context():
+            transition(order["id"], "paid", None)
+            transition(order["id"], "completed", db.session.query(User).filter_by(username="admin").one())
+    client = client_as("provider1")
+    menu = client.get("/recycleorderview/list/").get_data(as_text=True)
+    assert "/recycleorderview/list/?_flt_0_state=completed" in menu.replace("&amp;", "&")
+    page = client.get("/recycleorderview/list/?_flt_0_state=completed").get_data(as_text=True)
+    assert done["order_no"] in page and open_["order_no"] not in page and rivals["order_no"] not in page

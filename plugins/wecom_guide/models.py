@@ -1,0 +1,232 @@
+"""Tables of the wecom_guide plugin: member ownership (专属导购) and its history, activation,
+the guide's records of a member (visits, fittings, album), chat materials and HQ tasks.
+
+The ``wecom`` helper's tables (WeCom contact ways, callback events, call log) are appended
+at the end under its marked section.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.members.models import Member, MemberLevel, MemberTag
+from app.org.models import Store
+from app.platform.audit import Audited
+from app.platform.staff import Staff
+
+OWNERSHIP_ACTIONS = ("claim", "link", "transfer", "release")
+OWNERSHIP_SOURCES = ("claim", "wecom", "transfer", "staff_left", "admin")
+ACTIVATION_METHODS = ("link", "sms")
+VISIT_METHODS = ("phone", "wecom", "in_store", "sms", "other")
+MATERIAL_KINDS = ("text", "image", "link")
+TASK_STATUSES = ("open", "closed")
+ASSIGNMENT_STATUSES = ("pending", "done")
+
+
+class GuideMember(Model):
+    """The member's dedicated guide (专属导购): one row per member that has or had one.
+
+    ``staff_id`` None = in the unclaimed pool (released). A member without a row has never
+    had a guide and is in the pool too. ``store_id`` is the guide's store when linked
+    (store managers see and transfer their store's members).
+    """
+
+    __tablename__ = "wecom_guide_member"
+    # my members newest first: the workbench's default list
+    __table_args__ = (Index("ix_wecom_guide_member_staff_since", "staff_id", "since"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"))  # first of the index
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="claim")
+    since: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    member: Mapped[Member] = relationship(Member)
+    staff: Mapped[Staff | None] = relationship(Staff)
+    store: Mapped[Store | None] = relationship(Store)
+
+
+class OwnershipEvent(Model):
+    """History of ownership: who held the member before and after, why, and who did it."""
+
+    __tablename__ = "wecom_guide_ownership_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    from_staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    member: Mapped[Member] = relationship(Member)
+    from_staff: Mapped[Staff | None] = relationship(Staff, foreign_keys=[from_staff_id])
+    to_staff: Mapped[Staff | None] = relationship(Staff, foreign_keys=[to_staff_id])
+
+
+class Activation(Model):
+    """A POS member's activation (F4.16): by the welcome/activation link or a mall SMS login."""
+
+    __tablename__ = "wecom_guide_activation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, unique=True)
+    method: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    member: Mapped[Member] = relationship(Member)
+
+
+class Visit(Model):
+    """A guide's visit record (回访) of a member, with its method."""
+
+    __tablename__ = "wecom_guide_visit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16), nullable=False)
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    staff: Mapped[Staff | None] = relationship(Staff)
+
+
+class Fitting(Model):
+    """A fitting record (试穿记录): what the member tried on, size and outcome."""
+
+    __tablename__ = "wecom_guide_fitting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    item: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    staff: Mapped[Staff | None] = relationship(Staff)
+
+
+class AlbumPhoto(Model):
+    """An image of the member's album, stored on disk under the instance folder."""
+
+    __tablename__ = "wecom_guide_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    content_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    caption: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+
+class MaterialGroup(Audited, Model):
+    """A group of the chat materials library (话术/素材分组)."""
+
+    __tablename__ = "wecom_guide_material_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), nullable=False, unique=True)
+    sort: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Material(Audited, Model):
+    """A chat material: a text, an image (URL) or a link a guide forwards to members."""
+
+    __tablename__ = "wecom_guide_material"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("wecom_guide_material_group.id"), nullable=False,
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="text")
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    forward_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    group: Mapped[MaterialGroup] = relationship(MaterialGroup)
+
+    def __repr__(self) -> str:
+        return self.title
+
+
+class Task(Audited, Model):
+    """An HQ or store-manager task (F4.8): target members, content, material, deadline.
+
+    ``store_id`` None = an HQ task for every store's guides; else that store's guides only.
+    """
+
+    __tablename__ = "wecom_guide_task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("wecom_guide_material.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
+    target_tag_id: Mapped[int | None] = mapped_column(ForeignKey("members_tag.id"))
+    target_level_id: Mapped[int | None] = mapped_column(ForeignKey("members_level.id"))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), nullable=False, default="open")
+
+    material: Mapped[Material | None] = relationship(Material)
+    store: Mapped[Store | None] = relationship(Store)
+    target_tag: Mapped[MemberTag | None] = relationship(MemberTag)
+    target_level: Mapped[MemberLevel | None] = relationship(MemberLevel)
+
+    def __repr__(self) -> str:
+        return self.title
+
+
+class TaskAssignment(Model):
+    """A task given to one guide: how many of their members it targets, how many forwarded."""
+
+    __tablename__ = "wecom_guide_task_assignment"
+    __table_args__ = (UniqueConstraint("task_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("wecom_guide_task.id"), nullable=False, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("org_staff.id"), nullable=False, index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
+    target_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    forwarded_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    status: Mapped[str] = mapped_column(String(8), nullable=False, default="pending")
+    done_on: Mapped[datetime | None] = mapped_column(DateTime)
+
+    task: Mapped[Task] = relationship(Task)
+    staff: Mapped[Staff] = relationship(Staff)
+    store: Mapped[Store | None] = relationship(Store)
+
+
+class TaskForward(Model):
+    """One member a guide forwarded a task to (once per task and member)."""
+
+    __tablename__ = "wecom_guide_task_forward"
+    __table_args__ = (UniqueConstraint("task_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("wecom_guide_task.id"), nullable=False, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("org_staff.id"), nullable=False)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)

@@ -1,0 +1,72 @@
+"""Browser (Debian chromium through Playwright): an HQ user creates a virtual mall item in the admin,
+a member exchanges it through the mall API, and the exchange order's page shows the coupon and no
+delivery sections (F3.1). Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from tests.support.browser import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
+from tests.support.points_mall import mall_kit_fixture  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def page(new_page):  # noqa: F811 - a Chinese browser at 1366 px
+    return new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+
+
+def _row(page, field: str):
+    return page.locator("tr", has=page.locator(f"[name='{field}']"))
+
+
+def test_hq_creates_a_virtual_item_a_member_exchanges_it_and_the_order_has_no_delivery(app, page, mall_kit):
+    from plugins.points_mall.models import MallItem, MallOrder
+
+    rule_id = mall_kit.rule(name="浏览器十元券")
+    login(page, "hq")
+    page.goto("/mallitemview/add")
+    page.fill("input[name=name]", "浏览器兑换券")
+    kind = page.locator("select[name=kind]")
+    _row(page, "kind").locator(".select2-container").click()
+    page.locator(".select2-results li", has_text="虚拟商品").click()
+    expect(kind).to_have_value("virtual")
+    expect(_row(page, "sku")).to_be_hidden()  # physical-only fields vanish for virtual goods
+    expect(_row(page, "allow_delivery")).to_be_hidden()
+    _row(page, "coupon_rule").locator(".select2-container").click()
+    page.locator(".select2-results li", has_text="浏览器十元券").click()
+    page.fill("input[name=points_price]", "300")
+    page.fill("input[name=stock]", "5")
+    page.check("input[name=on_shelf]")
+    shot(page, "points-mall-01-virtual-item-form-zh")
+    with page.expect_navigation():
+        page.locator("form button[type=submit], form input[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    with app.app_context():
+        item = db.session.query(MallItem).filter_by(name="浏览器兑换券").one()
+        assert item.kind == "virtual" and item.coupon_rule_id == rule_id and item.on_shelf
+        item_id = item.id
+    page.goto("/mallitemview/list/")
+    expect(page.locator("body")).to_contain_text("浏览器兑换券")
+    shot(page, "points-mall-02-item-list-zh")
+
+    member = mall_kit.member(points=1000)
+    answer = mall_kit.exchange(member, item_id, key="browser-exchange-1")
+    assert answer.status_code == 201, answer.get_json()
+    order = answer.get_json()["result"]
+    assert "delivery" not in order and "pickup" not in order and order["coupon"]["code"]
+    with app.app_context():
+        order_id = db.session.query(MallOrder).filter_by(order_no=order["order_no"]).one().id
+
+    page.goto("/mallorderview/list/")
+    expect(page.locator("body")).to_contain_text(order["order_no"])
+    page.goto(f"/mallorderview/show/{order_id}")
+    body = page.locator("body")
+    expect(body).to_contain_text(order["coupon"]["code"])
+    expect(body).to_contain_text("虚拟商品")
+    for absent in ("快递配送", "收货人", "地址", "自提门店", "快递公司", "运单号", "出库门店"):
+        expect(page.locator(".panel-heading, th", has_text=absent)).to_have_count(0)
+    expect(page.locator("#section-fulfilment")).to_have_count(0)
+    shot(page, "points-mall-03-virtual-order-zh")
