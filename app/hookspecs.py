@@ -257,6 +257,13 @@ def retail_member_created(member: Member) -> None:
 
 
 @hookspec
+def retail_member_logged_in(member: Member, channel: str) -> None:
+    """Called inside the transaction of a member's successful login (``channel``:
+    ``"mall_sms"``, the mall's SMS code), e.g. to activate a member registered at the POS.
+    A subscriber that raises refuses the login (nothing of it is kept)."""
+
+
+@hookspec
 def retail_staff_left(staff: Staff) -> None:
     """Called inside the transaction that marked a staff member as left.
 

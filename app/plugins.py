@@ -361,6 +361,9 @@ class PluginHost:
     def member_created(self, member: Member) -> None:
         self._enabled(self.pm.hook.retail_member_created)(member=member)
 
+    def member_logged_in(self, member: Member, channel: str) -> None:
+        self._enabled(self.pm.hook.retail_member_logged_in)(member=member, channel=channel)
+
     def staff_left(self, staff: Staff) -> None:
         self._enabled(self.pm.hook.retail_staff_left)(staff=staff)
 

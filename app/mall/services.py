@@ -117,6 +117,8 @@ def verify_login_code(phone: str, code: str, now: datetime | None = None) -> Mem
     now = now or datetime.now()
     with unit_of_work():
         outcome = _use_login_code(phone, code, now)
+        if not isinstance(outcome, DomainError):
+            plugin_host().member_logged_in(outcome, "mall_sms")
     if isinstance(outcome, DomainError):  # refused after counting the try (committed)
         raise outcome
     return outcome

@@ -79,6 +79,14 @@ def retail_member_filters(viewer, context):
 
 
 @hookimpl
+def retail_member_logged_in(member, channel):
+    from plugins.wecom_guide.activation import activate_member
+
+    if channel == "mall_sms":  # F4.16: a member registered at the POS is activated by an SMS login
+        activate_member(member.id, "sms")
+
+
+@hookimpl
 def retail_staff_left(staff):
     from plugins.wecom_guide.ownership import release_members_of
 

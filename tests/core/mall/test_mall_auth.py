@@ -264,3 +264,15 @@ def test_error_messages_are_localized(client):
     en = client.post("/api/v1/mall/login/code", json={"phone": "1"}, headers={"Accept-Language": "en"})
     assert _error(en)["message"] == "Enter a valid mainland mobile number."
     assert _error(zh)["code"] == "INVALID_PHONE" and _error(zh)["message"]  # zh text: catalog merge pending
+
+
+def test_a_successful_login_tells_the_plugins_and_a_refused_one_does_not(app, client, phone):
+    from retail_test_plugin import CALLS
+
+    _request_code(client, phone)
+    code = _latest_code(app, phone)
+    wrong = "000000" if code != "000000" else "111111"
+    assert _login(client, phone, wrong).status_code == 400
+    assert ("retail_member_logged_in", phone, "mall_sms") not in CALLS
+    assert _login(client, phone, code).status_code == 200
+    assert CALLS.count(("retail_member_logged_in", phone, "mall_sms")) == 1

@@ -92,6 +92,11 @@ def retail_member_created(member):
 
 
 @hookimpl
+def retail_member_logged_in(member, channel):
+    CALLS.append(("retail_member_logged_in", member.phone, channel))
+
+
+@hookimpl
 def retail_staff_left(staff):
     CALLS.append(("retail_staff_left", staff.employee_no))
 
