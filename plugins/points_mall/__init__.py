@@ -69,3 +69,24 @@ def retail_member_detail_sections(member, viewer):
     from plugins.points_mall.member_detail import member_orders_section
 
     return [member_orders_section(member, viewer)]
+
+
+# --- reset: points reset (积分清零) ---
+JOBS = {**globals().get("JOBS", {}), "points_mall.reset": "plugins.points_mall.reset.jobs:reset_points_job"}
+GRANTS.setdefault(MERCHANT, [])
+GRANTS[MERCHANT] = GRANTS[MERCHANT] + write("PointsResets") + menu("PointsResets")
+COMMANDS = [*globals().get("COMMANDS", []), "plugins.points_mall.reset.commands:reset_cli"]
+
+
+@hookimpl(specname="retail_register_views")
+def reset_register_views(appbuilder):
+    from plugins.points_mall.reset.views import reset_view_specs
+
+    return reset_view_specs()
+
+
+@hookimpl(specname="retail_document_url")
+def reset_document_url(doc_no):
+    from plugins.points_mall.reset.views import reset_document_url as url_of
+
+    return url_of(doc_no)

@@ -60,3 +60,22 @@ ERRORS = error_table(
         "MALL_ITEM_NO_FULFILMENT": (422, ITEM + "physical goods offer delivery, store pick-up or both."),
     },
 )
+
+
+# --- reset: points reset (积分清零) ---
+ERRORS.update(error_table("points_mall", {
+    "POINTS_RESET_REASON_INVALID": (422, "Points reset form: the reason members see takes 2 to 100 "
+                                         "characters."),
+    "POINTS_RESET_REMARK_TOO_LONG": (422, "Points reset form: the remark takes at most 500 characters."),
+    "POINTS_RESET_SCOPE_INVALID": (422, "Points reset form: the scope is all members, a level, a member "
+                                        "group or home stores."),
+    "POINTS_RESET_LEVEL_REQUIRED": (422, "Points reset form: choose the member level."),
+    "POINTS_RESET_SEGMENT_REQUIRED": (422, "Points reset form: choose the member group (e.g. a share group); "
+                                           "a job whose group has gone fails with it."),
+    "POINTS_RESET_STORES_REQUIRED": (422, "Points reset form: choose the members' home stores."),
+    "POINTS_RESET_DATE_INVALID": (422, "Points reset form: the 'earned before' date is not a date "
+                                       "(YYYY-MM-DD) or is after tomorrow."),
+    "POINTS_RESET_NOT_FOUND": (404, "Unknown points reset."),
+    "POINTS_RESET_NOT_RESUMABLE": (409, "Only a failed points reset, or one whose worker stopped, "
+                                        "can be resumed."),
+}))

@@ -129,3 +129,91 @@ class MallMemberCount(Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), nullable=False, index=True)
     period: Mapped[str] = mapped_column(String(10), nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+# --- reset: points reset (积分清零) ---
+from datetime import date as _date  # noqa: E402
+from datetime import datetime as _datetime  # noqa: E402
+
+from flask_appbuilder import Model as _Model  # noqa: E402
+from sqlalchemy import JSON as _JSON  # noqa: E402
+from sqlalchemy import BigInteger as _BigInteger  # noqa: E402
+from sqlalchemy import Date as _Date  # noqa: E402
+from sqlalchemy import DateTime as _DateTime  # noqa: E402
+from sqlalchemy import ForeignKey as _ForeignKey  # noqa: E402
+from sqlalchemy import Integer as _Integer  # noqa: E402
+from sqlalchemy import String as _String  # noqa: E402
+from sqlalchemy import Text as _Text  # noqa: E402
+from sqlalchemy import UniqueConstraint as _UniqueConstraint  # noqa: E402
+from sqlalchemy.orm import Mapped as _Mapped  # noqa: E402
+from sqlalchemy.orm import mapped_column as _column  # noqa: E402
+from sqlalchemy.orm import relationship as _relationship  # noqa: E402
+
+from app.members.models import MemberLevel as _MemberLevel  # noqa: E402
+
+
+class PointsReset(_Model):
+    """One points reset (积分清零): its form, its progress and what it did.
+
+    ``reason`` becomes the note of every ledger row (members see it in their points
+    history); ``remark`` stays in the back office.  The job resets the members of the
+    scope with ``member_id <= upper_member_id`` (those existing when it started) in
+    batches by member id; ``checkpoint_member_id`` is the last member id of the last
+    committed batch, so a stopped job resumes after it.
+    """
+
+    __tablename__ = "points_mall_reset"
+    id: _Mapped[int] = _column(_Integer, primary_key=True)
+    reset_no: _Mapped[str] = _column(_String(20), unique=True, nullable=False)
+    reason: _Mapped[str] = _column(_String(100), nullable=False)
+    remark: _Mapped[str] = _column(_String(500), nullable=False, default="")
+    scope: _Mapped[str] = _column(_String(10), nullable=False, default="all")  # all|level|segment|stores
+    level_id: _Mapped[int | None] = _column(_ForeignKey("members_level.id"))
+    segment_key: _Mapped[str | None] = _column(_String(60))  # a core member segment (share group)
+    segment_label: _Mapped[str] = _column(_String(100), nullable=False, default="")
+    store_ids: _Mapped[list | None] = _column(_JSON)
+    earned_before: _Mapped[_date | None] = _column(_Date)
+    status: _Mapped[str] = _column(_String(12), nullable=False, default="queued", index=True)
+    upper_member_id: _Mapped[int | None] = _column(_Integer)
+    checkpoint_member_id: _Mapped[int] = _column(_Integer, nullable=False, default=0)
+    member_count: _Mapped[int] = _column(_Integer, nullable=False, default=0)
+    points_total: _Mapped[int] = _column(_BigInteger, nullable=False, default=0)
+    job_id: _Mapped[int | None] = _column(_ForeignKey("core_job.id"))
+    message: _Mapped[str] = _column(_Text, nullable=False, default="")
+    created_by_fk: _Mapped[int | None] = _column(_ForeignKey("ab_user.id"))
+    created_on: _Mapped[_datetime] = _column(_DateTime, default=_datetime.now, nullable=False)
+    started_on: _Mapped[_datetime | None] = _column(_DateTime)
+    heartbeat_on: _Mapped[_datetime | None] = _column(_DateTime)
+    finished_on: _Mapped[_datetime | None] = _column(_DateTime)
+
+    level: _Mapped[_MemberLevel | None] = _relationship(_MemberLevel)
+
+    @property
+    def progress(self) -> int:
+        """Percent of the member id range done, for the admin's progress bar."""
+        if self.status == "completed":
+            return 100
+        if not self.upper_member_id:
+            return 0
+        return min(99, int(self.checkpoint_member_id * 100 / self.upper_member_id))
+
+    def __repr__(self) -> str:
+        return self.reset_no
+
+
+class PointsResetBatch(_Model):
+    """One committed batch of a reset: its member id range and the block of document numbers
+    its ledger rows took (``doc_prefix`` + ``first_seq`` … ``first_seq + members - 1``)."""
+
+    __tablename__ = "points_mall_reset_batch"
+    __table_args__ = (_UniqueConstraint("reset_id", "lo", name="uq_points_mall_reset_batch_lo"),
+                      {"extend_existing": True})
+    id: _Mapped[int] = _column(_Integer, primary_key=True)
+    reset_id: _Mapped[int] = _column(_ForeignKey("points_mall_reset.id"), nullable=False, index=True)
+    lo: _Mapped[int] = _column(_Integer, nullable=False)  # members lo < id <= hi
+    hi: _Mapped[int] = _column(_Integer, nullable=False)
+    doc_prefix: _Mapped[str] = _column(_String(24), nullable=False, default="")
+    first_seq: _Mapped[int] = _column(_Integer, nullable=False, default=0)
+    members: _Mapped[int] = _column(_Integer, nullable=False, default=0)
+    points: _Mapped[int] = _column(_BigInteger, nullable=False, default=0)
+    created_on: _Mapped[_datetime] = _column(_DateTime, default=_datetime.now, nullable=False)

@@ -106,3 +106,45 @@ def retail_register_views(appbuilder):
             **category,
         ),
     ]
+
+
+# --- bidding: bidding, settlement and export (views, APIs, the recycle_credit tender, grants) ---
+# (hook functions named with ``specname``: the manifest's own retail_register_views/apis stay above)
+
+from app import roles as _roles  # noqa: E402
+
+BIDDING_GRANTS = {
+    _roles.MERCHANT: _roles.write("RecycleBids") + _roles.write("RecycleSettlement")
+    + _roles.read("RecycleExport") + _roles.menu("Recycle", "RecycleBidding", "RecycleSettlementList",
+                                                 "RecycleExportPage"),
+    _roles.SERVICE_PROVIDER: _roles.write("RecycleBids") + _roles.read("RecycleExport")
+    + _roles.menu("Recycle", "RecycleBidding", "RecycleExportPage"),
+    _roles.STORE_MANAGER: _roles.write("RecycleSettlement") + _roles.read("RecycleExport")
+    + _roles.menu("Recycle", "RecycleSettlementList", "RecycleExportPage"),
+    _roles.CASHIER: _roles.write("RecycleSettlement") + _roles.menu("Recycle", "RecycleSettlementList"),
+    _roles.GUIDE: _roles.write("RecycleSettlement") + _roles.menu("Recycle", "RecycleSettlementList"),
+    _roles.POS: _roles.write("RecycleSettlement"),
+}
+GRANTS = {role: list(GRANTS.get(role, [])) + BIDDING_GRANTS.get(role, [])
+          for role in {*GRANTS, *BIDDING_GRANTS}}
+
+
+@hookimpl(specname="retail_register_views")
+def bidding_register_views(appbuilder):
+    from plugins.recycle.bid_views import view_specs
+
+    return view_specs()
+
+
+@hookimpl(specname="retail_register_apis")
+def bidding_register_apis(appbuilder):
+    from plugins.recycle.bid_api import PosRecycleSettlementApi, RecycleBidsApi, RecyclePaymentCodeApi
+
+    return [RecycleBidsApi, PosRecycleSettlementApi, RecyclePaymentCodeApi]
+
+
+@hookimpl
+def retail_payment_methods():
+    from plugins.recycle.tender import RecycleCreditTender
+
+    return [RecycleCreditTender()]

@@ -26,3 +26,31 @@ ENTRIES = {
 }
 
 ERRORS = error_table("recycle", ENTRIES)
+
+
+# --- bidding: bids, settlement, export ---
+
+BIDDING_ENTRIES = {
+    "RECYCLE_NOT_PROVIDER_USER": (403, "The account is not bound to a service provider (only they bid)."),
+    "RECYCLE_NOT_BIDDING": (409, "Only a bidding-mode trade-in takes bids."),
+    "RECYCLE_BIDDING_NOT_OPEN": (409, "The trade-in is not open for bids (not a pending bidding order, or "
+                                      "never opened)."),
+    "RECYCLE_BIDDING_ALREADY_OPEN": (409, "The trade-in is open for bids already, or its bidding has a "
+                                          "winner."),
+    "RECYCLE_BID_LATE": (409, "The bidding deadline has passed: the bid is refused."),
+    "RECYCLE_BID_BELOW_MINIMUM": (422, "The bid is below the minimum bid (`min_bid_fen`)."),
+    "RECYCLE_BID_AMOUNT_INVALID": (422, "A bid or minimum must be more than zero yuan."),
+    "RECYCLE_BID_DEADLINE_INVALID": (422, "The bidding time must be 1 minute to 30 days."),
+    "RECYCLE_NOT_SETTLED": (404, "The trade-in has not been settled yet."),
+    "RECYCLE_ALREADY_PAID": (409, "The trade-in's customer has been paid already (never twice)."),
+    "RECYCLE_PAYMENT_CODE_INVALID": (404, "Unknown or forged payment code."),
+    "RECYCLE_PAYMENT_CODE_EXPIRED": (410, "The payment code has expired; the store shows a new one."),
+    "RECYCLE_CREDIT_CODE_REQUIRED": (422, "A `recycle_credit` payment needs the credit code in `code`."),
+    "RECYCLE_CREDIT_NOT_FOUND": (404, "Unknown trade-in credit (or one of another store)."),
+    "RECYCLE_CREDIT_USED": (409, "The trade-in credit was used already."),
+    "RECYCLE_CREDIT_AMOUNT_TOO_LARGE": (422, "The payment is more than the trade-in credit (`credit_fen`)."),
+    "RECYCLE_EXPORT_FIELD_INVALID": (422, "Unknown export field (`fields_unknown`)."),
+}
+BIDDING_GROUPS = {"TENDERS": ("RECYCLE_CREDIT_CODE_REQUIRED", "RECYCLE_CREDIT_NOT_FOUND",
+                              "RECYCLE_CREDIT_USED", "RECYCLE_CREDIT_AMOUNT_TOO_LARGE")}
+ERRORS = error_table("recycle", {**ENTRIES, **BIDDING_ENTRIES}, BIDDING_GROUPS)

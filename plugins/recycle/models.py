@@ -162,3 +162,72 @@ class RecycleTransition(Model):
     note: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
     user: Mapped[User | None] = relationship(User, foreign_keys=[user_id])
+
+
+# --- bidding: bids (F3.12) and settlements (F3.11) ---
+
+from sqlalchemy import UniqueConstraint  # noqa: E402
+
+PAYMENT_CODE, PURCHASE_CREDIT = SETTLEMENT_METHODS
+SETTLEMENT_STATUSES = ("pending", "paid", "used")  # payment code: pending → paid; credit: paid → used
+
+
+class RecycleBidding(Model):
+    """A bidding-mode order's bidding (one row per order): deadline, minimum, and the winner
+    written once when it closes (``plugins.recycle.bidding``)."""
+
+    __tablename__ = "recycle_bidding"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("recycle_order.id"), nullable=False, unique=True)
+    deadline: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    min_bid_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    bid_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # bids queue on this row
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    opened_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    closed_on: Mapped[datetime | None] = mapped_column(DateTime)
+    winning_bid_id: Mapped[int | None] = mapped_column(Integer)  # recycle_bid.id (no FK: a cycle)
+    winning_provider_id: Mapped[int | None] = mapped_column(ForeignKey("recycle_provider.id"))
+    winning_amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    order: Mapped[RecycleOrder] = relationship(RecycleOrder)
+    winning_provider: Mapped[RecycleProvider | None] = relationship(RecycleProvider)
+
+
+class RecycleBid(Model):
+    """One bid of a provider; ``sequence`` is its place in the order bids were accepted."""
+
+    __tablename__ = "recycle_bid"
+    __table_args__ = (UniqueConstraint("bidding_id", "sequence"), {"extend_existing": True})
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bidding_id: Mapped[int] = mapped_column(ForeignKey("recycle_bidding.id"), nullable=False)
+    order_id: Mapped[int] = mapped_column(ForeignKey("recycle_order.id"), nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("recycle_provider.id"), nullable=False, index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    provider: Mapped[RecycleProvider] = relationship(RecycleProvider)
+    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id])
+
+
+class RecycleSettlement(Model):
+    """How the customer of a quoted trade-in is paid (one per order, so never twice): a payment
+    code (收款码) the customer scans before it expires, or a purchase credit (``credit_code``)
+    the ``recycle_credit`` tender spends once on a new sale."""
+
+    __tablename__ = "recycle_settlement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("recycle_order.id"), nullable=False, unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("org_store.id"), nullable=False, index=True)
+    method: Mapped[str] = mapped_column(String(20), nullable=False)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    token_id: Mapped[str | None] = mapped_column(String(32), unique=True)  # the payment code's token
+    expires_on: Mapped[datetime | None] = mapped_column(DateTime)
+    credit_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    used_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    used_order_no: Mapped[str | None] = mapped_column(String(32))
+    used_on: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_on: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    order: Mapped[RecycleOrder] = relationship(RecycleOrder)

@@ -38,3 +38,46 @@ SETTINGS = [
         description=_l("Photos of the device larger than this are refused."),
     ),
 ]
+
+
+# --- bidding: bidding and settlement settings ---
+
+BID_RESULTS_VISIBLE = "recycle.bid_results_visible"
+
+SETTINGS += [
+    SettingDef(
+        BID_RESULTS_VISIBLE,
+        _l("Providers can see bidding results"),
+        "bool",
+        default=False,
+        description=_l("When on, a service provider's list of bidding orders gets a bidding result column "
+                       "(success / fail) and a filter by it."),
+    ),
+    SettingDef(
+        "recycle.bid_minutes",
+        _l("Bidding time (minutes)"),
+        "int",
+        default=60,
+        min_value=1,
+        max_value=43200,
+        description=_l("How long a bidding-mode trade-in stays open for bids when it opens."),
+    ),
+    SettingDef(
+        "recycle.bid_min_yuan",
+        _l("Minimum bid (yuan)"),
+        "int",
+        default=1,
+        min_value=1,
+        max_value=1000000,
+        description=_l("The lowest bid a provider may make, unless the merchant sets another when opening."),
+    ),
+    SettingDef(
+        "recycle.payment_code_minutes",
+        _l("Payment code validity (minutes)"),
+        "int",
+        default=30,
+        min_value=1,
+        max_value=1440,
+        description=_l("How long the payment code a customer scans to receive the trade-in money is valid."),
+    ),
+]

@@ -1,0 +1,11 @@
+"""The points reset's background job (``points_mall.reset``)."""
+
+from app.platform.jobs import job_progress
+from plugins.points_mall.reset.services import run_reset
+
+
+def reset_points_job(job, reset_id):
+    """Run (or continue) a points reset with a progress bar; the job's message says what it did."""
+    reset = run_reset(reset_id, job_id=job.id, progress=lambda done, total: job_progress(job, done, total))
+    if reset is not None:
+        job.message = f"{reset.reset_no}: {reset.member_count} members, {reset.points_total} points"
