@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from plugins.wecom_guide.models import WeComContactWay
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +26,7 @@ from app.platform.audit import audit
 from app.platform.caches import cached_for_config
 from app.platform.staff import Staff
 from app.unit_of_work import unit_of_work
+from plugins.wecom_guide.models import WeComContactWay
 from plugins.wecom_guide.wecom.client import WeComError
 from plugins.wecom_guide.wecom.platform import api_error, make_client
 

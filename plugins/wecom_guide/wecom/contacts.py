@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from plugins.wecom_guide.models import WeComContact
 from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member
+from plugins.wecom_guide.models import WeComContact
 
 
 def member_by_unionid(unionid: str) -> Member | None:

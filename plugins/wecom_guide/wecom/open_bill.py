@@ -12,13 +12,13 @@ A guide without a WeCom QR gets "ask your admin to set your WeCom QR" in the WeC
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from plugins.wecom_guide.models import WeComContact
-from plugins.wecom_guide.settings import OPEN_BILL_MODE, OPEN_BILL_MODES, WECOM_OPEN_BILL_MODES
 from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
 from app.platform.settings import get_setting
+from plugins.wecom_guide.models import WeComContact
+from plugins.wecom_guide.settings import OPEN_BILL_MODE, OPEN_BILL_MODES, WECOM_OPEN_BILL_MODES
 from plugins.wecom_guide.wecom.contact_way import guide_qr
 
 NO_QR = _l("Ask your admin to set your WeCom QR in the back office (WeCom guides).")

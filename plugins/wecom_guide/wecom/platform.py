@@ -12,6 +12,12 @@ import threading
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.errors import DomainError
+from app.extensions import db
+from app.platform.settings import get_setting
 from plugins.wecom_guide.models import WeComCall, WeComToken
 from plugins.wecom_guide.settings import (
     WECOM_AES_KEY,
@@ -21,12 +27,6 @@ from plugins.wecom_guide.settings import (
     WECOM_SECRET,
     WECOM_TIMEOUT,
 )
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
-
-from app.errors import DomainError
-from app.extensions import db
-from app.platform.settings import get_setting
 from plugins.wecom_guide.wecom.client import Credentials, WeComClient, WeComError
 from plugins.wecom_guide.wecom.crypto import WeComCryptoError, WXBizMsgCrypt
 
