@@ -7,29 +7,20 @@ server as inline SVG (``qrcode``), so printing needs nothing from the internet.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import qrcode
-import qrcode.image.svg
 from flask import abort, request
 from flask_appbuilder import expose, has_access
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.printing import PrintView
+from app.qr import qr_svg
 from app.security import scope_to_store
 from plugins.coupons.models import Coupon, CouponRule
 
 PER_PAGE = 60
 SHEET_STATUSES = ("generated", "collected", "issued")
-
-
-def qr_svg(text: str) -> str:
-    """The QR code of ``text`` as an inline ``<svg>`` element (no XML declaration)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg = image.to_string(encoding="unicode")
-    return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
 
 
 class CouponSheetView(PrintView):
@@ -42,7 +33,6 @@ class CouponSheetView(PrintView):
     @expose("/rule/<int:rule_id>")
     @has_access
     def sheet(self, rule_id):
-        from markupsafe import Markup
 
         rule = db.session.get(CouponRule, rule_id)
         if rule is None:
@@ -64,7 +54,7 @@ class CouponSheetView(PrintView):
             rule=rule,
             status=status if status in SHEET_STATUSES else "",
             statuses=SHEET_STATUSES,
-            coupons=[(coupon, Markup(qr_svg(coupon.code))) for coupon in coupons],
+            coupons=[(coupon, qr_svg(coupon.code)) for coupon in coupons],
             page=page,
             pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
             total=total,

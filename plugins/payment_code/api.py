@@ -15,6 +15,7 @@ from app.mall.api import MallApi, member_required
 from app.mall.idempotency import member_idempotent
 from app.members.services import pos_member
 from app.openapi import InputSchema
+from app.qr import qr_png
 from app.security import caller_store_id, current_staff
 from plugins.payment_code import cards, images, services
 from plugins.payment_code.tender import terminal_key
@@ -238,7 +239,7 @@ class PosPayCodeApi(RetailApi):
         token, row = cards.create_bind_token(cards.get_card(card_no), data["minutes"])
         url = url_for("MallPayCodeApi.card_bind_page", token=token, _external=True)
         return self.response(201, result={
-            "token": token, "url": url, "qr_png": _data_url(images.qr_png(url)),
+            "token": token, "url": url, "qr_png": _data_url(qr_png(url)),
             "expires_on": row.expires_on.isoformat(timespec="seconds"),
             "caption": str(services.bind_caption()),
         })
@@ -263,7 +264,7 @@ class MallPayCodeApi(MallApi):
         """
         shown = services.current_code(g.member)
         shown["barcode_png"] = _data_url(images.barcode_png(shown["code"]))
-        shown["qr_png"] = _data_url(images.qr_png(shown["code"]))
+        shown["qr_png"] = _data_url(qr_png(shown["code"]))
         response = self.response(200, result=shown)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -330,4 +331,4 @@ class MallPayCodeApi(MallApi):
                   schema: {type: string, format: binary}
         """
         url = url_for("MallPayCodeApi.card_bind_page", token=token, _external=True)
-        return Response(images.qr_png(url), mimetype="image/png")
+        return Response(qr_png(url), mimetype="image/png")

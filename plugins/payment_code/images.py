@@ -1,20 +1,11 @@
-"""QR codes and Code 128 barcodes as PNG (qrcode and python-barcode, drawn with pillow)."""
+"""Code 128 barcodes as PNG (python-barcode, drawn with pillow); QR codes come from ``app.qr``."""
 
 from __future__ import annotations
 
 import io
 
 import barcode
-import qrcode
 from barcode.writer import ImageWriter
-
-
-def qr_png(text: str, box_size: int = 6) -> bytes:
-    image = qrcode.make(text, box_size=box_size, border=4,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def barcode_png(text: str, with_text: bool = True) -> bytes:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import base64
-import io
 
 from flask import Response, url_for
 from flask_appbuilder.api import expose
@@ -22,6 +21,7 @@ from app.actor import acting_user
 from app.api import RetailApi, idempotent, json_body, protect, read_only
 from app.errors import DomainError
 from app.openapi import InputSchema
+from app.qr import qr_png
 from app.security import is_hq
 from plugins.recycle import bidding, settlement
 from plugins.recycle.bidding import MAX_BID_FEN, MAX_MINUTES
@@ -100,14 +100,6 @@ class RecyclePaymentCodeOut(Schema):
 
 # ---------------------------------------------------------------- helpers
 
-
-def qr_png(text: str) -> bytes:
-    import qrcode
-
-    image = qrcode.make(text, border=4)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _bid_out(bid) -> dict:

@@ -8,13 +8,11 @@ store's order answers 404.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.actor import acting_user
@@ -22,6 +20,7 @@ from app.admin import check_csrf
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, register_labels, timestamp, yuan
+from app.qr import qr_svg
 from plugins.recycle import settlement
 from plugins.recycle.models import COMPLETED, PAID, PAYMENT_CODE, QUOTED, RecycleOrder, RecycleSettlement
 from plugins.recycle.services import visible_order, visible_orders
@@ -32,15 +31,6 @@ LIST_STATES = (QUOTED, PAID, COMPLETED)
 register_labels("recycle_settlement_status", {
     "pending": _l("Awaiting the customer"), "paid": _l("Paid"), "used": _l("Credit used"),
 })
-
-
-def qr_svg(text: str) -> Markup:
-    """The QR code of ``text`` as an inline ``<svg>`` (drawn on the server, nothing from the internet)."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    return Markup(re.sub(r"^<\?xml[^>]*>\s*", "", image.to_string(encoding="unicode")))
 
 
 def _order_or_404(order_id: int) -> RecycleOrder:

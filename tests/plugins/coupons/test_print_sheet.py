@@ -43,7 +43,7 @@ def test_status_filter_and_permissions(app, client_as):
 
 
 def test_the_qr_code_encodes_the_coupon_code():
-    from plugins.coupons.printing import qr_svg
+    from app.qr import qr_svg
 
     svg = qr_svg("PG000001")
     assert svg.startswith("<svg") and 'viewBox="0 0' in svg
