@@ -2,7 +2,8 @@
 
 SQLite-backed queue by default (file under instance/), Redis-backed when
 REDIS_URL is set, immediate (run inline) when HUEY_IMMEDIATE is true (tests).
-Jobs come from the core and from plugins (``retail_register_jobs``).
+Jobs come from the core and from plugins (``retail_register_jobs``).  Periodic tasks
+(``retail_register_periodic_tasks``) are run by the worker when it starts and every minute.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 from app.extensions import db
 from app.platform.models import Job
@@ -30,8 +31,33 @@ def make_huey(app: Flask):
         with app.app_context():
             execute_job(job_id)
 
+    @huey.periodic_task(crontab())  # scheduled by each running worker, every minute
+    def run_periodic() -> None:
+        run_periodic_tasks(app)
+
     app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}}
     return huey
+
+
+def run_periodic_tasks(app: Flask) -> list[str]:
+    """Run the periodic task of every enabled package, each in its own app context; one
+    failing is logged and the others still run.  Returns the names of those that failed."""
+    from app.plugins import plugin_host
+
+    with app.app_context():
+        tasks = plugin_host().periodic_tasks()
+    failed = []
+    for name, (package, function) in tasks.items():
+        with app.app_context():
+            if not plugin_host().is_enabled(package):
+                continue
+            try:
+                function()
+            except Exception:  # the next minute tries again
+                db.session.rollback()
+                app.logger.exception("periodic task %s failed", name)
+                failed.append(name)
+    return failed
 
 
 def register_jobs(app: Flask, functions: dict) -> None:

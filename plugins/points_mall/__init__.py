@@ -75,6 +75,7 @@ def retail_member_detail_sections(member, viewer):
 JOBS = {**globals().get("JOBS", {}), "points_mall.reset": "plugins.points_mall.reset.jobs:reset_points_job"}
 GRANTS.setdefault(MERCHANT, [])
 GRANTS[MERCHANT] = GRANTS[MERCHANT] + write("PointsResets") + menu("PointsResets")
+PERIODIC = {"points_mall.resume_resets": "plugins.points_mall.reset.jobs:resume_abandoned_resets"}
 COMMANDS = [*globals().get("COMMANDS", []), "plugins.points_mall.reset.commands:reset_cli"]
 
 
