@@ -8,6 +8,7 @@ Jobs come from the core and from plugins (``retail_register_jobs``).  Periodic t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -35,21 +36,19 @@ def make_huey(app: Flask):
     def run_periodic() -> None:
         run_periodic_tasks(app)
 
-    app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}}
+    app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}, "periodic": {},
+                                      "is_enabled": lambda package: True}
     return huey
 
 
 def run_periodic_tasks(app: Flask) -> list[str]:
     """Run the periodic task of every enabled package, each in its own app context; one
     failing is logged and the others still run.  Returns the names of those that failed."""
-    from app.plugins import plugin_host
-
-    with app.app_context():
-        tasks = plugin_host().periodic_tasks()
+    jobs = app.extensions["retail_jobs"]
     failed = []
-    for name, (package, function) in tasks.items():
+    for name, (package, function) in jobs["periodic"].items():
         with app.app_context():
-            if not plugin_host().is_enabled(package):
+            if not jobs["is_enabled"](package):
                 continue
             try:
                 function()
@@ -60,8 +59,15 @@ def run_periodic_tasks(app: Flask) -> list[str]:
     return failed
 
 
-def register_jobs(app: Flask, functions: dict) -> None:
-    app.extensions["retail_jobs"]["functions"].update(functions)
+def register_jobs(app: Flask, functions: dict, periodic: dict | None = None,
+                  is_enabled: Callable[[str], bool] | None = None) -> None:
+    """Add jobs ``{name: function}`` and periodic tasks ``{name: (package, function)}``; the
+    worker runs a package's periodic task while ``is_enabled(package)`` says so."""
+    jobs = app.extensions["retail_jobs"]
+    jobs["functions"].update(functions)
+    jobs["periodic"].update(periodic or {})
+    if is_enabled is not None:
+        jobs["is_enabled"] = is_enabled
 
 
 def enqueue_job(name: str, user=None, **params) -> Job:
