@@ -122,6 +122,8 @@ CORE_ERRORS = error_table("core", {
     "INTERNAL_ERROR": (500, "Something went wrong on our side (a bug: report it)."),
     "SERVER_BUSY": (503, "The database is busy or reconnecting; retry the request."),
     "EXPORT_FORMAT_INVALID": (422, "Exports are csv or xlsx (`format`)."),
+    "IMAGE_TOO_LARGE": (413, "The image is larger than allowed (`max_bytes`)."),
+    "IMAGE_TYPE_INVALID": (422, "An image must be a JPEG, PNG, GIF or WebP picture (by its content)."),
     "IDEMPOTENCY_KEY_INVALID": (400, "The Idempotency-Key is longer than 100 characters."),
     "IDEMPOTENCY_KEY_REUSED": (422, "This Idempotency-Key was used for a different request."),
     "IDEMPOTENCY_IN_PROGRESS": (409, "The first request with this Idempotency-Key is still being processed."),

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from app.api import json_body, read_only
 from app.extensions import db
+from app.images import image_response
 from app.loyalty.models import PointsTxn
 from app.mall.api import MallApi, member_required
 from app.mall.idempotency import member_idempotent
 from app.openapi import InputSchema
 from plugins.points_mall import services
+from plugins.points_mall.items import IMAGE_AREA
 
 
 class ExchangeIn(InputSchema):
@@ -142,6 +144,25 @@ class MallPointsApi(MallApi):
         """
         result = [services.item_summary(i) for i in services.shelf_items(g.member)]
         return self.response(200, count=len(result), result=result)
+
+    @expose("/images/<string:name>", methods=["GET"])
+    @read_only
+    def image(self, name: str):
+        """An item picture uploaded in the admin (public, like the shelf's pictures in any shop).
+        ---
+        get:
+          security: []
+          responses:
+            200:
+              description: the image
+              content:
+                image/jpeg:
+                  schema: {type: string, format: binary}
+                image/png:
+                  schema: {type: string, format: binary}
+          x-error-codes: [NOT_FOUND]
+        """
+        return image_response(IMAGE_AREA, name, private=False)
 
     @expose("/items/<int:item_id>", methods=["GET"])
     @member_required

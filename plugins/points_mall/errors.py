@@ -41,6 +41,7 @@ ERRORS = error_table(
         "MALL_TRACKING_REQUIRED": (422, "Give the carrier and the tracking number."),
         # the item editor (admin)
         "MALL_ITEM_NAME_REQUIRED": (422, ITEM + "enter the item name (up to 100 characters)."),
+        "MALL_ITEM_IMAGE_URL_INVALID": (422, ITEM + "the image URL is an http(s) address (or upload one)."),
         "MALL_ITEM_KIND_INVALID": (422, ITEM + "an item is physical or virtual."),
         "MALL_ITEM_SKU_REQUIRED": (422, ITEM + "physical goods need the SKU."),
         "MALL_ITEM_RULE_REQUIRED": (

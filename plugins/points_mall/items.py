@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
 from app.extensions import db
+from app.images import save_image
 from app.platform.audit import audit
+from app.platform.settings import get_setting
 from app.unit_of_work import unit_of_work
 from plugins.points_mall.models import ITEM_KINDS, MallItem
 
+IMAGE_AREA = "points_mall"  # instance/uploads/points_mall/
+IMAGE_ADDRESS = re.compile(r"^(https?://[^\s<>\"']+|/api/v1/mall/points-mall/images/[0-9a-f]{32}\.[a-z]{3,4})$")
 MAX_POINTS = 100_000_000
 MAX_STOCK = 100_000_000
 
@@ -34,6 +41,11 @@ def validate_item(item: MallItem) -> None:
         )
     if item.kind not in ITEM_KINDS:
         raise DomainError("MALL_ITEM_KIND_INVALID", _l("An item is physical or virtual."), field="kind")
+    item.image_url = (item.image_url or "").strip()
+    if item.image_url and not IMAGE_ADDRESS.match(item.image_url):
+        raise DomainError("MALL_ITEM_IMAGE_URL_INVALID",
+                          _l("Give the picture's web address (http:// or https://), or upload one."),
+                          field="image_url")
     for name in ("allow_delivery", "allow_pickup"):
         if getattr(item, name) is None:
             setattr(item, name, True)
@@ -121,3 +133,11 @@ def set_on_shelf(item: MallItem, on_shelf: bool) -> None:
             validate_item(item)  # e.g. its coupon rule was disabled meanwhile
         item.on_shelf = on_shelf
         audit("points_mall.shelf", "points_mall_item", item.id, on_shelf=on_shelf)
+
+
+def save_item_image(data: bytes) -> str:
+    """Keep an uploaded item picture (checked by its content) and return the address members'
+    apps load it from (public: an ``<img>`` sends no token)."""
+    stored = save_image(IMAGE_AREA, data, int(get_setting("points_mall.image_max_kb")) * 1024,
+                        field="image_file")
+    return url_for("MallPointsApi.image", name=stored.name)

@@ -14,6 +14,15 @@ SETTINGS = [
         max_value=10,
         description=_l("Length of the verification code a member shows when picking up mall goods."),
     ),
+    SettingDef(
+        "points_mall.image_max_kb",
+        _l("Item image: largest upload (KB)"),
+        "int",
+        default=2048,
+        min_value=50,
+        max_value=10240,
+        description=_l("An uploaded item picture larger than this is refused."),
+    ),
 ]
 
 

@@ -15,7 +15,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.actor import acting_user
@@ -37,7 +37,7 @@ from app.members.services import member_label
 from app.printing import print_button
 from app.security import scoped_store_id
 from plugins.points_mall import services
-from plugins.points_mall.items import set_on_shelf, validate_item
+from plugins.points_mall.items import save_item_image, set_on_shelf, validate_item
 from plugins.points_mall.models import MallItem, MallOrder
 
 register_labels("points_mall_item_kind", {"physical": _l("Physical goods"), "virtual": _l("Virtual goods")})
@@ -60,6 +60,7 @@ ITEM_LABELS = {
     "kind": _l("Kind"),
     "description": _l("Description"),
     "image_url": _l("Image URL"),
+    "image_file": _l("Upload image"),
     "sku": _l("SKU"),
     "source_store": _l("Stock taken from"),
     "allow_delivery": _l("Delivery"),
@@ -123,7 +124,7 @@ class MallItemView(RetailModelView):
     search_columns = ["name", "kind", "on_shelf", "source_store", "coupon_rule", "points_price", "stock"]
     order_columns = ["name", "points_price", "stock", "exchanged_count", "sort_order"]
     base_order = ("sort_order", "asc")
-    add_columns = edit_columns = ITEM_FIELDS
+    add_columns = edit_columns = [*ITEM_FIELDS[:4], "image_file", *ITEM_FIELDS[4:]]  # upload beside the URL
     show_columns = ITEM_FIELDS + ["exchanged_count", "created_on", "changed_on"]
     label_columns = ITEM_LABELS
     label_kinds = {"kind": "points_mall_item_kind"}
@@ -134,6 +135,8 @@ class MallItemView(RetailModelView):
         "allow_pickup": PHYSICAL_ONLY,
         "coupon_rule": {"kind": ["virtual"]},
     }
+    formatters_columns = {"image_url": lambda url: Markup('<img src="{}" alt="" style="max-height:120px">'
+                                                          '<br>{}').format(url, url) if url else ""}
     description_columns = {
         "source_store": _l(
             "Empty = HQ: only the mall's own stock counter; a store's stock is taken at "
@@ -145,7 +148,8 @@ class MallItemView(RetailModelView):
         "stock": _l("Units left for exchange."),
         "per_member_limit": _l("Empty = no limit."),
         "per_member_daily_limit": _l("Empty = no limit."),
-        "image_url": _l("The picture members see in the mall."),
+        "image_url": _l("The picture members see in the mall: upload one below, or give the address "
+                        "of a picture on the web."),
     }
     _rule_filter = [
         ["status", FilterEqual, "audited"],
@@ -158,6 +162,10 @@ class MallItemView(RetailModelView):
         "description": TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)]),
         "image_url": StringField(
             _l("Image URL"), validators=[Optional(), Length(max=300)], widget=BS3TextFieldWidget()
+        ),
+        "image_file": FileField(
+            _l("Upload image"), validators=[Optional()],
+            description=_l("JPEG, PNG, GIF or WebP; replaces the image URL."),
         ),
         "allow_delivery": BooleanField(_l("Delivery"), default=True, validators=[Optional()]),
         "allow_pickup": BooleanField(_l("Store pick-up"), default=True, validators=[Optional()]),
@@ -172,6 +180,9 @@ class MallItemView(RetailModelView):
             item.coupon_rule = None
             item.coupon_rule_id = None
         validate_item(item)
+        upload = request.files.get("image_file")
+        if upload is not None and upload.filename:  # checked last: a refused form keeps no file
+            item.image_url = save_item_image(upload.read())
 
     def pre_add(self, item):
         self._prepare(item)

@@ -1,8 +1,11 @@
 """Admin: the item form (kinds, refusals beside the field), bulk shelf actions, exchange orders with
 their fulfilment steps, the virtual order's page without delivery sections, store scope, grants."""
 
+import io
+
 from app.extensions import db
 from tests.support.points_mall import DELIVERY, mall_kit_fixture  # noqa: F401 (fixtures)
+from tests.support.settings import kept_settings
 
 ITEMS = "/mallitemview"
 ORDERS = "/mallorderview"
@@ -184,3 +187,58 @@ def test_the_member_page_lists_the_members_exchanges(app, client_as, mall_kit):
     section = store_view.split('id="section-points-mall"')[1].split("detail-section")[0]
     assert order["order_no"] not in section  # not a pick-up at the manager's store
     hq.get("/lang/en")
+
+
+def _png(size=(8, 8)) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_hq_uploads_an_item_picture_members_load_without_a_token(app, client_as, mall_kit):
+    client = app.test_client()
+    rule_id = mall_kit.rule(name="带图兑换券")
+    hq = client_as("hq")
+    hq.get("/lang/en")
+    form = {"name": "带图券", "kind": "virtual", "coupon_rule": str(rule_id), "points_price": "100",
+            "cash_fen": "0", "stock": "5", "sort_order": "1", "on_shelf": "y"}
+    not_a_picture = io.BytesIO(b"<svg onload=alert(1)>" * 4)
+    fake = hq.post(f"{ITEMS}/add", data={**form, "image_file": (not_a_picture, "x.png")},
+                   content_type="multipart/form-data")
+    assert fake.status_code == 200 and "Upload a JPEG, PNG, GIF or WebP image." in fake.get_data(as_text=True)
+    assert _item(app, "带图券") is None
+    script = hq.post(f"{ITEMS}/add", data={**form, "image_url": "javascript:alert(1)"})
+    assert "Give the picture's web address" in script.get_data(as_text=True) and _item(app, "带图券") is None
+    saved = hq.post(f"{ITEMS}/add", data={**form, "image_file": (io.BytesIO(_png()), "photo.png")},
+                    content_type="multipart/form-data")
+    assert saved.status_code == 302
+    with app.app_context():
+        from plugins.points_mall.models import MallItem
+
+        item = db.session.query(MallItem).filter_by(name="带图券").one()
+        url, item_id = item.image_url, item.id
+    assert url.startswith("/api/v1/mall/points-mall/images/") and url.endswith(".png")
+    picture = client.get(url)  # no token: an <img> sends none
+    assert picture.status_code == 200 and picture.mimetype == "image/png" and picture.data == _png()
+    assert picture.headers["X-Content-Type-Options"] == "nosniff"
+    assert f'<img src="{url}"' in hq.get(f"{ITEMS}/show/{item_id}").get_data(as_text=True)
+    member = mall_kit.member(points=10)
+    assert mall_kit.get(member, f"/items/{item_id}").get_json()["result"]["image_url"] == url
+    for bad in ("../../secret_key", "0" * 32 + ".svg", "nosuch.png"):
+        assert client.get(f"/api/v1/mall/points-mall/images/{bad}").status_code == 404
+
+
+def test_a_picture_over_the_size_limit_is_refused(app, client_as, mall_kit):
+    rule_id = mall_kit.rule(name="大图兑换券")
+    hq = client_as("hq")
+    hq.get("/lang/en")
+    form = {"name": "大图券", "kind": "virtual", "coupon_rule": str(rule_id), "points_price": "100",
+            "cash_fen": "0", "stock": "5", "sort_order": "1"}
+    big = _png((2000, 2000)) + b"\0" * 60 * 1024
+    with kept_settings(app, {"points_mall.image_max_kb": 50}):
+        refused = hq.post(f"{ITEMS}/add", data={**form, "image_file": (io.BytesIO(big), "big.png")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 200 and "The image is larger than 50 KB." in refused.get_data(as_text=True)
+    assert _item(app, "大图券") is None
