@@ -59,3 +59,10 @@ def retail_payment_methods():
 
     return [PayCodeTender()]
 
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from plugins.payment_code.member_detail import member_cards_section
+
+    return [member_cards_section(member)]

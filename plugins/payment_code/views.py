@@ -27,6 +27,10 @@ from plugins.payment_code.models import Card, CardBatch, CardTxn
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
+# rows made once and never edited or deleted: the list offers no edit or delete icon (their routes
+# answer 404); "none" is in no view's ``base_permissions``, so FAB hides the icons
+NOT_EDITABLE = {"edit": "none", "delete": "none"}
+
 register_labels("payment_code_code_kind", {
     "none": _l("No pay code"), "qr": _l("Pay QR code"), "barcode": _l("Pay barcode"),
 })
@@ -70,7 +74,7 @@ class CardBatchView(RetailModelView):
 
     datamodel = SQLAInterface(CardBatch)
     class_permission_name = "PayCardBatches"
-    method_permission_name = READ_WRITE_VIEW_METHODS
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE}
     base_permissions = ["can_read", "can_write"]
     list_title = _l("Card batches")
     show_title = _l("Card batch")
@@ -143,8 +147,8 @@ class CardView(RetailModelView):
 
     datamodel = SQLAInterface(Card)
     class_permission_name = "PayCards"
-    method_permission_name = {**READ_WRITE_VIEW_METHODS, "freeze": "write", "unfreeze": "write",
-                              "export": "read"}
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE, "freeze": "write",
+                              "unfreeze": "write", "export": "read"}
     base_permissions = ["can_read", "can_write"]
     template_folder = TEMPLATES
     list_template = "payment_code/card_list.html"
