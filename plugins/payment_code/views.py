@@ -24,6 +24,7 @@ from app.members.services import member_label
 from app.tabular_export import export_format, export_response
 from plugins.payment_code import cards
 from plugins.payment_code.models import Card, CardBatch, CardTxn
+from plugins.payment_code.refusal_views import PayCodeRefusalView
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
@@ -252,6 +253,8 @@ def view_specs() -> list[ViewSpec]:
                  **category),
         ViewSpec(CardView, name="PayCardList", label=_l("Card details"), icon="fa-credit-card", **category),
         ViewSpec(CardTxnView, name="PayCardTxnList", label=_l("Card transactions"), icon="fa-list",
+                 **category),
+        ViewSpec(PayCodeRefusalView, name="PayCodeRefusalList", label=_l("Refused pay codes"), icon="fa-ban",
                  **category),
     ]
 

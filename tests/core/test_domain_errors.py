@@ -36,6 +36,7 @@ SESSION_ALLOWED = {
     "plugins/meituan_voucher/platform.py": "a fresh session records platform calls and compensations after "
                                            "the caller's rollback (they must survive it)",
     "plugins/wecom_guide/wecom/platform.py": "a fresh session records WeCom calls and the shared token",
+    "plugins/payment_code/refusals.py": "a fresh session keeps refused pay codes after the charge's rollback",
 }
 SERVICES_NOT_CONVERTED: set[str] = set()  # (none left: every service raises DomainError)
 SESSION_CALL = re.compile(r"\b(?:db\.session|session|fresh)(?:\(\))?\.(commit|rollback)\(\)")
