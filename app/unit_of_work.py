@@ -17,8 +17,11 @@ Code outside a unit does not commit or roll back the session itself
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from flask import current_app
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -56,3 +59,19 @@ def unit_of_work(keep_state: bool = False) -> Iterator[None]:
         raise
     finally:
         session.info.pop(_OPEN, None)
+
+
+def in_fresh_session(work: Callable[[Session], None], what: str) -> None:
+    """``work(session)`` in a session of its own, committed at once, whatever becomes of the
+    current transaction: a record that must survive the caller's rollback (an external call
+    made, a token fetched).  A failure is logged with ``what`` (e.g. "wecom call record"),
+    never raised: the caller's own work goes on."""
+    fresh = Session(bind=db.engine)
+    try:
+        work(fresh)
+        fresh.commit()
+    except Exception:
+        fresh.rollback()
+        current_app.logger.exception("%s: write failed", what)
+    finally:
+        fresh.close()

@@ -23,6 +23,7 @@ from app.hookspecs import SettingDef
 from app.platform.caches import bump_config_version
 from app.platform.models import AuditLog, Setting
 from app.platform.settings import get_setting, mask_secret
+from app.unit_of_work import in_fresh_session
 from plugins.meituan_voucher.client import Credentials, MeituanClient, MeituanError
 from plugins.meituan_voucher.models import PlatformCall
 
@@ -225,18 +226,6 @@ def _after_transaction_end(session: Session, transaction) -> None:
         if token is not None:
             store_token(fresh, *token)
 
-    _in_fresh_session(work)
-
-
-def _in_fresh_session(work) -> None:
-    fresh = Session(bind=db.engine)
-    try:
-        work(fresh)
-        fresh.commit()
-    except Exception:
-        fresh.rollback()
-        current_app.logger.exception("meituan record write failed")
-    finally:
-        fresh.close()
+    in_fresh_session(work, "meituan records")
 
 

@@ -2,7 +2,7 @@
 
 A refusal happens inside the charge's (or the sale's) transaction, which then rolls back:
 the row is queued on the session and written once that transaction has ended, committed or
-not, in a session of its own (as meituan_voucher keeps its call records).  Only the code's
+not, in a session of its own (``in_fresh_session``).  Only the code's
 first and last digits are kept.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.unit_of_work import in_fresh_session
 
 PENDING = "payment_code.refusals"
 
@@ -52,12 +52,5 @@ def _after_transaction_end(session: Session, transaction) -> None:
 def _write(rows: list[dict]) -> None:
     from plugins.payment_code.models import PayCodeRefusal
 
-    fresh = Session(bind=db.engine)
-    try:
-        fresh.execute(PayCodeRefusal.__table__.insert(), rows)
-        fresh.commit()
-    except Exception:  # noqa: BLE001 - the refusal itself stands; the log line keeps it
-        fresh.rollback()
-        current_app.logger.exception("payment_code: refused codes not recorded")
-    finally:
-        fresh.close()
+    in_fresh_session(lambda fresh: fresh.execute(PayCodeRefusal.__table__.insert(), rows),
+                     "payment_code refused-code record")

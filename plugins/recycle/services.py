@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from app.formatting import yuan
 from app.platform.settings import get_setting
 from app.security import NO_STORE, is_hq, scoped_store_id
 from app.unit_of_work import unit_of_work
+from plugins.recycle import bidding
 from plugins.recycle.models import (
     BIDDING,
     CANCELLED,
@@ -133,23 +133,6 @@ def provider_id_of(user) -> int | None:
     )
 
 
-def _bidding():
-    """``plugins.recycle.bidding`` (the bidding part: ``winning_provider_id``, ``open_for_bids_filter``),
-    or None while it is not there (no bidding orders are offered, none has a winner)."""
-    try:
-        return importlib.import_module("plugins.recycle.bidding")
-    except ModuleNotFoundError as missing:
-        if missing.name != "plugins.recycle.bidding":
-            raise
-        return None
-
-
-def _open_for_bids(provider_id: int):
-    """Orders a provider may bid on (or won): the bidding helper's condition."""
-    bidding = _bidding()
-    return bidding.open_for_bids_filter(provider_id) if bidding is not None else false()
-
-
 def visibility(viewer):
     """The condition on ``RecycleOrder`` of what ``viewer`` may see: HQ everything; a provider's
     user the orders assigned to its provider or open for its bids; store staff their store's."""
@@ -159,7 +142,7 @@ def visibility(viewer):
         return true()
     provider_id = provider_id_of(viewer)
     if provider_id is not None:
-        return or_(RecycleOrder.provider_id == provider_id, _open_for_bids(provider_id))
+        return or_(RecycleOrder.provider_id == provider_id, bidding.open_for_bids_filter(provider_id))
     store_id = scoped_store_id(viewer)
     if store_id in (None, NO_STORE):
         return false()
@@ -182,12 +165,6 @@ def visible_order(viewer, order_id) -> RecycleOrder:
     return order
 
 
-def winning_provider(order_id: int) -> int | None:
-    """The winning bidder of a bidding order (the bidding helper's), None while there is none."""
-    bidding = _bidding()
-    return bidding.winning_provider_id(order_id) if bidding is not None else None
-
-
 def reviewer_of(order: RecycleOrder) -> tuple[str, int | None]:
     """Who reviews ``order`` (F3.10): ``("merchant", None)`` for self-operated and data-authorized,
     ``("provider", id)`` for half/full package (the assigned provider) and bidding (the winning
@@ -197,7 +174,7 @@ def reviewer_of(order: RecycleOrder) -> tuple[str, int | None]:
     if order.mode in PROVIDER_MODES:
         return "provider", order.provider_id
     if order.mode == BIDDING:
-        return "provider", winning_provider(order.id)
+        return "provider", bidding.winning_provider_id(order.id)
     raise ValueError(f"unknown trade-in mode {order.mode!r}")
 
 
@@ -475,7 +452,8 @@ def create_order(user, store_id: int, guide_id: int | None, data: dict) -> Recyc
     ``data``: mode, provider_id (half/full package), settlement_method, category, brand, model,
     capacity, colour, imei and/or serial_no, condition (checklist keys), remark, the customer
     (member_id, or customer_phone [+ customer_name] of a walk-in) and photo_ids (at least one,
-    uploaded by this store and on no order yet).  Notifies the reviewers.
+    uploaded by this store and on no order yet).  A bidding-mode order opens for bids at once
+    (the settings' deadline and minimum bid).  Notifies the reviewers.
     """
     from app.members.services import validate_phone, visible_member
 
@@ -578,6 +556,7 @@ def create_order(user, store_id: int, guide_id: int | None, data: dict) -> Recyc
                 created_on=datetime.now(),
             )
         )
+        bidding.open_for_new_order(order, user)
         notify_reviewers(order)
     return order
 

@@ -24,7 +24,8 @@ SERVICES = sorted([*ROOT.glob("app/**/services.py"), *ROOT.glob("plugins/**/serv
 
 # Each file here may commit or roll back the session itself, for the reason given.
 SESSION_ALLOWED = {
-    "app/unit_of_work.py": "the unit of work itself",
+    "app/unit_of_work.py": "the unit of work itself, and ``in_fresh_session`` (records that must "
+                           "survive the caller's rollback: external calls, tokens)",
     "app/api.py": "the API error handler's clean-up after a failed request",
     "app/admin_fields.py": "a refused admin save: nothing half-written, the form keeps its input",
     "app/layout.py": "the error page after a failed request",
@@ -33,10 +34,6 @@ SESSION_ALLOWED = {
     "app/plugins.py": "plugin switches (admin page) and the flag read before the schema exists",
     "app/platform/caches.py": "the configuration version read before the schema exists",
     "app/platform/settings.py": "a setting's change (admin page), then the per-worker cache is told",
-    "plugins/meituan_voucher/platform.py": "a fresh session records platform calls and compensations after "
-                                           "the caller's rollback (they must survive it)",
-    "plugins/wecom_guide/wecom/platform.py": "a fresh session records WeCom calls and the shared token",
-    "plugins/payment_code/refusals.py": "a fresh session keeps refused pay codes after the charge's rollback",
 }
 SERVICES_NOT_CONVERTED: set[str] = set()  # (none left: every service raises DomainError)
 SESSION_CALL = re.compile(r"\b(?:db\.session|session|fresh)(?:\(\))?\.(commit|rollback)\(\)")
@@ -212,6 +209,34 @@ def test_a_nested_unit_joins_the_outer_one_and_a_failure_writes_nothing(app):
             with unit_of_work():
                 db.session.add(_message(text))
     assert _note_count(app, text) == 1
+
+
+@pytest.mark.own_database  # a session of its own: a connection of its own
+def test_in_fresh_session_commits_whatever_becomes_of_the_callers_unit(app):
+    """A record written through ``in_fresh_session`` inside a unit that then fails is kept; a
+    failing ``work`` is logged, not raised, and writes nothing."""
+    from app.unit_of_work import in_fresh_session, unit_of_work
+
+    kept, failed = f"fresh-{secrets.token_hex(4)}", f"fresh-{secrets.token_hex(4)}"
+    with app.app_context():
+        record, callers, lost = _message(kept), _message(f"{kept}-caller"), _message(failed)
+        db.session.expunge_all()
+        with pytest.raises(RuntimeError):
+            with unit_of_work():  # (SQLite: the record is written before the caller's first write)
+                in_fresh_session(lambda fresh: fresh.add(record), "test record")
+                db.session.add(callers)
+                db.session.flush()
+                raise RuntimeError("the caller fails after the record")
+
+        def broken(fresh):
+            fresh.add(lost)
+            fresh.flush()
+            raise ValueError("the record cannot be written")
+
+        in_fresh_session(broken, "test record")  # logged, not raised
+    assert _note_count(app, kept) == 1
+    assert _note_count(app, f"{kept}-caller") == 0
+    assert _note_count(app, failed) == 0
 
 
 def test_a_failing_second_tender_leaves_the_coupon_unredeemed(app, api_as):

@@ -13,11 +13,11 @@ import threading
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.extensions import db
 from app.platform.settings import get_setting
+from app.unit_of_work import in_fresh_session
 from plugins.wecom_guide.models import WeComCall, WeComToken
 from plugins.wecom_guide.settings import (
     WECOM_AES_KEY,
@@ -32,19 +32,6 @@ from plugins.wecom_guide.wecom.crypto import WeComCryptoError, WXBizMsgCrypt
 
 _MEMORY: dict[str, tuple[str, float]] = {}  # corp id -> (token, expires at): this process
 _LOCK = threading.Lock()
-
-
-def in_fresh_session(work) -> None:
-    """``work(session)`` in a session of its own, committed now; a failure is logged, not raised."""
-    fresh = Session(bind=db.engine)
-    try:
-        work(fresh)
-        fresh.commit()
-    except Exception:
-        fresh.rollback()
-        current_app.logger.exception("wecom: record write failed")
-    finally:
-        fresh.close()
 
 
 class DbTokens:
@@ -71,7 +58,7 @@ class DbTokens:
             row.token, row.expires_at = token, expires_at
             session.add(row)
 
-        in_fresh_session(write)
+        in_fresh_session(write, "wecom token")
 
     def drop(self, corp_id, token):
         with _LOCK:
@@ -80,7 +67,8 @@ class DbTokens:
         in_fresh_session(
             lambda s: s.execute(
                 delete(WeComToken).where(WeComToken.corp_id == corp_id, WeComToken.token == token)
-            )
+            ),
+            "wecom token",
         )
 
 
@@ -99,7 +87,7 @@ def record_call(op, request, response, http_status, errcode, error_code, duratio
         request=request,
         response=response,
     )
-    in_fresh_session(lambda s: s.add(WeComCall(**row)))
+    in_fresh_session(lambda s: s.add(WeComCall(**row)), "wecom call record")
 
 
 def make_client() -> WeComClient:

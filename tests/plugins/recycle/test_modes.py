@@ -4,11 +4,13 @@ two reviewers racing to quote: one wins."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.support.members import error_code
 from tests.support.recycle import add_provider, create_trade_in, demo_provider_id
+from tests.support.recycle_bidding import move_deadline
 
 
 def _quote(api, order_id, amount_fen=50000):
@@ -49,22 +51,39 @@ def test_the_mode_decides_who_may_quote(app, api_as, providers, mode, expected, 
     assert state == ("quoted" if expected[who] == 200 else "pending_review")
 
 
-def test_a_bidding_order_without_a_winner_cannot_be_quoted(app, api_as, providers, monkeypatch):
-    from plugins.recycle import services
-
+def test_a_new_bidding_order_opens_for_bids_with_the_settings(app, api_as, providers):
     order = create_trade_in(api_as("guide1"), mode="bidding")
-    monkeypatch.setattr(services, "winning_provider", lambda order_id: None)
+    shown = api_as("hq").get(f"/api/v1/recycle/bidding/{order['id']}")
+    assert shown.status_code == 200, shown.get_json()
+    bidding = shown.get_json()["result"]
+    assert bidding["open"] is True and bidding["min_bid_fen"] == 100 and bidding["bid_count"] == 0
+    open_for = datetime.fromisoformat(bidding["deadline"]) - datetime.fromisoformat(order["created_on"])
+    assert timedelta(minutes=59) <= open_for <= timedelta(minutes=61)  # setting recycle.bid_minutes
+    listed = {o["id"] for o in api_as("provider1").get("/api/v1/recycle/orders").get_json()["result"]}
+    assert order["id"] in listed  # open for every provider's bids
+    other = create_trade_in(api_as("guide1"), mode="self_operated")
+    none = api_as("hq").get(f"/api/v1/recycle/bidding/{other['id']}")
+    assert none.status_code == 409 and error_code(none) == "RECYCLE_BIDDING_NOT_OPEN"
+
+
+def _bid(api, order_id, amount_fen):
+    answer = api.post(f"/api/v1/recycle/bidding/{order_id}/bids", json={"amount_fen": amount_fen})
+    assert answer.status_code == 201, answer.get_json()
+
+
+def test_a_bidding_order_is_quoted_by_its_winning_bidder_only(app, api_as, providers):
+    order = create_trade_in(api_as("guide1"), mode="bidding")
     answer = _quote(api_as("hq"), order["id"])
     assert answer.status_code == 409 and error_code(answer) == "RECYCLE_NO_WINNER"
-    # the winning bidder reviews: the order becomes its provider's
-    monkeypatch.setattr(services, "winning_provider", lambda order_id: providers[0])
-    monkeypatch.setattr(
-        services, "_open_for_bids", lambda provider_id: services.RecycleOrder.mode == "bidding"
-    )
+    assert error_code(_quote(api_as("provider1"), order["id"])) == "RECYCLE_NO_WINNER"  # still open
+    _bid(api_as("provider1"), order["id"], 30000)
+    _bid(api_as("rival1"), order["id"], 20000)
+    move_deadline(app, order["id"], -1)
     assert error_code(_quote(api_as("rival1"), order["id"])) == "RECYCLE_NOT_REVIEWER"
     assert error_code(_quote(api_as("hq"), order["id"])) == "RECYCLE_NOT_REVIEWER"
     won = _quote(api_as("provider1"), order["id"])
     assert won.status_code == 200 and won.get_json()["result"]["provider_id"] == providers[0]
+    assert won.get_json()["result"]["state"] == "quoted"
 
 
 def test_a_provider_lists_only_its_own_orders(app, api_as, providers):
