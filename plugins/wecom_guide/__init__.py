@@ -28,8 +28,11 @@ MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"
 SETTINGS = "plugins.wecom_guide.settings:SETTINGS"
 DEMO = "plugins.wecom_guide.demo:seed_demo"
-JOBS = {"wecom_guide.refresh_search_copies": "plugins.wecom_guide.search_copy:refresh_search_copies_job"}
-COMMANDS = ["plugins.wecom_guide.commands:refresh_copies"]
+JOBS = {
+    "wecom_guide.refresh_search_copies": "plugins.wecom_guide.search_copy:refresh_search_copies_job",
+    "wecom_guide.retry_stuck_events": "plugins.wecom_guide.wecom.events:retry_stuck_job",
+}
+COMMANDS = ["plugins.wecom_guide.commands:refresh_copies", "plugins.wecom_guide.commands:retry_events"]
 
 GRANTS = {
     MERCHANT: write("GuideMembers")

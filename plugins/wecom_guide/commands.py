@@ -14,3 +14,12 @@ def refresh_copies():
     from plugins.wecom_guide.search_copy import refresh_search_copies
 
     click.echo(f"{refresh_search_copies()} ownership rows brought up to date")
+
+
+@click.command("wecom-guide-retry-events")
+@with_appcontext
+def retry_events():
+    """Process again, once each, the WeCom callback events a crashed worker left half done."""
+    from plugins.wecom_guide.wecom.events import retry_stuck
+
+    click.echo(f"{retry_stuck()} stuck WeCom events processed again")

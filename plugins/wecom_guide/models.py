@@ -338,6 +338,8 @@ class WeComEvent(Model):
     """A callback event, once: WeCom's retries (same CreateTime) find the row and change nothing."""
 
     __tablename__ = "wecom_guide_event"
+    # events left "received" by a worker that died: found by the lease's age
+    __table_args__ = (Index("ix_wecom_guide_event_status_claimed", "status", "claimed_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     event: Mapped[str] = mapped_column(String(40), nullable=False, default="")
@@ -356,6 +358,7 @@ class WeComEvent(Model):
     payload: Mapped[dict | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now, index=True)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when its processing began (the lease)
     staff: Mapped[Staff | None] = relationship(Staff)
     member: Mapped[Member | None] = relationship(Member)
 
