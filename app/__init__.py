@@ -186,7 +186,7 @@ def _register_jobs(app: Flask, host: PluginHost) -> None:
     from app.platform.jobs import make_huey, register_jobs
 
     make_huey(app)
-    register_jobs(app, host.jobs())
+    register_jobs(app, host.jobs(), host.periodic_tasks(), host.is_enabled)
 
 
 def _guard_disabled_plugins():

@@ -18,6 +18,7 @@ READ_WRITE_VIEW_METHODS = {
     "list": "read",
     "show": "read",
     "download": "read",
+    "export": "read",  # app.list_export: the filtered list as CSV/XLSX
     "add": "write",
     "edit": "write",
     "delete": "write",
@@ -43,6 +44,20 @@ class RetailModelView(ReadableFormsMixin, ModelView):
 
     method_permission_name = READ_WRITE_VIEW_METHODS
     page_size = 25
+
+
+class NoEditOrDelete:
+    """Mix in before the model view of records never changed or removed through a form
+    (orders, ledgers, batches): the edit and delete pages do not exist, and the list and detail
+    pages show no edit or delete button (FAB shows one to whoever holds the permission the
+    method maps to, here ``can_write``, held for the record's other steps)."""
+
+    exclude_route_methods = {"edit", "delete"}
+
+    def __init__(self, **kwargs):
+        methods = self.method_permission_name or {}
+        self.method_permission_name = {m: p for m, p in methods.items() if m not in ("edit", "delete")}
+        super().__init__(**kwargs)
 
 
 class StoreScopedModelView(RetailModelView):

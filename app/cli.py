@@ -121,10 +121,13 @@ def create_admin_command(username, email, password):
 @with_appcontext
 def worker_command(workers):
     """Run the background job consumer (Huey)."""
+    from app.platform.jobs import run_periodic_tasks
+
     huey = current_app.extensions["retail_jobs"]["huey"]
     huey.immediate = False
     consumer = huey.create_consumer(workers=workers, worker_type="thread")
     click.echo(f"Job worker started ({type(huey).__name__}, {workers} threads).")
+    run_periodic_tasks(current_app._get_current_object())  # what a dead worker left: resume it now
     consumer.run()
 
 

@@ -5,7 +5,7 @@ A package -- a core domain (``app/<domain>/__init__.py``) or a plugin
 manifest module holding metadata (``NAME``, ``TITLE``, ``VERSION``,
 ``DESCRIPTION``, ``DEPENDS``, ``DEFAULT_ENABLED``; ``CORE = True`` for the
 always-on core domains), the contributions it declares (``MODELS``, ``GRANTS``,
-``SETTINGS``, ``JOBS``, ``COMMANDS``, ``DEMO``, ...: ``app.manifest`` turns them
+``SETTINGS``, ``JOBS``, ``PERIODIC``, ``COMMANDS``, ``DEMO``, ...: ``app.manifest`` turns them
 into implementations of the hooks below) and ``@hookimpl`` functions.
 Hookimpl arguments never have defaults (pluggy does not pass them); an
 implementation may accept any subset of the arguments named here.
@@ -196,6 +196,19 @@ def retail_register_jobs() -> dict[str, Callable[..., None]]:
     The function is called as ``function(job, **params)`` inside an app context;
     ``job`` is the ``core_job`` row: call ``job_progress(job, done, total)``
     to move its progress bar.
+    """
+
+
+@hookspec
+def retail_register_periodic_tasks() -> dict[str, Callable[[], None]]:
+    """Return maintenance tasks as ``{task_name: function}``: the job worker calls each
+    ``function()`` (inside an app context, enabled packages only) when it starts and then
+    every minute.
+
+    For work that must finish even after a worker died (resume what it left half done,
+    retry what it left stuck).  Several workers may run a task at once, so it must be
+    cheap when there is nothing to do and safe to run concurrently (claim with guarded
+    updates); long work belongs in a job it queues.
     """
 
 

@@ -10,6 +10,7 @@ its plain contributions as module attributes::
     GRANTS = {MERCHANT: write("ShelfNotes"), ...} # default role grants
     SETTINGS = [SettingDef(...)]                  # or "module:NAME" of such a list
     JOBS = {"shelf_notes.purge": "shelf_notes.jobs:purge_notes"}
+    PERIODIC = {"shelf_notes.retry": "shelf_notes.jobs:retry_stuck"}  # at worker start, every minute
     COMMANDS = ["shelf_notes.commands:purge"]     # click commands or groups
     DEMO = "shelf_notes.demo:seed_demo"           # seed-demo calls it (with ``password`` if it takes it)
 
@@ -39,6 +40,7 @@ DECLARATIVE = {
     "GRANTS": "retail_role_grants",
     "SETTINGS": "retail_register_settings",
     "JOBS": "retail_register_jobs",
+    "PERIODIC": "retail_register_periodic_tasks",
     "COMMANDS": "retail_register_commands",
     "DEMO": "retail_seed_demo",
 }
@@ -136,13 +138,19 @@ def _settings(module: ModuleType, value) -> Callable[[], list]:
     return retail_register_settings
 
 
-def _jobs(module: ModuleType, value) -> Callable[[], dict]:
-    references = {name: _check_reference(module, "JOBS", ref) for name, ref in dict(value).items()}
+def _named_functions(attribute: str) -> Callable[[ModuleType, Any], Callable[[], dict]]:
+    """The builder of a ``{name: "module:function"}`` attribute (``JOBS``, ``PERIODIC``)."""
 
-    def retail_register_jobs():
-        return {name: resolve(reference) for name, reference in references.items()}
+    def build(module: ModuleType, value) -> Callable[[], dict]:
+        references = {name: _check_reference(module, attribute, ref) for name, ref in dict(value).items()}
 
-    return retail_register_jobs
+        def registration_hook():
+            return {name: resolve(reference) for name, reference in references.items()}
+
+        registration_hook.__name__ = DECLARATIVE[attribute]
+        return registration_hook
+
+    return build
 
 
 def _commands(module: ModuleType, value) -> Callable[..., None]:
@@ -170,7 +178,8 @@ BUILDERS = {
     "TRANSLATIONS": _directories,
     "GRANTS": _grants,
     "SETTINGS": _settings,
-    "JOBS": _jobs,
+    "JOBS": _named_functions("JOBS"),
+    "PERIODIC": _named_functions("PERIODIC"),
     "COMMANDS": _commands,
     "DEMO": _demo,
 }

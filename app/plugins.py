@@ -286,6 +286,17 @@ class PluginHost:
                 found[job_name] = func
         return found
 
+    def periodic_tasks(self) -> dict[str, tuple[str, Callable[[], None]]]:
+        """Every installed package's maintenance tasks: ``{task_name: (package, function)}``
+        (a name registered twice fails at start-up); the worker runs those of enabled packages."""
+        found: dict[str, tuple[str, Callable[[], None]]] = {}
+        for package, tasks in self._each_package(self.pm.hook.retail_register_periodic_tasks):
+            for task_name, func in tasks.items():
+                if task_name in found:
+                    raise PluginError(f"periodic task {task_name!r} of {package!r} is registered twice")
+                found[task_name] = (package, func)
+        return found
+
     def add_commands(self, cli: click.Group) -> None:
         for _ in self._each_package(self.pm.hook.retail_register_commands, cli=cli):
             pass

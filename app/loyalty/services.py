@@ -12,13 +12,14 @@ import re
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.sql.dml import Update
 
 from app.docnumbers.services import next_doc_no, next_store_doc_no
 from app.errors import DomainError
 from app.extensions import core_execute, db
 from app.formatting import check_yuan_range, parse_yuan, yuan
+from app.loyalty.accounts import account_id_of
 from app.loyalty.models import (
     POINTS_KINDS,
     SV_KINDS,
@@ -27,6 +28,7 @@ from app.loyalty.models import (
     StoredValueAccount,
     StoredValueTxn,
 )
+from app.loyalty.stored_value_write import write_change
 from app.members.models import Member
 from app.messages.sms import send_sms
 from app.platform.audit import audit
@@ -52,20 +54,6 @@ def _member(member_id) -> Member:
     return member
 
 
-def _account_id(model, member_id: int) -> int:
-    """The member's account id, created lazily; a racing creator loses on the unique key."""
-    account_id = db.session.scalar(select(model.id).where(model.member_id == member_id))
-    if account_id is not None:
-        return account_id
-    balance_column = "balance_fen" if model is StoredValueAccount else "balance"
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(model).values(member_id=member_id, **{balance_column: 0}))
-    except IntegrityError:
-        pass  # created concurrently: use theirs
-    return db.session.scalar(select(model.id).where(model.member_id == member_id))
-
-
 def _guarded_add(account_model, balance_column, account_id: int, delta: int) -> int | None:
     """Add ``delta`` to an account balance in one statement unless it would go negative.
 
@@ -86,39 +74,27 @@ def change_stored_value(
     member_id: int,
     amount_fen: int,
     kind: str,
-    doc_no: str,
+    doc_no: str | None,
     store_id: int | None,
     staff_id: int | None = None,
     note: str = "",
     txn_no: str | None = None,
+    only_if: tuple[Update, DomainError] | None = None,
 ) -> StoredValueTxn:
     """Move a member's stored value by ``amount_fen`` (signed) with a ledger row (no commit).
 
-    ``txn_no`` defaults to a fresh ``SV`` number of the store.
+    ``txn_no`` defaults to a fresh ``SV`` number of the store; ``doc_no`` None: the row's own
+    number.  ``only_if=(guarded UPDATE, refusal)``: a caller's condition written with the
+    change (e.g. a one-time code used up): the change happens only if that UPDATE changes a
+    row, else ``refusal`` is raised (give that UPDATE every column it sets: Python-side
+    ``onupdate`` defaults are not run inside the statement).  On PostgreSQL all of it is one
+    statement (``app.loyalty.stored_value_write``).
     """
     amount_fen = _require_int(amount_fen, "amount_fen")
     if kind not in SV_KINDS:
         raise ValueError(f"unknown stored-value kind {kind!r}")
     member = _member(member_id)
-    account_id = _account_id(StoredValueAccount, member.id)
-    balance = _guarded_add(StoredValueAccount, StoredValueAccount.balance_fen, account_id, amount_fen)
-    if balance is None:
-        raise DomainError("INSUFFICIENT_BALANCE", _l("The stored-value balance is not enough."))
-    txn = StoredValueTxn(
-        account_id=account_id,
-        member_id=member.id,
-        kind=kind,
-        amount_fen=amount_fen,
-        balance_after_fen=balance,
-        txn_no=txn_no or next_store_doc_no("SV", store_id),
-        doc_no=doc_no,
-        store_id=store_id,
-        staff_id=staff_id,
-        note=(note or "")[:200],
-    )
-    db.session.add(txn)
-    db.session.flush()
-    return txn
+    return write_change(member.id, amount_fen, kind, doc_no, store_id, staff_id, note, txn_no, only_if)
 
 
 def change_points(
@@ -129,7 +105,7 @@ def change_points(
     if kind not in POINTS_KINDS:
         raise ValueError(f"unknown points kind {kind!r}")
     member = _member(member_id)
-    account_id = _account_id(PointsAccount, member.id)
+    account_id = account_id_of(PointsAccount, member.id)
     balance = _guarded_add(PointsAccount, PointsAccount.balance, account_id, points)
     if balance is None:
         raise DomainError("INSUFFICIENT_POINTS", _l("The member does not have enough points."))

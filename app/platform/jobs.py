@@ -2,15 +2,17 @@
 
 SQLite-backed queue by default (file under instance/), Redis-backed when
 REDIS_URL is set, immediate (run inline) when HUEY_IMMEDIATE is true (tests).
-Jobs come from the core and from plugins (``retail_register_jobs``).
+Jobs come from the core and from plugins (``retail_register_jobs``).  Periodic tasks
+(``retail_register_periodic_tasks``) are run by the worker when it starts and every minute.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 from app.extensions import db
 from app.platform.models import Job
@@ -30,12 +32,42 @@ def make_huey(app: Flask):
         with app.app_context():
             execute_job(job_id)
 
-    app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}}
+    @huey.periodic_task(crontab())  # scheduled by each running worker, every minute
+    def run_periodic() -> None:
+        run_periodic_tasks(app)
+
+    app.extensions["retail_jobs"] = {"huey": huey, "run_job": run_job, "functions": {}, "periodic": {},
+                                      "is_enabled": lambda package: True}
     return huey
 
 
-def register_jobs(app: Flask, functions: dict) -> None:
-    app.extensions["retail_jobs"]["functions"].update(functions)
+def run_periodic_tasks(app: Flask) -> list[str]:
+    """Run the periodic task of every enabled package, each in its own app context; one
+    failing is logged and the others still run.  Returns the names of those that failed."""
+    jobs = app.extensions["retail_jobs"]
+    failed = []
+    for name, (package, function) in jobs["periodic"].items():
+        with app.app_context():
+            if not jobs["is_enabled"](package):
+                continue
+            try:
+                function()
+            except Exception:  # the next minute tries again
+                db.session.rollback()
+                app.logger.exception("periodic task %s failed", name)
+                failed.append(name)
+    return failed
+
+
+def register_jobs(app: Flask, functions: dict, periodic: dict | None = None,
+                  is_enabled: Callable[[str], bool] | None = None) -> None:
+    """Add jobs ``{name: function}`` and periodic tasks ``{name: (package, function)}``; the
+    worker runs a package's periodic task while ``is_enabled(package)`` says so."""
+    jobs = app.extensions["retail_jobs"]
+    jobs["functions"].update(functions)
+    jobs["periodic"].update(periodic or {})
+    if is_enabled is not None:
+        jobs["is_enabled"] = is_enabled
 
 
 def enqueue_job(name: str, user=None, **params) -> Job:

@@ -399,6 +399,7 @@ class CouponView(StoreScopedModelView):
     method_permission_name = {
         **READ_WRITE_VIEW_METHODS,
         **dict.fromkeys(("collect", "collect_form", "issue", "void"), "write"),
+        **dict.fromkeys(("edit", "delete"), "none"),  # no such permission: no list icon leads to the 404s
     }
     list_title = _l("Coupons")
     show_title = _l("Coupon")

@@ -24,8 +24,8 @@ JOBS = {"payment_code.generate": "plugins.payment_code.jobs:generate_cards_job"}
 DEMO = "plugins.payment_code.demo:seed_demo"
 
 GRANTS = {  # the admin pages are HQ's (Merchant; Admin has everything); tills charge and bind
-    MERCHANT: write("PayCardBatches") + write("PayCards") + read("PayCardTxns")
-    + menu("PayCards", "PayCardBatchList", "PayCardList", "PayCardTxnList"),
+    MERCHANT: write("PayCardBatches") + write("PayCards") + read("PayCardTxns") + read("PayCodeRefusals")
+    + menu("PayCards", "PayCardBatchList", "PayCardList", "PayCardTxnList", "PayCodeRefusalList"),
     STORE_MANAGER: write("PosPayCode"),
     CASHIER: write("PosPayCode"),
     POS: write("PosPayCode"),
@@ -59,3 +59,10 @@ def retail_payment_methods():
 
     return [PayCodeTender()]
 
+
+
+@hookimpl
+def retail_member_detail_sections(member):
+    from plugins.payment_code.member_detail import member_cards_section
+
+    return [member_cards_section(member)]

@@ -5,7 +5,7 @@ SQLite file), so every worker sees one count.  Past the setting
 ``payment_code.wrong_codes_per_minute`` a till gets ``429 RATE_LIMITED`` for every code
 until the minute is over: 18-digit codes with an 8-digit one-time part cannot be guessed
 at that pace.  Expired, used and frozen codes are logged but not counted (an honest mistake
-tells a guesser nothing new).
+tells a guesser nothing new).  Every refusal is also kept for HQ (``refusals``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from app.errors import DomainError
 from app.platform.settings import get_setting
+from plugins.payment_code import refusals
 
 log = logging.getLogger("retail_admin.payment_code")
 COUNTED = ("PAY_CODE_MALFORMED", "PAY_CODE_INVALID")
@@ -42,7 +43,7 @@ def _prefix() -> str:
     return (current_app.config.get("RATELIMIT_KEY_PREFIX") or "retail") + "-paycode"
 
 
-def check_terminal(terminal: str) -> None:
+def check_terminal(terminal: str, code, store_id: int | None) -> None:
     """Refuse a till that sent too many wrong codes this minute (``429 RATE_LIMITED``)."""
     try:
         allowed = _strategy().test(_limit(), _prefix(), terminal)
@@ -51,19 +52,15 @@ def check_terminal(terminal: str) -> None:
         return
     if not allowed:
         log.warning("pay code refused: till %s is over its limit of wrong codes", terminal)
+        refusals.record(store_id, code, "RATE_LIMITED")
         raise DomainError("RATE_LIMITED", _l("Too many wrong pay codes: wait a minute and try again."),
                           retry_after=60)
 
 
-def masked(code) -> str:
-    text = code if isinstance(code, str) else repr(code)
-    text = text[:40]
-    return text[:4] + "…" + text[-2:] if len(text) > 8 else "…"
-
-
-def refused(terminal: str, code, error: DomainError) -> None:
-    """Log a refused code (never the whole code) and count it if it was wrong."""
-    log.warning("pay code refused: %s till=%s code=%s", error.code, terminal, masked(code))
+def refused(terminal: str, code, error: DomainError, store_id: int | None) -> None:
+    """Log and keep a refused code (never the whole code) and count it if it was wrong."""
+    log.warning("pay code refused: %s till=%s code=%s", error.code, terminal, refusals.masked(code))
+    refusals.record(store_id, code, error.code)
     if error.code not in COUNTED:
         return
     try:

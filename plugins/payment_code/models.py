@@ -113,3 +113,19 @@ class CardBindToken(Model):
     expires_on: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     used_on: Mapped[datetime | None] = mapped_column(DateTime)
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members_member.id"))
+
+
+class PayCodeRefusal(Model):
+    """A refused pay code (wrong, malformed, expired, used, frozen, a till over its limit…), for
+    HQ's list; the code itself is never kept, only its first and last digits."""
+
+    __tablename__ = "payment_code_refusal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_on: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now, index=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))  # the till (calling account)
+    reason: Mapped[str] = mapped_column(String(40), nullable=False, index=True)  # the error code
+    code_masked: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+
+    store: Mapped[Store | None] = relationship(Store)
+    user: Mapped[User | None] = relationship(User)

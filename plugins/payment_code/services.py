@@ -4,8 +4,10 @@ The rule (documented in docs/plugins/payment_code.md):
 - a member's dynamic code (``8…``) charges the member's **stored value** (core ledger,
   ``change_stored_value``); it is accepted in its step and the next one, and once only: the
   step used is recorded with one guarded ``UPDATE … SET last_counter = :step WHERE
-  last_counter < :step`` in the charge's transaction, so of concurrent charges with one code
-  exactly one wins, and a failed charge (balance too low) uses nothing up;
+  last_counter < :step`` written with the charge (``change_stored_value``'s ``only_if``: on
+  PostgreSQL the step, the balance, the ledger row and its number are one statement), so of
+  concurrent charges with one code exactly one wins, and a failed charge (balance too low)
+  uses nothing up;
 - a card's static printed code (``7…``) charges **that card's balance** (its own ledger,
   ``plugins.payment_code.cards.change_card_balance``), whoever holds the card; a frozen or
   expired card is refused at once.
@@ -25,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError
-from app.extensions import core_execute, db
+from app.extensions import db
 from app.members.models import Member
 from app.plugins import plugin_host
 from app.unit_of_work import unit_of_work
@@ -112,11 +114,11 @@ def _usable(member: Member | None, store_id: int) -> None:
 def resolve(code, store_id: int, terminal: str) -> Target:
     """The member or card of a scanned code, checked (not yet used up); refusals are
     ``DomainError``s, wrong codes counted against ``terminal``."""
-    guard.check_terminal(terminal)
+    guard.check_terminal(terminal, code, store_id)
     try:
         return _resolve(code, store_id)
     except DomainError as error:
-        guard.refused(terminal, code, error)
+        guard.refused(terminal, code, error, store_id)
         raise
 
 
@@ -162,16 +164,12 @@ def check_card_usable(card: Card) -> None:
         raise DomainError("CARD_EXPIRED", _l("This card has expired."))
 
 
-def use_step(target: Target) -> None:
-    """Use the member code's step up (in the caller's transaction): exactly one charge wins."""
+def step_update(target: Target):
+    """The guarded UPDATE using the member code's step up: it changes the row only while the
+    step is unused, so of concurrent charges with one code exactly one wins."""
     table = PayCodeSecret.__table__
-    won = core_execute(
-        update(table)
-        .where(table.c.id == target.secret_id, table.c.last_counter < target.step)
-        .values(last_counter=target.step)
-    ).rowcount
-    if won != 1:
-        raise used()
+    return (update(table).where(table.c.id == target.secret_id, table.c.last_counter < target.step)
+            .values(last_counter=target.step))
 
 
 # ---------------------------------------------------------------- charging
@@ -190,16 +188,15 @@ def charge_target(target: Target, amount_fen: int, store_id: int, staff_id: int 
                   txn_no: str | None = None) -> Charge:
     """Take ``amount_fen`` from what ``target`` pays with (no commit)."""
     from app.loyalty.services import change_stored_value
-    from plugins.payment_code.cards import change_card_balance, store_doc_no
+    from plugins.payment_code.cards import change_card_balance
 
     if target.kind == "card":
         txn = change_card_balance(target.card, -amount_fen, "consume", store_id, doc_no=doc_no or "",
                                   staff_id=staff_id, txn_no=txn_no)
         return Charge("card", target.card.member_id, txn.txn_no, txn.balance_after_fen, target.card.card_no)
-    use_step(target)
-    txn_no = txn_no or store_doc_no("SV", store_id)  # the store's code without a query
-    txn = change_stored_value(target.member.id, -amount_fen, "consume", doc_no or txn_no, store_id,
-                              staff_id=staff_id, note="pay code", txn_no=txn_no)
+    # the step used up, the balance taken and the ledger row numbered: one statement on PostgreSQL
+    txn = change_stored_value(target.member.id, -amount_fen, "consume", doc_no, store_id, staff_id=staff_id,
+                              note="pay code", txn_no=txn_no, only_if=(step_update(target), used()))
     return Charge("stored_value", target.member.id, txn.txn_no, txn.balance_after_fen)
 
 
@@ -210,7 +207,7 @@ def charge_code(code, amount_fen: int, store_id: int, staff_id: int | None, term
         try:
             return charge_target(target, amount_fen, store_id, staff_id, None)
         except DomainError as error:
-            guard.refused(terminal, code, error)
+            guard.refused(terminal, code, error, store_id)
             raise
 
 

@@ -41,7 +41,7 @@ class PayCodeTender:
         if mismatch:
             error = DomainError("PAY_CODE_MEMBER_MISMATCH",
                                 _l("This pay code is not the one of the member on the sale."))
-            guard.refused(terminal, code, error)
+            guard.refused(terminal, code, error, order.store_id)
             raise error
         charged = services.charge_target(target, payment.amount_fen, order.store_id, order.staff_id,
                                          order.order_no)

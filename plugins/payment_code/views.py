@@ -24,8 +24,13 @@ from app.members.services import member_label
 from app.tabular_export import export_format, export_response
 from plugins.payment_code import cards
 from plugins.payment_code.models import Card, CardBatch, CardTxn
+from plugins.payment_code.refusal_views import PayCodeRefusalView
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
+
+# rows made once and never edited or deleted: the list offers no edit or delete icon (their routes
+# answer 404); "none" is in no view's ``base_permissions``, so FAB hides the icons
+NOT_EDITABLE = {"edit": "none", "delete": "none"}
 
 register_labels("payment_code_code_kind", {
     "none": _l("No pay code"), "qr": _l("Pay QR code"), "barcode": _l("Pay barcode"),
@@ -70,7 +75,7 @@ class CardBatchView(RetailModelView):
 
     datamodel = SQLAInterface(CardBatch)
     class_permission_name = "PayCardBatches"
-    method_permission_name = READ_WRITE_VIEW_METHODS
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE}
     base_permissions = ["can_read", "can_write"]
     list_title = _l("Card batches")
     show_title = _l("Card batch")
@@ -143,8 +148,8 @@ class CardView(RetailModelView):
 
     datamodel = SQLAInterface(Card)
     class_permission_name = "PayCards"
-    method_permission_name = {**READ_WRITE_VIEW_METHODS, "freeze": "write", "unfreeze": "write",
-                              "export": "read"}
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE, "freeze": "write",
+                              "unfreeze": "write", "export": "read"}
     base_permissions = ["can_read", "can_write"]
     template_folder = TEMPLATES
     list_template = "payment_code/card_list.html"
@@ -248,6 +253,8 @@ def view_specs() -> list[ViewSpec]:
                  **category),
         ViewSpec(CardView, name="PayCardList", label=_l("Card details"), icon="fa-credit-card", **category),
         ViewSpec(CardTxnView, name="PayCardTxnList", label=_l("Card transactions"), icon="fa-list",
+                 **category),
+        ViewSpec(PayCodeRefusalView, name="PayCodeRefusalList", label=_l("Refused pay codes"), icon="fa-ban",
                  **category),
     ]
 

@@ -10,7 +10,7 @@ them for points in the mall API. The plugin's manifest: metadata, declared contr
 from flask_babel import lazy_gettext as _l
 
 from app.hookspecs import hookimpl
-from app.roles import CASHIER, MERCHANT, STORE_MANAGER, menu, write
+from app.roles import CASHIER, MERCHANT, POS, STORE_MANAGER, menu, write
 
 NAME = "points_mall"
 TITLE = _l("Points mall")
@@ -27,12 +27,14 @@ TRANSLATIONS = "translations"
 SETTINGS = "plugins.points_mall.settings:SETTINGS"
 DEMO = "plugins.points_mall.demo:seed_demo"
 
+STORE_PICKUPS = write("PointsMallOrders") + write("PosPointsMall")  # admin pages and the POS API
 GRANTS = {
     MERCHANT: write("PointsMallItems")
     + write("PointsMallOrders")
     + menu("PointsMall", "PointsMallItems", "PointsMallOrders"),
-    STORE_MANAGER: write("PointsMallOrders") + menu("PointsMall", "PointsMallOrders"),
-    CASHIER: write("PointsMallOrders") + menu("PointsMall", "PointsMallOrders"),
+    STORE_MANAGER: STORE_PICKUPS + menu("PointsMall", "PointsMallOrders"),
+    CASHIER: STORE_PICKUPS + menu("PointsMall", "PointsMallOrders"),
+    POS: write("PosPointsMall"),  # pick-ups at the terminal's store
 }
 
 
@@ -46,8 +48,9 @@ def retail_error_codes():
 @hookimpl
 def retail_register_apis(appbuilder):
     from plugins.points_mall.api import MallPointsApi
+    from plugins.points_mall.pos_api import PosPointsMallApi
 
-    return [MallPointsApi]
+    return [MallPointsApi, PosPointsMallApi]
 
 
 @hookimpl
@@ -75,6 +78,7 @@ def retail_member_detail_sections(member, viewer):
 JOBS = {**globals().get("JOBS", {}), "points_mall.reset": "plugins.points_mall.reset.jobs:reset_points_job"}
 GRANTS.setdefault(MERCHANT, [])
 GRANTS[MERCHANT] = GRANTS[MERCHANT] + write("PointsResets") + menu("PointsResets")
+PERIODIC = {"points_mall.resume_resets": "plugins.points_mall.reset.jobs:resume_abandoned_resets"}
 COMMANDS = [*globals().get("COMMANDS", []), "plugins.points_mall.reset.commands:reset_cli"]
 
 

@@ -560,6 +560,36 @@ def order_summary(order: MallOrder) -> dict:
     return data
 
 
+def store_pickups(store_id: int, statuses: tuple[str, ...] = ("pending", "ready"), limit: int = 100):
+    """The pick-up orders waiting at ``store_id``, oldest first (the POS's to-do list)."""
+    return list(db.session.scalars(
+        select(MallOrder)
+        .where(MallOrder.store_id == store_id, MallOrder.fulfilment == "pickup",
+               MallOrder.status.in_(statuses))
+        .order_by(MallOrder.created_on, MallOrder.id)
+        .limit(limit)
+    ).all())
+
+
+def store_pickup(store_id: int, order_no: str) -> MallOrder:
+    """A pick-up order at ``store_id`` by its number; any other order is unknown here (404)."""
+    order = db.session.scalar(select(MallOrder).where(MallOrder.order_no == order_no))
+    if order is None or order.fulfilment != "pickup" or order.store_id != store_id:
+        raise DomainError("MALL_ORDER_NOT_FOUND", _l("Exchange order not found."))
+    return order
+
+
+def pickup_summary(order: MallOrder, viewer) -> dict:
+    """A pick-up order as the store sees it: never its pick-up code (the member shows that),
+    the member as their label (masked where privacy says so)."""
+    from app.members.services import member_label
+
+    data = order_summary(order)
+    data["pickup"] = {key: value for key, value in data["pickup"].items() if key != "pickup_code"}
+    data["member"] = member_label(order.member, viewer)
+    return data
+
+
 def member_orders(member_id: int, limit: int = 100) -> list[MallOrder]:
     return list(
         db.session.scalars(

@@ -36,7 +36,7 @@ SETTINGS += [
         default=10,
         min_value=0,
         max_value=1440,
-        description=_l("A processing reset whose last batch is older than this can be resumed "
-                       "(its worker stopped)."),
+        description=_l("A processing reset whose last batch is older than this is taken to have "
+                       "lost its worker: the job worker resumes it by itself."),
     ),
 ]

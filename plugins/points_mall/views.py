@@ -19,13 +19,22 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.actor import acting_user
-from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView, check_csrf
+from app.admin import (
+    AUDIT_LABELS,
+    READ_WRITE_VIEW_METHODS,
+    NoEditOrDelete,
+    RetailModelView,
+    StoreScopedModelView,
+    check_csrf,
+)
 from app.admin_actions import run_bulk
 from app.admin_fields import Section
 from app.errors import DomainError
-from app.formatting import code_label, register_labels, timestamp
+from app.formatting import code_label, register_labels, timestamp, yuan
 from app.hookspecs import ViewSpec
+from app.list_export import ListExportMixin
 from app.members.services import member_label
+from app.printing import print_button
 from app.security import scoped_store_id
 from plugins.points_mall import services
 from plugins.points_mall.items import set_on_shelf, validate_item
@@ -267,8 +276,44 @@ STEP_FORM = """
 """
 
 
-class MallOrderView(StoreScopedModelView):
-    """积分兑换订单: every order for HQ; a store's staff see the pick-ups at their store."""
+def _export_cells() -> list:
+    """The exchange-order export: what the order page shows, one row per order (labels, 元)."""
+    viewer = acting_user()
+
+    def label(field, kind):
+        return lambda order: code_label(getattr(order, field), kind)
+
+    def text(field):
+        return lambda order: getattr(order, field) or ""
+
+    return [
+        (ORDER_LABELS["order_no"], text("order_no")),
+        (ORDER_LABELS["created_on"], lambda order: timestamp(order.created_on)),
+        (ORDER_LABELS["member"], lambda order: member_label(order.member, viewer)),
+        (ORDER_LABELS["item_name"], text("item_name")),
+        (ORDER_LABELS["kind"], label("kind", "points_mall_item_kind")),
+        (ORDER_LABELS["qty"], lambda order: order.qty),
+        (ORDER_LABELS["points"], lambda order: order.points),
+        (ORDER_LABELS["cash_fen"], lambda order: yuan(order.cash_fen)),
+        (ORDER_LABELS["status"], label("status", "points_mall_order_status")),
+        (ORDER_LABELS["fulfilment"], lambda order: code_label(order.fulfilment, "points_mall_fulfilment")
+         if order.fulfilment else ""),
+        (ORDER_LABELS["store"], lambda order: order.store.name if order.store else ""),
+        (ORDER_LABELS["receiver_name"], text("receiver_name")),
+        (ORDER_LABELS["receiver_phone"], text("receiver_phone")),
+        (ORDER_LABELS["address"], text("address")),
+        (ORDER_LABELS["carrier"], text("carrier")),
+        (ORDER_LABELS["tracking_no"], text("tracking_no")),
+        (ORDER_LABELS["coupon"], lambda order: order.coupon.code if order.coupon is not None else ""),
+        (ORDER_LABELS["done_on"], lambda order: timestamp(order.done_on) if order.done_on else ""),
+    ]
+
+
+class MallOrderView(NoEditOrDelete, ListExportMixin, StoreScopedModelView):
+    """积分兑换订单: every order for HQ; a store's staff see the pick-ups at their store. The list
+    exports as CSV/XLSX with its filters; a physical order prints as a picking slip."""
+
+    export_name = "exchange-orders"
 
     datamodel = SQLAInterface(MallOrder)
     class_permission_name = "PointsMallOrders"
@@ -320,13 +365,6 @@ class MallOrderView(StoreScopedModelView):
             link_text=_l("Go to mall items"),
         )
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    def edit(self, pk):
-        abort(404)
-
-    @expose("/delete/<pk>", methods=["GET", "POST"])
-    def delete(self, pk):
-        abort(404)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         """F3.1: a virtual order shows no spec, address, delivery, store or freight sections."""
@@ -335,9 +373,16 @@ class MallOrderView(StoreScopedModelView):
         )
         return super()._get_show_widget(pk, item, widgets, actions, show_fieldsets=fieldsets)
 
+    def export_columns(self):
+        return _export_cells()
+
     def detail_sections(self, item) -> list[Section]:
-        if item.kind != "physical" or item.status not in services.OPEN_STATUSES:
+        if item.kind != "physical":
             return []
+        slip = Section("print", _l("Print"), print_button(url_for("MallOrderPrintView.slip", pk=item.id),
+                                                           _l("Print picking slip (A4)")))
+        if item.status not in services.OPEN_STATUSES:
+            return [slip]
         forms = []
         url = url_for("MallOrderView.step", pk=item.id)
 
@@ -361,7 +406,7 @@ class MallOrderView(StoreScopedModelView):
             form("complete", _l("Hand over"), "success", (("pickup_code", _l("Pick-up code")),))
         if item.status in ("pending", "ready"):
             form("cancel", _l("Cancel and refund points"), "danger", (("reason", _l("Cancel reason")),))
-        return [Section("fulfilment", _l("Fulfilment"), Markup("".join(forms)))]
+        return [Section("fulfilment", _l("Fulfilment"), Markup("".join(forms))), slip]
 
     @expose("/step/<int:pk>", methods=["POST"])
     @has_access
@@ -402,8 +447,11 @@ class MallOrderView(StoreScopedModelView):
 
 
 def view_specs() -> list[ViewSpec]:
+    from plugins.points_mall.printing import MallOrderPrintView
+
     category = dict(category="PointsMall", category_label=_l("Points mall"), category_icon="fa-gift")
     return [
+        ViewSpec(MallOrderPrintView),
         ViewSpec(MallItemView, name="PointsMallItems", label=_l("Mall items"), icon="fa-gift", **category),
         ViewSpec(
             MallOrderView,

@@ -28,6 +28,11 @@ MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"
 SETTINGS = "plugins.wecom_guide.settings:SETTINGS"
 DEMO = "plugins.wecom_guide.demo:seed_demo"
+JOBS = {
+    "wecom_guide.refresh_search_copies": "plugins.wecom_guide.search_copy:refresh_search_copies_job",
+    "wecom_guide.retry_stuck_events": "plugins.wecom_guide.wecom.events:retry_stuck_job",
+}
+COMMANDS = ["plugins.wecom_guide.commands:refresh_copies", "plugins.wecom_guide.commands:retry_events"]
 
 GRANTS = {
     MERCHANT: write("GuideMembers")
@@ -84,6 +89,20 @@ def retail_member_logged_in(member, channel):
 
     if channel == "mall_sms":  # F4.16: a member registered at the POS is activated by an SMS login
         activate_member(member.id, "sms")
+
+
+@hookimpl
+def retail_order_paid(order):
+    from plugins.wecom_guide.search_copy import note_purchase
+
+    note_purchase(order)
+
+
+@hookimpl
+def retail_order_returned(order, return_doc):
+    from plugins.wecom_guide.search_copy import note_return
+
+    note_return(order)
 
 
 @hookimpl

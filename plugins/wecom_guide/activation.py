@@ -24,6 +24,7 @@ from app.platform.audit import audit
 from app.platform.settings import get_setting
 from app.unit_of_work import unit_of_work
 from plugins.wecom_guide.models import Activation
+from plugins.wecom_guide.search_copy import copy_status
 from plugins.wecom_guide.settings import ACTIVATION_DAYS, PUBLIC_URL
 
 SALT = "wecom_guide.activation"
@@ -72,6 +73,7 @@ def activate_member(member_id: int, method: str) -> bool:
         ).rowcount
         if changed != 1:
             return False
+        copy_status(member_id)
         try:
             with db.session.begin_nested():
                 db.session.add(Activation(member_id=member_id, method=method))

@@ -1,5 +1,6 @@
 """Demo data of the wecom_guide plugin (``seed-demo`` while it is enabled; idempotent): a chat
-materials library, and guide1 as the dedicated guide of two S001 demo members."""
+materials library, guide1 as the dedicated guide of two S001 demo members, and the ``wecom``
+section's demo (the simulator's demo corp, guide1 bound to its userid)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,10 @@ def seed_demo() -> int:
                         )
                     )
                     added += 1
-    return added
+    return added + seed_wecom_demo()  # the ``wecom`` section's own demo (the manifest names this one)
+
+
+def seed_wecom_demo() -> int:
+    from plugins.wecom_guide.wecom.demo import seed_demo as wecom_demo
+
+    return wecom_demo()  # (its settings and binding write through their own services)

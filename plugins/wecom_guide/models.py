@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -20,6 +21,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    inspect,
+    select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +33,7 @@ from app.members.models import Member, MemberLevel, MemberTag
 from app.org.models import Store
 from app.platform.audit import Audited
 from app.platform.staff import Staff
+from app.sales.models import Order
 
 OWNERSHIP_ACTIONS = ("claim", "link", "transfer", "release")
 OWNERSHIP_SOURCES = ("claim", "wecom", "transfer", "staff_left", "admin")
@@ -46,18 +53,63 @@ class GuideMember(Model):
     """
 
     __tablename__ = "wecom_guide_member"
-    # my members newest first: the workbench's default list
-    __table_args__ = (Index("ix_wecom_guide_member_staff_since", "staff_id", "since"),)
+    # each led by the guide: a search reads the guide's own rows, never every member's
+    __table_args__ = (
+        Index("ix_wecom_guide_member_staff_since", "staff_id", "since"),  # my members newest first
+        Index("ix_wecom_guide_member_staff_phone4", "staff_id", "phone_last4"),
+        Index("ix_wecom_guide_member_staff_purchase", "staff_id", "last_purchase_on", "member_id"),
+        Index("ix_wecom_guide_member_staff_spend", "staff_id", "paid_total_fen", "member_id"),
+    )
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members_member.id"), primary_key=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("org_staff.id"))  # first of the index
     store_id: Mapped[int | None] = mapped_column(ForeignKey("org_store.id"), index=True)
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="claim")
     since: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    # copies of the member's search keys, kept by the listeners below and ``search_copy``
+    phone_last4: Mapped[str] = mapped_column(String(4), nullable=False, default="")
+    last_purchase_on: Mapped[datetime | None] = mapped_column(DateTime)  # the member's latest order
+    paid_total_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)  # the member's total
+    level_id: Mapped[int | None] = mapped_column(Integer)  # the member's level (no foreign key: a copy)
+    member_status: Mapped[str] = mapped_column(String(10), nullable=False, default="")
 
     member: Mapped[Member] = relationship(Member)
     staff: Mapped[Staff | None] = relationship(Staff)
     store: Mapped[Store | None] = relationship(Store)
+
+
+@event.listens_for(GuideMember, "before_insert")
+def _copy_search_keys(mapper, connection, row: GuideMember) -> None:
+    """A new ownership row (claim, WeCom link, transfer, demo) starts with the member's keys."""
+    if not row.phone_last4:
+        phone, paid, level_id, status = connection.execute(
+            select(Member.phone, Member.paid_total_fen, Member.level_id, Member.status)
+            .where(Member.id == row.member_id)
+        ).one_or_none() or ("", 0, None, "")
+        row.phone_last4, row.paid_total_fen = (phone or "")[-4:], paid
+        row.level_id, row.member_status = level_id, status
+    if row.last_purchase_on is None:
+        row.last_purchase_on = connection.scalar(
+            select(func.max(Order.created_on)).where(Order.member_id == row.member_id)
+        )
+
+
+@event.listens_for(Member, "after_update")
+def _follow_member(mapper, connection, member: Member) -> None:
+    """A member's phone, paid total, level or status changed through the ORM (admin, a level
+    change on a sale): the ownership row's copies follow in the same flush (the sale's and
+    return's own UPDATEs of the paid total: ``search_copy``)."""
+    state = inspect(member).attrs
+    if any(getattr(state, key).history.has_changes() for key in COPIED):
+        connection.execute(
+            update(GuideMember.__table__)
+            .where(GuideMember.__table__.c.member_id == member.id)
+            .values(phone_last4=(member.phone or "")[-4:], paid_total_fen=member.paid_total_fen,
+                    level_id=member.level_id, member_status=member.status)
+        )
+
+
+COPIED = ("phone", "paid_total_fen", "level_id", "status")  # the member's fields the ownership row copies
 
 
 class OwnershipEvent(Model):
@@ -234,7 +286,7 @@ class TaskForward(Model):
 
 # --- wecom: WeCom contact ways, external contacts, callback events, call log, access tokens ---
 
-from sqlalchemy import JSON, BigInteger, Float  # noqa: E402  (the wecom section's own imports)
+from sqlalchemy import JSON, Float  # noqa: E402  (the wecom section's own imports)
 
 CONTACT_WAY_STATUSES = ("none", "active", "failed")
 CONTACT_STATUSES = ("friend", "deleted")
@@ -286,6 +338,8 @@ class WeComEvent(Model):
     """A callback event, once: WeCom's retries (same CreateTime) find the row and change nothing."""
 
     __tablename__ = "wecom_guide_event"
+    # events left "received" by a worker that died: found by the lease's age
+    __table_args__ = (Index("ix_wecom_guide_event_status_claimed", "status", "claimed_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     event: Mapped[str] = mapped_column(String(40), nullable=False, default="")
@@ -304,6 +358,7 @@ class WeComEvent(Model):
     payload: Mapped[dict | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now, index=True)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when its processing began (the lease)
     staff: Mapped[Staff | None] = relationship(Staff)
     member: Mapped[Member | None] = relationship(Member)
 

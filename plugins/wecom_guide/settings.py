@@ -70,6 +70,8 @@ OPEN_BILL_MODES = (
     ("off", _l("Off")),
 )
 WECOM_OPEN_BILL_MODES = ("wecom_miniprogram", "wecom_h5")
+CALLBACK_WINDOW = "wecom_guide.callback_window_seconds"
+EVENT_LEASE = "wecom_guide.event_lease_minutes"
 
 SETTINGS += [
     SettingDef(WECOM_BASE_URL, _l("WeCom API base URL"), "str", default="http://127.0.0.1:5056",
@@ -86,6 +88,13 @@ SETTINGS += [
     SettingDef(WECOM_WELCOME_TEXT, _l("WeCom welcome message"), "str", default="", max_length=200,
                description=_l("Sent when a customer adds a guide; the activation link follows it. "
                               "Empty: a standard greeting.")),
+    SettingDef(CALLBACK_WINDOW, _l("WeCom callback replay window (seconds)"), "int", default=300,
+               min_value=30, max_value=3600,
+               description=_l("A callback whose signed timestamp is further than this from our clock "
+                              "(older or ahead) is refused as a replay.")),
+    SettingDef(EVENT_LEASE, _l("WeCom event processing lease (minutes)"), "int", default=5, min_value=1,
+               max_value=120, description=_l("An event still being processed after this long (the worker "
+                                             "died) is processed again, once.")),
     SettingDef(OPEN_BILL_MODE, _l("Scan-to-open-bill mode"), "choice", default="off", choices=OPEN_BILL_MODES,
                description=_l("The WeCom modes show the guide's WeCom QR and open a bill only for "
                               "customers who are the guide's WeCom friends.")),

@@ -67,9 +67,10 @@ def _last_purchase():
             .correlate(Member).scalar_subquery())
 
 
-def _text_criteria(text: str) -> list:
-    """Phone (whole: its unique index; or its last 4+ digits), member no / card no (whole: its
-    unique index, looked up first; else its start)."""
+def _text_criteria(text: str, mine: bool) -> list:
+    """Phone (whole: its unique index; or its last 4+ digits: for the guide's own members first
+    by the ownership row's copy of the last 4, on the guide's index), member no / card no (whole:
+    its unique index, looked up first; else its start)."""
     text = text.strip()
     if not text:
         return []
@@ -80,44 +81,59 @@ def _text_criteria(text: str) -> list:
         return [Member.id == exact]
     pattern = escape_like(text)
     if text.isdigit() and len(text) >= 4:
-        return [Member.phone.like(f"%{pattern}", escape="\\")]
+        suffix = [Member.phone.like(f"%{pattern}", escape="\\")]
+        return [GuideMember.phone_last4 == text[-4:], *suffix] if mine else suffix
     return [Member.member_no.like(f"{pattern}%", escape="\\")]
 
 
-def _filters(search: MemberSearch) -> list:
-    criteria = _text_criteria(search.q)
+def _filters(search: MemberSearch, mine: bool = False) -> list:
+    """The search's criteria; ``mine``: on the guide's own members (joined to their ownership
+    rows, whose copies of the member's last 4 phone digits, level, status, paid total and last
+    purchase are searched instead: ``search_copy``)."""
+    criteria = _text_criteria(search.q, mine)
     if search.tag_id is not None:
         # a correlated look-up on the link's primary key per candidate member (the guide's few
         # thousand), never a scan of every member's tags: PostgreSQL keeps a LIMIT 1 subquery as is
-        tagged = (select(literal(1)).where(member_tag_link.c.member_id == Member.id,
+        member_id = GuideMember.member_id if mine else Member.id
+        tagged = (select(literal(1)).where(member_tag_link.c.member_id == member_id,
                                            member_tag_link.c.tag_id == search.tag_id)
-                  .correlate(Member).limit(1).scalar_subquery())
+                  .correlate(GuideMember if mine else Member).limit(1).scalar_subquery())
         criteria.append(tagged.is_not(None))
     if search.level_id is not None:
-        criteria.append(Member.level_id == search.level_id)
+        criteria.append((GuideMember.level_id if mine else Member.level_id) == search.level_id)
     if search.status:
-        criteria.append(Member.status == search.status)
+        criteria.append((GuideMember.member_status if mine else Member.status) == search.status)
+    paid = GuideMember.paid_total_fen if mine else Member.paid_total_fen
     if search.spend_min_fen is not None:
-        criteria.append(Member.paid_total_fen >= search.spend_min_fen)
+        criteria.append(paid >= search.spend_min_fen)
     if search.spend_max_fen is not None:
-        criteria.append(Member.paid_total_fen <= search.spend_max_fen)
+        criteria.append(paid <= search.spend_max_fen)
+    last_purchase = GuideMember.last_purchase_on if mine else _last_purchase()
     if search.last_purchase_from is not None:
-        criteria.append(_last_purchase() >= datetime.combine(search.last_purchase_from, time.min))
+        criteria.append(last_purchase >= datetime.combine(search.last_purchase_from, time.min))
     if search.last_purchase_to is not None:
-        criteria.append(_last_purchase() < datetime.combine(search.last_purchase_to + timedelta(days=1),
-                                                            time.min))
+        criteria.append(last_purchase < datetime.combine(search.last_purchase_to + timedelta(days=1),
+                                                         time.min))
     return criteria
 
 
-def _order_by(sort: str) -> list:
-    return {
-        "since": [GuideMember.since.desc(), Member.id.desc()],
-        "spend": [Member.paid_total_fen.desc(), Member.id.desc()],
-        "spend_asc": [Member.paid_total_fen.asc(), Member.id.asc()],
-        "last_purchase": [_last_purchase().desc(), Member.id.desc()],
-        "joined": [Member.created_on.desc(), Member.id.desc()],
-        "member_no": [Member.member_no.asc()],
-    }[sort]
+_MY_ORDERS = {  # the guide's own members: on the ownership row's indexes (staff, key, member)
+    "last_purchase": lambda: [GuideMember.last_purchase_on.desc(), GuideMember.member_id.desc()],
+    "spend": lambda: [GuideMember.paid_total_fen.desc(), GuideMember.member_id.desc()],
+    "spend_asc": lambda: [GuideMember.paid_total_fen.asc(), GuideMember.member_id.asc()],
+}
+_ORDERS = {  # built on demand: the sort asked for only
+    "since": lambda: [GuideMember.since.desc(), Member.id.desc()],
+    "spend": lambda: [Member.paid_total_fen.desc(), Member.id.desc()],
+    "spend_asc": lambda: [Member.paid_total_fen.asc(), Member.id.asc()],
+    "last_purchase": lambda: [_last_purchase().desc(), Member.id.desc()],
+    "joined": lambda: [Member.created_on.desc(), Member.id.desc()],
+    "member_no": lambda: [Member.member_no.asc()],
+}
+
+
+def _order_by(sort: str, mine: bool = False) -> list:
+    return ((mine and _MY_ORDERS.get(sort)) or _ORDERS[sort])()
 
 
 def _visible(viewer) -> list:
@@ -139,9 +155,11 @@ def _page(query: Select, search: MemberSearch) -> tuple[list, bool]:
 
 
 def _member_rows(rows, viewer) -> list[dict]:
+    """Rows of (member, since, last purchase) (the guide's own: the ownership row's copy) or of
+    (member,) (the pool: the last purchase read from the orders)."""
     member_ids = [row[0].id for row in rows]
     tags: dict[int, list[str]] = {}
-    last: dict[int, datetime] = {}
+    last: dict[int, datetime] = {row[0].id: row[2] for row in rows if len(row) > 2 and row[2]}
     if member_ids:
         for member_id, name in db.session.execute(
             select(member_tag_link.c.member_id, MemberTag.name)
@@ -149,10 +167,11 @@ def _member_rows(rows, viewer) -> list[dict]:
             .where(member_tag_link.c.member_id.in_(member_ids)).order_by(MemberTag.name)
         ):
             tags.setdefault(member_id, []).append(name)
-        last = dict(db.session.execute(
-            select(Order.member_id, func.max(Order.created_on))
-            .where(Order.member_id.in_(member_ids)).group_by(Order.member_id)
-        ).all())
+        if rows and len(rows[0]) < 3:
+            last = dict(db.session.execute(
+                select(Order.member_id, func.max(Order.created_on))
+                .where(Order.member_id.in_(member_ids)).group_by(Order.member_id)
+            ).all())
     result = []
     for row in rows:
         member = row[0]
@@ -171,10 +190,10 @@ def my_members(viewer, staff: Staff, search: MemberSearch) -> dict:
     """A page of the guide's members; ``total`` (how many members the guide has) is counted on
     the ownership index alone, and only for the plain list (a search answers ``null``)."""
     query = (
-        select(Member, GuideMember.since)
+        select(Member, GuideMember.since, GuideMember.last_purchase_on)
         .join(GuideMember, GuideMember.member_id == Member.id)
-        .where(GuideMember.staff_id == staff.id, *_visible(viewer), *_filters(search))
-        .order_by(*_order_by(search.sort))
+        .where(GuideMember.staff_id == staff.id, *_visible(viewer), *_filters(search, mine=True))
+        .order_by(*_order_by(search.sort, mine=True))
     )
     rows, more = _page(query, search)
     total = None

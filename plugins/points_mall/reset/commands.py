@@ -1,5 +1,5 @@
-"""``flask --app run points-reset resume``: resume failed or stalled points resets (e.g. from a
-worker's start-up script after a crash)."""
+"""``flask --app run points-reset resume``: resume failed or stalled points resets by hand (the
+job worker resumes stalled ones by itself; a failed one waits for this or the Resume button)."""
 
 import click
 from flask.cli import AppGroup

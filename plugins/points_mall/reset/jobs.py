@@ -1,7 +1,7 @@
-"""The points reset's background job (``points_mall.reset``)."""
+"""The points reset's background job (``points_mall.reset``) and the worker's periodic resume."""
 
 from app.platform.jobs import job_progress
-from plugins.points_mall.reset.services import run_reset
+from plugins.points_mall.reset.services import resume_stalled, run_reset
 
 
 def reset_points_job(job, reset_id):
@@ -9,3 +9,9 @@ def reset_points_job(job, reset_id):
     reset = run_reset(reset_id, job_id=job.id, progress=lambda done, total: job_progress(job, done, total))
     if reset is not None:
         job.message = f"{reset.reset_no}: {reset.member_count} members, {reset.points_total} points"
+
+
+def resume_abandoned_resets():
+    """Periodic task: queue a new job for every reset whose worker died (stalled past
+    ``points_mall.reset_stall_minutes``); it continues after its checkpoint."""
+    resume_stalled(include_failed=False)

@@ -5,7 +5,9 @@ members in batches by member id, each batch one transaction that claims the batc
 reset row (its checkpoint) and writes the batch's ledger rows and balances with the
 set-based statements of ``reset/sql.py``.  A worker killed mid-job leaves the checkpoint
 of its last committed batch: ``resume_reset`` queues a new job that continues after it,
-and a batch is never reset twice (its claim is a guarded update of the checkpoint).
+and a batch is never reset twice (its claim is a guarded update of the checkpoint).  The
+job worker resumes abandoned resets by itself (``resume_abandoned_resets``, a periodic
+task: when a worker starts and every minute, once the stall time has passed).
 Running a finished reset again changes nothing; a new reset of members already at 0
 finds nothing to reset.
 """
@@ -294,13 +296,26 @@ def resume_reset(reset_id: int, user=None) -> PointsReset:
     return db.session.get(PointsReset, reset_id)
 
 
-def resume_stalled(user=None) -> list[str]:
-    """Resume every failed or stalled reset (the CLI); returns their numbers."""
+def abandoned(reset: PointsReset) -> bool:
+    """A reset no worker is carrying on: processing but stalled, or queued behind a lost job.
+    A failed one is not abandoned: it waits for someone to read why and resume it."""
+    return is_stalled(reset) or (reset.status == "queued" and _job_lost(reset))
+
+
+def resume_stalled(user=None, include_failed: bool = True) -> list[str]:
+    """Resume every abandoned reset, and the failed ones when ``include_failed`` (the CLI);
+    returns their numbers.  A reset another worker resumed a moment before is skipped."""
+    wanted = resumable if include_failed else abandoned
     resumed = []
     for reset in db.session.scalars(select(PointsReset).where(PointsReset.status.in_(("processing", "failed",
                                                                                    "queued")))).all():
-        if resumable(reset):
+        if not wanted(reset):
+            continue
+        try:
             resumed.append(resume_reset(reset.id, user=user).reset_no)
+        except DomainError as refused:  # its status changed under us: someone else resumed it
+            if refused.code != "POINTS_RESET_NOT_RESUMABLE":
+                raise
     return resumed
 
 

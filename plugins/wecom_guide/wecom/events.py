@@ -1,9 +1,16 @@
 """WeCom callback events, each processed once.
 
 An event is claimed by inserting its row (unique ``dedupe_key``: corp, event, change type,
-user, external user, ``CreateTime`` — WeCom's retries repeat ``CreateTime``).  A retry that
-finds the row does nothing, unless the first attempt failed for a passing reason (WeCom did
-not answer, a rate limit): then it claims the row again (guarded update: one retry wins).
+user, external user, ``CreateTime`` — WeCom's retries repeat ``CreateTime``), ``received``
+with ``claimed_at`` = now.  A retry that finds the row does nothing, unless the first attempt
+failed for a passing reason (WeCom did not answer, a rate limit), or the row is still
+``received`` after the lease (``wecom_guide.event_lease_minutes``, 5 by default: the worker
+processing it died): then it claims the row again (one guarded UPDATE: one taker wins).
+Events left behind by a crash are also taken again by the job
+``wecom_guide.retry_stuck_events``, which any later delivery queues when there are some
+(and ``flask --app run wecom-guide-retry-events`` runs).  Processing is all or nothing (the
+link and the event close in one transaction), so a retried event is processed once; its
+welcome message is skipped (the WelcomeCode is not kept, and is good for 20 s only).
 
 ``add_external_contact`` (a customer added a guide by their QR): the external contact is read
 from WeCom (unionid, the phone the guide noted), the member found
@@ -18,11 +25,11 @@ ownership changes only by claim, transfer or the guide leaving).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -30,7 +37,7 @@ from app.platform.audit import audit
 from app.platform.settings import get_setting
 from app.unit_of_work import unit_of_work
 from plugins.wecom_guide.models import WeComContact, WeComContactWay, WeComEvent
-from plugins.wecom_guide.settings import WECOM_WELCOME_TEXT
+from plugins.wecom_guide.settings import EVENT_LEASE, WECOM_WELCOME_TEXT
 from plugins.wecom_guide.wecom.client import WeComError
 from plugins.wecom_guide.wecom.contact_way import staff_of_state, way_of_userid
 from plugins.wecom_guide.wecom.platform import make_client
@@ -38,6 +45,8 @@ from plugins.wecom_guide.wecom.platform import make_client
 ADD = ("add_external_contact", "add_half_external_contact")
 REMOVE = ("del_external_contact", "del_follow_user")
 SECRET_FIELDS = ("WelcomeCode",)
+RETRY_JOB = "wecom_guide.retry_stuck_events"
+STUCK_BATCH = 20
 
 
 class Outcome:
@@ -86,33 +95,87 @@ def claim(fields: dict) -> int | None:
                 external_userid=fields.get("ExternalUserID", "")[:64],
                 create_time=_create_time(fields),
                 payload=payload,
+                claimed_at=datetime.now(),
             )
             db.session.add(row)
             db.session.flush()
             return row.id
     except IntegrityError:
         pass
-    with unit_of_work():  # a retry: take it again only if the first attempt failed for a passing reason
-        event_id = db.session.scalar(select(WeComEvent.id).where(WeComEvent.dedupe_key == key))
-        if event_id is None:
-            return None
-        taken = db.session.execute(
+    # a retry: take it again only if the first attempt failed for a passing reason or died
+    event_id = db.session.scalar(select(WeComEvent.id).where(WeComEvent.dedupe_key == key))
+    return event_id if event_id is not None and take_again(event_id) else None
+
+
+def _stuck():
+    """An event still ``received`` (being processed) since before the lease: its worker died."""
+    cutoff = datetime.now() - timedelta(minutes=int(get_setting(EVENT_LEASE)))
+    return and_(WeComEvent.status == "received", WeComEvent.claimed_at < cutoff)
+
+
+def take_again(event_id: int) -> bool:
+    """Claim a failed or stuck event for one more attempt (one guarded UPDATE: of two takers,
+    one wins); False if it is done, ignored, or being processed within its lease."""
+    with unit_of_work():
+        return db.session.execute(
             update(WeComEvent)
-            .where(WeComEvent.id == event_id, WeComEvent.status == "failed")
-            .values(status="received", attempts=WeComEvent.attempts + 1)
-        ).rowcount
-        return event_id if taken == 1 else None
+            .where(WeComEvent.id == event_id, or_(WeComEvent.status == "failed", _stuck()))
+            .values(status="received", attempts=WeComEvent.attempts + 1, claimed_at=datetime.now())
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
 
 
 def handle(fields: dict) -> str:
-    """Process one decrypted event (``fields``: its XML as a dict) at most once."""
+    """Process one decrypted event (``fields``: its XML as a dict) at most once; then, if a
+    crash left other events behind, queue the job that takes them again."""
     event_id = claim(fields)
     if event_id is None:
         current_app.logger.info(
             "wecom: duplicate event %s/%s ignored", fields.get("ChangeType"), fields.get("CreateTime")
         )
-        return Outcome.DUPLICATE
-    return process(event_id, fields)
+        outcome = Outcome.DUPLICATE
+    else:
+        outcome = process(event_id, fields)
+    _queue_stuck()
+    return outcome
+
+
+def _queue_stuck() -> None:
+    """Queue ``wecom_guide.retry_stuck_events`` when events are stuck and no such job waits."""
+    from app.platform.jobs import enqueue_job
+    from app.platform.models import Job
+
+    if db.session.scalar(select(WeComEvent.id).where(_stuck()).limit(1)) is None:
+        return
+    if db.session.scalar(select(Job.id).where(Job.name == RETRY_JOB, Job.status.in_(("queued", "running")))
+                         .limit(1)) is not None:
+        return
+    try:
+        enqueue_job(RETRY_JOB)
+    except Exception:  # the answer to WeCom does not depend on it: the next delivery queues it
+        current_app.logger.exception("wecom: the retry of stuck events could not be queued")
+
+
+def retry_stuck(limit: int = STUCK_BATCH) -> int:
+    """Process again, once each, up to ``limit`` events stuck past their lease; returns how
+    many this call took (another worker's take of the same event makes it skip it)."""
+    ids = db.session.scalars(select(WeComEvent.id).where(_stuck()).order_by(WeComEvent.id).limit(limit)).all()
+    taken = 0
+    for event_id in ids:
+        if take_again(event_id):
+            taken += 1
+            current_app.logger.warning("wecom: event %s was stuck (worker died): processed again", event_id)
+            process(event_id, _kept_fields(event_id))
+    return taken
+
+
+def retry_stuck_job(job) -> None:
+    job.message = f"{retry_stuck()} stuck WeCom events processed again"
+
+
+def _kept_fields(event_id: int) -> dict:
+    payload = db.session.get(WeComEvent, event_id).payload
+    return {k: v for k, v in (payload or {}).items() if k not in SECRET_FIELDS}
 
 
 def process(event_id: int, fields: dict) -> str:
@@ -293,14 +356,8 @@ def _removed(event_id: int, fields: dict) -> str:
 
 
 def retry(event_id: int) -> str:
-    """Process a failed event again (admin action); a done or ignored one is left alone."""
-    with unit_of_work():
-        taken = db.session.execute(
-            update(WeComEvent)
-            .where(WeComEvent.id == event_id, WeComEvent.status == "failed")
-            .values(status="received", attempts=WeComEvent.attempts + 1)
-        ).rowcount
-        payload = db.session.get(WeComEvent, event_id).payload if taken else None
-    if not taken:
+    """Process a failed (or stuck) event again (admin action); a done or ignored one, or one
+    being processed within its lease, is left alone."""
+    if not take_again(event_id):
         return Outcome.DUPLICATE
-    return process(event_id, {k: v for k, v in (payload or {}).items() if k not in SECRET_FIELDS})
+    return process(event_id, _kept_fields(event_id))

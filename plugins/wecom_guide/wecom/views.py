@@ -232,7 +232,7 @@ class WeComEventView(RetailModelView):
     }
 
     def allowed_actions(self, item):
-        return {"retry_event"} if item.status == "failed" else set()
+        return {"retry_event"} if item.status in ("failed", "received") else set()  # (received: if stuck)
 
     @action("retry_event", _l("Retry"), _l("Process the selected failed events again?"), "fa-refresh")
     def retry_event(self, items):

@@ -213,3 +213,113 @@ def test_points_rules(app_ctx, monkeypatch):
     assert services.warn_if_large_consumption(member, 10_000, "SO-1") is False
     assert services.warn_if_large_consumption(member, -10_001, "SO-2") is True
     assert len(posted) == 1 and "MB-WARN" in posted[0][1] and "SO-2" in posted[0][1]
+
+
+def test_a_change_numbers_its_row_also_with_the_days_first_number(app, api_as, monkeypatch):
+    """The ledger row's own SV number is drawn with the change; on a day (and store) without a
+    counter row yet, the row is made (PostgreSQL: in the same statement)."""
+    import random
+    from datetime import UTC, datetime
+
+    from tests.support.clock import frozen_at
+
+    member_id, _ = _member(api_as)
+    sid = store_id(app, "S002")
+    day = datetime(random.randrange(2100, 9000), 6, 15, 4, 0, tzinfo=UTC)  # a day no test numbered
+    with app.app_context():
+        services.change_stored_value(member_id, 1000, "adjust", "ADJ-N", sid)
+        frozen_at(monkeypatch, day)
+        prefix = "SV" + day.strftime("%Y%m%d") + "S002"
+        first = services.change_stored_value(member_id, -300, "consume", None, sid)
+        second = services.change_stored_value(member_id, -300, "consume", "SO-OWN", sid)
+        assert (first.txn_no, first.doc_no) == (prefix + "0001", prefix + "0001")  # its own document
+        assert (second.txn_no, second.doc_no) == (prefix + "0002", "SO-OWN")
+        assert (first.balance_after_fen, second.balance_after_fen) == (700, 400)
+        db.session.commit()
+        db.session.expire_all()
+        stored = db.session.get(StoredValueTxn, second.id)
+        assert (stored.amount_fen, stored.kind, stored.store_id, stored.member_id, stored.txn_no) == (
+            -300, "consume", sid, member_id, prefix + "0002")
+        assert _balance(member_id) == _ledger_sum(member_id) == 400
+
+
+def test_a_callers_condition_is_written_with_the_change_or_refuses_it(app, api_as):
+    """``only_if``: the caller's guarded UPDATE is part of the change; when it changes no row
+    nothing moves and the caller's refusal is raised."""
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    member_id, _ = _member(api_as)
+    sid = store_id(app, "S001")
+    members = Member.__table__
+    refusal = DomainError("PROBE_USED", "used already")
+
+    def rename_once(old, new):  # onupdate defaults are not run inside the statement: give them
+        return (update(members).where(members.c.id == member_id, members.c.name == old)
+                .values(name=new, changed_on=datetime.now(), changed_by_fk=None), refusal)
+
+    with app.app_context():
+        services.change_stored_value(member_id, 1000, "adjust", "ADJ-O", sid)
+        txn = services.change_stored_value(member_id, -100, "consume", None, sid,
+                                           only_if=rename_once("Wallet", "Wallet once"))
+        assert txn.balance_after_fen == 900
+        db.session.commit()
+        with pytest.raises(DomainError) as exc:  # the condition holds no more
+            services.change_stored_value(member_id, -100, "consume", None, sid,
+                                         only_if=rename_once("Wallet", "Wallet twice"))
+        assert exc.value is refusal
+        db.session.rollback()  # a refusal: the caller's unit of work rolls back (as every service's)
+        with pytest.raises(DomainError) as exc:  # the condition holds, the balance does not
+            services.change_stored_value(member_id, -901, "consume", None, sid,
+                                         only_if=rename_once("Wallet once", "Wallet twice"))
+        assert exc.value.code == "INSUFFICIENT_BALANCE"
+        db.session.rollback()
+        assert db.session.get(Member, member_id).name == "Wallet once"
+        assert _balance(member_id) == _ledger_sum(member_id) == 900
+        assert count(app, StoredValueTxn, member_id=member_id) == 2
+
+
+@pytest.mark.own_database  # concurrent transactions on connections of their own
+def test_concurrent_recharges_and_consumptions_neither_deadlock_nor_drift(app, api_as, is_postgres):
+    """Recharges (number first, then balance) and consumptions numbering their own rows take
+    the store's counter and the account in one order: all succeed, the ledger sums up."""
+    member_id, _ = _member(api_as)
+    sid = store_id(app, "S001")
+    threads_n = 24 if is_postgres else 8
+    with app.app_context():
+        services.change_stored_value(member_id, 100 * threads_n, "adjust", "ADJ-D", sid)
+        db.session.commit()
+    results = []
+    barrier = threading.Barrier(threads_n)
+
+    def work(i):
+        barrier.wait()
+        with app.app_context():
+            for _attempt in range(50):
+                try:
+                    if i % 2:
+                        services.recharge_stored_value(member_id, 100, sid, None)
+                    else:
+                        services.change_stored_value(member_id, -150, "consume", None, sid)
+                        db.session.commit()
+                    results.append("ok")
+                    return
+                except OperationalError as exc:  # SQLite: "database is locked" → retry
+                    db.session.rollback()
+                    if is_postgres:
+                        results.append(type(exc.orig).__name__)
+                        return
+            results.append("gave-up")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["ok"] * threads_n
+    with app.app_context():
+        expected = 100 * threads_n + 100 * (threads_n // 2) - 150 * (threads_n // 2)
+        assert _balance(member_id) == _ledger_sum(member_id) == expected
+        numbers = [t for (t,) in db.session.query(StoredValueTxn.txn_no).filter_by(member_id=member_id)]
+        assert len(numbers) == len(set(numbers)) == threads_n + 1

@@ -43,14 +43,17 @@ def test_a_disabled_plugins_section_is_gone_and_the_order_stays(app, admin_clien
     url = f"/memberview/show/{sale['member_id']}"
     keys = _section_keys(admin_client.get(url).get_data(as_text=True))
     assert keys == [
-        "level-history", "stored-value", "points", "coupons", "points-mall", "orders", "sample-stamps",
+        "level-history", "stored-value", "stored-value-cards", "points", "coupons", "points-mall", "orders",
+        "sample-stamps",
     ]
     with app.app_context():
         app.extensions["retail_plugins"].set_enabled("points_mall", False)  # depends on coupons: off first
         app.extensions["retail_plugins"].set_enabled("coupons", False)
     try:
         keys = _section_keys(admin_client.get(url).get_data(as_text=True))
-        assert keys == ["level-history", "stored-value", "points", "orders", "sample-stamps"]
+        assert keys == [
+            "level-history", "stored-value", "stored-value-cards", "points", "orders", "sample-stamps",
+        ]
     finally:
         with app.app_context():
             app.extensions["retail_plugins"].set_enabled("coupons", True)

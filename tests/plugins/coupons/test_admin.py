@@ -130,6 +130,7 @@ def test_coupon_list_detail_and_store_scope(app, client_as, make_rule, new_membe
         codes = {c.id: c.code for c in db.session.query(Coupon).filter(Coupon.id.in_(ids))}
         assert db.session.get(Coupon, ids[0]).status == "collected"
     assert codes[ids[0]] in listing and codes[ids[2]] not in listing
+    assert "/show/" in listing and "/edit/" not in listing and "/delete/" not in listing  # no icon to a 404
     assert manager.get(f"{COUPONS}/show/{ids[2]}").status_code == 404  # another store's coupon
     manager.post(f"{COUPONS}/action_post", data={"action": "issue", "rowid": ids[0]})
     manager.post(f"{COUPONS}/action_post", data={"action": "void", "rowid": ids[2]})  # other store: refused

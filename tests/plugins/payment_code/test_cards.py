@@ -4,6 +4,7 @@
 import csv
 import io
 import itertools
+import re
 import secrets
 
 from sqlalchemy import func, select
@@ -205,3 +206,33 @@ def test_export_has_the_filtered_rows_with_member_names(app, client_as, till, me
     assert hq.get(f"{CARDS}/export/?format=pdf").status_code == 422
     listing = hq.get(f"{CARDS}/list/?_flt_0_card_no={prefix}").get_data(as_text=True)
     assert "付款码会员" in listing and "export-xlsx" in listing
+
+
+def test_admin_lists_offer_no_edit_or_delete(app, client_as):
+    """Batches, cards and their ledger are never edited or deleted: no icon leads to a 404."""
+    prefix, made, _ = _make(client_as, app, count="2")
+    hq = client_as("hq")
+    for url in (f"{BATCHES}/list/", f"{CARDS}/list/?_flt_0_card_no={prefix}", "/cardtxnview/list/"):
+        html = hq.get(url).get_data(as_text=True)
+        assert "/show/" in html, url  # rows are listed, with their details link
+        assert "/edit/" not in html and "/delete/" not in html, url
+    assert hq.get(f"{CARDS}/edit/{made[0]['id']}").status_code == 404
+
+
+def test_the_member_page_lists_the_members_cards_after_their_stored_value(app, client_as, till, member):
+    prefix, made, _ = _make(client_as, app, count="3", face_value_fen="12.34")
+    someone = member(sv_fen=0)
+    pos = till()
+    for card in made[:2]:
+        assert pos.post(f"/api/v1/pos/cards/{card['card_no']}/bind",
+                        json={"member_id": someone["id"]}).status_code == 200
+    hq = client_as("hq")
+    hq.get("/lang/en")
+    html = hq.get(f"/memberview/show/{someone['id']}").get_data(as_text=True)
+    keys = re.findall(r'detail-section" id="section-([\w-]+)"', html)
+    assert keys.index("stored-value-cards") == keys.index("stored-value") + 1
+    section = html[html.index('id="section-stored-value-cards"'):html.index('id="section-points"')]
+    assert "Stored-value cards: 24.68 yuan" in section
+    assert made[0]["card_no"] in section and made[1]["card_no"] in section
+    assert made[2]["card_no"] not in section  # not bound to this member
+    assert "12.34" in section and "Card usable" in section

@@ -55,9 +55,11 @@ def test_code_layout_carries_no_phone_or_member_id(app, member):
         assert row.secret_enc.startswith("gAAAAA")
 
 
-def test_charge_once_then_replay_refused(app, member, till):
+def test_charge_once_then_replay_refused(app, member, till, monkeypatch):
     someone = member(sv_fen=10_000)
     pos = till()
+    now = totp.now()
+    monkeypatch.setattr(totp, "now", lambda: now)  # one step throughout (a slow run crossed into the next)
     code = mall_code(app, someone)["code"]
     paid = pos.post("/api/v1/pos/pay-code/charge", json={"code": code, "amount_fen": 3000})
     assert paid.status_code == 201, paid.get_json()
@@ -234,3 +236,27 @@ def test_thirty_concurrent_charges_of_one_code_exactly_one_wins(app, member, til
     assert [a for a in answers if a[0] == 201] == [(201, "ok")]
     assert {a for a in answers if a[0] != 201} <= {(409, "PAY_CODE_USED"), (409, "BUSY_RETRY")}
     assert balance(app, someone["id"]) == 99_500
+    with app.app_context():
+        from app.loyalty.models import StoredValueTxn
+
+        rows = db.session.query(StoredValueTxn.amount_fen).filter_by(member_id=someone["id"]).all()
+        assert sorted(amount for (amount,) in rows) == [-500, 100_000]  # one charge, one ledger row
+
+
+@pytest.mark.own_database  # counts its statements: the test transaction's savepoints would add to them
+def test_a_charge_takes_the_caller_the_code_and_one_write(app, member, till, is_postgres):
+    """Caller, the code's secret with its member, then the write: on PostgreSQL the step used
+    up, the balance taken and the numbered ledger row are one statement."""
+    from tests.support.clients import statements_of
+
+    first, second = member(), member()
+    pos = till()
+    code = mall_code(app, first)["code"]
+    assert pos.post("/api/v1/pos/pay-code/charge", json={"code": code, "amount_fen": 100}).status_code == 201
+    code = mall_code(app, second)["code"]
+    answer, statements = statements_of(
+        app, lambda: pos.post("/api/v1/pos/pay-code/charge", json={"code": code, "amount_fen": 100}))
+    assert answer.status_code == 201 and answer.get_json()["result"]["balance_fen"] == 9_900
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == (1 if is_postgres else 4), "\n".join(s[:100] for s in statements)
+    assert len(statements) <= (4 if is_postgres else 8), "\n".join(s[:100] for s in statements)

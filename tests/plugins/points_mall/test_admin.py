@@ -117,6 +117,9 @@ def test_store_staff_see_and_hand_over_only_their_stores_pick_ups(app, client_as
     manager = client_as("manager1")
     listing = manager.get(f"{ORDERS}/list/").get_data(as_text=True)
     assert here["order_no"] in listing and there["order_no"] not in listing
+    assert f"{ORDERS}/edit/" not in listing and f"{ORDERS}/delete/" not in listing  # orders are never edited
+    for page in ("edit", "delete"):
+        assert manager.get(f"{ORDERS}/{page}/{_order_id(app, here['order_no'])}").status_code == 404
     there_pk, here_pk = _order_id(app, there["order_no"]), _order_id(app, here["order_no"])
     assert manager.get(f"{ORDERS}/show/{there_pk}").status_code == 404
     assert manager.post(f"{ORDERS}/step/{there_pk}", data={"step": "ready"}).status_code == 404

@@ -39,3 +39,11 @@ def test_the_demo_data_is_added_once(app_ctx):
 
     member = db.session.query(Member).filter_by(phone="13900000001").one()
     assert owner_of(member.id) is not None
+    # the plugin's demo (the one its manifest names) includes the WeCom section's: the
+    # simulator's demo corp and guide1 bound to its userid
+    from app.platform.settings import get_setting
+    from plugins.wecom_guide.wecom.contact_way import way_of_userid
+    from plugins.wecom_guide.wecom.simulator import DEMO_CORP_ID
+
+    assert get_setting("wecom_guide.corp_id") == DEMO_CORP_ID
+    assert way_of_userid("guide1") is not None

@@ -1,7 +1,7 @@
 """A small plugin used by the tests: it contributes through every hook of the contract.
 
 Its manifest has the shape of every package's (core domain or plugin): metadata, the
-declared contributions (``MODELS``, ``GRANTS``, ``SETTINGS``, ``JOBS``, ``COMMANDS``,
+declared contributions (``MODELS``, ``GRANTS``, ``SETTINGS``, ``JOBS``, ``PERIODIC``, ``COMMANDS``,
 ``DEMO``, ...: ``app.manifest``) and ``@hookimpl`` functions for the rest.
 """
 
@@ -22,6 +22,10 @@ TRANSLATIONS = "translations"
 JOBS = {
     "sample.count_notes": "retail_test_plugin.jobs:count_notes",
     "sample.fail": "retail_test_plugin.jobs:failing_job",
+}
+PERIODIC = {
+    "sample.tick": "retail_test_plugin.jobs:tick",
+    "sample.broken_tick": "retail_test_plugin.jobs:broken_tick",
 }
 COMMANDS = ["retail_test_plugin.commands:sample_hello"]
 DEMO = "retail_test_plugin.models:seed_notes"

@@ -254,6 +254,40 @@ def test_stalled_reset_is_resumed_from_its_checkpoint(app, client_as):
         assert balance(second) == 0 and [r.points for r in reset_rows(second)] == [-22]
 
 
+def test_the_worker_resumes_a_stalled_reset_by_itself_but_not_a_failed_or_live_one(app):
+    """The periodic task (run by every job worker at start and each minute) resumes a reset
+    whose worker went quiet for the stall time; a failed reset waits for a person, and one
+    whose worker committed a batch just now is left to it."""
+    from app.docnumbers.services import next_doc_no
+    from app.platform.jobs import run_periodic_tasks
+    from plugins.points_mall.models import PointsReset
+    from plugins.points_mall.reset.services import RESET_DOC
+
+    def left_by_a_worker(status, minutes_ago, first, last):
+        reset = PointsReset(reset_no=next_doc_no(RESET_DOC), reason="自动继续", remark="", scope="all",
+                            status=status, upper_member_id=last, checkpoint_member_id=first,
+                            heartbeat_on=datetime.now() - timedelta(minutes=minutes_ago))
+        db.session.add(reset)
+        db.session.commit()
+        return reset.id
+
+    with app.app_context():
+        done_before, first, second = make_member(points=5), make_member(points=11), make_member(points=22)
+        stalled = left_by_a_worker("processing", 11, done_before, second)  # stall time: 10 minutes
+        live = left_by_a_worker("processing", 1, first, second)
+        failed = left_by_a_worker("failed", 60, first, second)
+    assert "points_mall.resume_resets" not in run_periodic_tasks(app)
+    with app.app_context():
+        assert _reset(stalled).status == "completed" and _reset(stalled).job_id is not None
+        assert [r.points for r in reset_rows(first)] == [-11] and balance(second) == 0
+        assert balance(done_before) == 5  # before the checkpoint: not reset again
+        assert (_reset(live).status, _reset(live).job_id) == ("processing", None)
+        assert (_reset(failed).status, _reset(failed).job_id) == ("failed", None)
+    assert "points_mall.resume_resets" not in run_periodic_tasks(app)  # nothing left: nothing changes
+    with app.app_context():
+        assert [r.points for r in reset_rows(first)] == [-11]
+
+
 def test_scope_by_share_group_through_the_core_member_segments(app, client_as, privacy):
     """member_privacy's share groups are core member segments: the form offers them and the
     reset touches only the members whose home store is in the group."""

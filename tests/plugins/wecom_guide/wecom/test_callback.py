@@ -4,6 +4,8 @@ retries, duplicates, refusals, unknown users and WeCom faults end in a known sta
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -33,9 +35,10 @@ def audits(app, action):
 def test_url_verification(app, wecom):
     crypt = wecom.state.crypt()
     echostr = crypt.encrypt("8373526164563")
+    now = str(int(time.time()))
     params = {
-        "msg_signature": signature(wecom.state.callback_token, "1700000000", "42", echostr),
-        "timestamp": "1700000000",
+        "msg_signature": signature(wecom.state.callback_token, now, "42", echostr),
+        "timestamp": now,
         "nonce": "42",
         "echostr": echostr,
     }
@@ -51,8 +54,8 @@ def test_url_verification(app, wecom):
     answer = app.test_client().get(
         "/wecom/callback",
         query_string={
-            "msg_signature": signature(wecom.state.callback_token, "1", "2", echostr),
-            "timestamp": "1",
+            "msg_signature": signature(wecom.state.callback_token, now, "2", echostr),
+            "timestamp": now,
             "nonce": "2",
             "echostr": echostr,
         },
@@ -246,17 +249,18 @@ def test_deleting_the_friendship(app, wecom):
 def test_refused_events(app, wecom):
     qr = guide_with_qr(app)
     client = app.test_client()
+    now = str(int(time.time()))
     event = {
         "ToUserName": wecom.state.corp_id,
-        "CreateTime": "1700000003",
+        "CreateTime": now,
         "MsgType": "event",
         "Event": "change_external_contact",
         "ChangeType": "add_external_contact",
         "UserID": qr["wecom_userid"],
         "ExternalUserID": "wmREFUSED",
     }
-    body, sign = wecom.state.encrypted_body(event, "7", "1700000003")
-    params = {"msg_signature": sign, "timestamp": "1700000003", "nonce": "7"}
+    body, sign = wecom.state.encrypted_body(event, "7", now)
+    params = {"msg_signature": sign, "timestamp": now, "nonce": "7"}
     before = audits(app, "wecom.callback_refused")
     bad_sign = client.post("/wecom/callback", query_string={**params, "msg_signature": "0" * 40}, data=body)
     assert bad_sign.status_code == 403
@@ -273,7 +277,7 @@ def test_refused_events(app, wecom):
         data=wrong_corp,
         query_string={
             **params,
-            "msg_signature": signature(wecom.state.callback_token, "1700000003", "7", encrypt),
+            "msg_signature": signature(wecom.state.callback_token, now, "7", encrypt),
         },
     )
     assert answer.status_code == 403
@@ -294,3 +298,33 @@ def test_a_disabled_plugin_has_no_callback(app):
         "/wecom/callback", query_string={"msg_signature": "a", "timestamp": "1", "nonce": "2", "echostr": "x"}
     )
     assert answer.status_code == 404
+
+
+def test_a_replayed_callback_outside_the_window_is_refused(app, wecom, guides):
+    """A correctly signed request whose timestamp is older (or further ahead) than the replay
+    window is refused with 403, a clear text and an audit row; nothing is recorded."""
+    qr = guide_with_qr(app)
+    member = new_member(app)
+    before = audits(app, "wecom.callback_refused")
+    wecom.state.advance(-301)  # WeCom's clock (the signed timestamp) 5 minutes and 1 s behind ours
+    old = wecom.state.scan(qr["config_id"], phone=member["phone"])
+    assert {d["status"] for d in old["deliveries"]} == {403}  # each of WeCom's retries too
+    assert "outside the 300 s replay window" in old["deliveries"][0]["answer"]
+    assert rows(app, WeComEvent, external_userid=old["external_userid"]) == []
+    assert owner(app, member["id"]) is None
+    assert audits(app, "wecom.callback_refused") == before + len(old["deliveries"])
+    wecom.state.advance(301 + 400)  # 400 s ahead: refused too
+    ahead = wecom.state.deliver(old["event"], retries=0)
+    assert [d["status"] for d in ahead] == [403] and "ahead" in ahead[0]["answer"]
+    guides.settings(callback_window_seconds=600)  # a wider window lets it in
+    assert [d["status"] for d in wecom.state.deliver(old["event"], retries=0)] == [200]
+    assert owner(app, member["id"]) == qr["staff_id"]
+    wecom.state.advance(-400)
+    crypt = wecom.state.crypt()  # URL verification is held to the same window
+    echostr = crypt.encrypt("1")
+    stale = str(int(time.time()) - 3600)
+    answer = app.test_client().get("/wecom/callback", query_string={
+        "msg_signature": signature(wecom.state.callback_token, stale, "9", echostr),
+        "timestamp": stale, "nonce": "9", "echostr": echostr,
+    })
+    assert answer.status_code == 403 and "replay window" in answer.get_data(as_text=True)
