@@ -112,8 +112,8 @@ class RecycleOrderOut(Schema):
     condition = fields.List(fields.String(), required=True)
     remark = fields.String(required=True)
     member_id = fields.Integer(required=True, allow_none=True)
-    customer_phone = fields.String(required=True)
-    customer_name = fields.String(required=True)
+    customer_phone = fields.String(required=True, metadata={"description": "a provider: masked, 138****0000"})
+    customer_name = fields.String(required=True, metadata={"description": "a provider: masked, 张*"})
     quote_fen = fields.Integer(required=True, allow_none=True)
     quoted_at = fields.String(required=True, allow_none=True)
     requote_count = fields.Integer(required=True)
@@ -137,6 +137,11 @@ def _time(value) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
 
 
+def _customer(order: RecycleOrder) -> dict:
+    shown = services.shown_customer(acting_user(), order)
+    return {"customer_phone": shown["customer_phone"], "customer_name": shown["customer_name"]}
+
+
 def order_json(order: RecycleOrder, for_reviewer: bool, full: bool = True) -> dict:
     data = {
         "id": order.id,
@@ -158,8 +163,7 @@ def order_json(order: RecycleOrder, for_reviewer: bool, full: bool = True) -> di
         "condition": list(order.condition or []),
         "remark": order.remark,
         "member_id": order.member_id,
-        "customer_phone": order.customer_phone,
-        "customer_name": order.customer_name,
+        **_customer(order),
         "quote_fen": order.quote_fen,
         "quoted_at": _time(order.quoted_at),
         "requote_count": order.requote_count,

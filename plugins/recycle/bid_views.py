@@ -25,7 +25,8 @@ from app.platform.settings import get_setting
 from app.security import is_hq
 from plugins.recycle import bidding
 from plugins.recycle.models import BIDDING, RecycleOrder
-from plugins.recycle.services import provider_id_of, visible_order, visible_orders
+from plugins.recycle.services import provider_id_of, visible_orders
+from plugins.recycle.view_helpers import visible_order_or_404
 
 PAGE_SIZE = 25
 RESULT_LABELS = {"success": _l("Success"), "fail": _l("Fail")}
@@ -35,13 +36,6 @@ TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 def results_visible() -> bool:
     return bool(get_setting("recycle.bid_results_visible"))
-
-
-def _order_or_404(order_id: int) -> RecycleOrder:
-    try:
-        return visible_order(acting_user(), order_id)
-    except DomainError:
-        abort(404)
 
 
 class RecycleBiddingView(BaseView):
@@ -111,7 +105,7 @@ class RecycleBiddingView(BaseView):
     @expose("/order/<int:order_id>")
     @has_access
     def detail(self, order_id: int):
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         if order.mode != BIDDING:
             abort(404)
         return self._render_detail(order)
@@ -120,7 +114,7 @@ class RecycleBiddingView(BaseView):
     @has_access
     def bid(self, order_id: int):
         check_csrf()
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         if order.mode != BIDDING:
             abort(404)
         values = {"amount": request.form.get("amount", "")[:20]}
@@ -139,7 +133,7 @@ class RecycleBiddingView(BaseView):
     @has_access
     def open(self, order_id: int):
         check_csrf()
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         if order.mode != BIDDING or not is_hq(acting_user()):
             abort(404)
         values = {"minutes": request.form.get("minutes", "")[:10],

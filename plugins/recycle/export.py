@@ -3,8 +3,8 @@ columns the user picks, CSV or XLSX (``app.tabular_export``), streamed.
 
 The rows are exactly what the viewer may see (``services.visible_orders``: HQ every order,
 store staff their store's, a provider its own and those open for its bids) under the
-filters given; no other scope is applied here.  The customer's phone and name are never
-exported to a service provider.
+filters given; no other scope is applied here.  A service provider gets the customer's phone
+and name masked (``services.sees_customer_masked``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from app.actor import acting_user
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, timestamp, yuan
+from app.masking import mask_name, mask_phone
 from app.org.models import Store
 from app.platform.staff import Staff
 from app.security import is_hq
 from app.tabular_export import export_format, export_response
 from plugins.recycle.models import MODES, STATES, RecycleOrder, RecycleProvider
-from plugins.recycle.services import provider_id_of, visible_orders
+from plugins.recycle.services import sees_customer_masked, visible_orders
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 BATCH = 500
@@ -37,12 +38,17 @@ MAX_TEXT = 40
 
 
 class Column:
-    """An export column: the SQL expression read, how its value is shown, and whether it is the
-    customer's data (never exported to a service provider)."""
+    """An export column: the SQL expression read, how its value is shown, and how it is masked
+    for a service provider (``private``: the customer's data)."""
 
-    def __init__(self, key: str, label, expr, show: Callable[[object], object] = None, private: bool = False):
+    def __init__(self, key: str, label, expr, show: Callable[[object], object] = None,
+                 private: Callable[[str | None], str | None] | None = None):
         self.key, self.label, self.expr, self.private = key, label, expr, private
         self.show = show or (lambda value: "" if value is None else value)
+
+    def masked(self) -> Column:
+        """This column with its values masked (for a service provider)."""
+        return Column(self.key, self.label, self.expr, lambda value: self.show(self.private(value)))
 
 
 def _time(value) -> str:
@@ -83,8 +89,8 @@ def _columns() -> list[Column]:
         Column("capacity", _l("Capacity"), RecycleOrder.capacity),
         Column("colour", _l("Colour"), RecycleOrder.colour),
         Column("serial_no", _l("Serial number"), RecycleOrder.serial_no),
-        Column("customer_name", _l("Customer name"), RecycleOrder.customer_name, private=True),
-        Column("customer_phone", _l("Customer phone"), RecycleOrder.customer_phone, private=True),
+        Column("customer_name", _l("Customer name"), RecycleOrder.customer_name, private=mask_name),
+        Column("customer_phone", _l("Customer phone"), RecycleOrder.customer_phone, private=mask_phone),
         Column("guide", _l("Guide"), GUIDE.name),
         Column("provider", _l("Service provider"), PROVIDER.name),
         Column("settlement_method", _l("Settlement method"), RecycleOrder.settlement_method,
@@ -104,9 +110,8 @@ FILTERS = ("state", "mode", "store_id", "date_from", "date_to", "q")
 
 
 def optional_columns(viewer) -> list[Column]:
-    """The columns ``viewer`` may add (a provider never gets the customer's name or phone)."""
-    provider = provider_id_of(viewer) is not None
-    return [c for c in COLUMNS if c.key not in MANDATORY and not (provider and c.private)]
+    """The columns ``viewer`` may add."""
+    return [c for c in COLUMNS if c.key not in MANDATORY]
 
 
 def chosen_columns(viewer, keys) -> list[Column]:
@@ -118,7 +123,9 @@ def chosen_columns(viewer, keys) -> list[Column]:
     if unknown:
         raise DomainError("RECYCLE_EXPORT_FIELD_INVALID", _l("Unknown export field."), field="fields",
                           fields_unknown=sorted(unknown))
-    return [c for c in _columns() if c.key in MANDATORY or c.key in picked]
+    masked = sees_customer_masked(viewer)
+    chosen = [c for c in _columns() if c.key in MANDATORY or c.key in picked]
+    return [c.masked() if masked and c.private else c for c in chosen]
 
 
 def _invalid(name: str) -> DomainError:

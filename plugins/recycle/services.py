@@ -26,6 +26,7 @@ from app.docnumbers.services import next_store_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import yuan
+from app.masking import mask_name, mask_phone
 from app.platform.settings import get_setting
 from app.security import NO_STORE, is_hq, scoped_store_id
 from app.unit_of_work import unit_of_work
@@ -192,6 +193,26 @@ def check_reviewer(order: RecycleOrder, user) -> int | None:
     raise DomainError("RECYCLE_NOT_REVIEWER", _l("You are not the reviewer of this trade-in order."))
 
 
+def sees_customer_masked(viewer) -> bool:
+    """A service provider's user sees the customer's name and phone masked (it buys the device,
+    the store talks to the customer); HQ and store staff see them whole."""
+    return provider_id_of(viewer) is not None and not is_hq(viewer)
+
+
+def shown_customer(viewer, order: RecycleOrder) -> dict:
+    """``member`` (its label), ``customer_name`` and ``customer_phone`` of ``order`` as ``viewer``
+    may see them, on every page, API answer and export row: masked for a service provider,
+    as taken in for HQ and the store."""
+    member = order.member
+    if sees_customer_masked(viewer):
+        return {
+            "member": f"{member.member_no} {mask_name(member.name)}" if member is not None else None,
+            "customer_name": mask_name(order.customer_name),
+            "customer_phone": mask_phone(order.customer_phone),
+        }
+    return {"member": member, "customer_name": order.customer_name, "customer_phone": order.customer_phone}
+
+
 def may_review(order: RecycleOrder, user) -> bool:
     try:
         check_reviewer(order, user)
@@ -227,19 +248,20 @@ def transitions_of(order_id: int) -> list[RecycleTransition]:
 
 
 # ---------------------------------------------------------------- device checks
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit that follows ``digits``."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char) * (2 if index % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
 def imei_valid(imei: str) -> bool:
     """15 digits whose last one is the Luhn check digit of the first 14."""
     if not (isinstance(imei, str) and len(imei) == 15 and imei.isascii() and imei.isdigit()):
         return False
-    total = 0
-    for index, char in enumerate(reversed(imei)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+    return imei[-1] == luhn_digit(imei[:14])
 
 
 def check_imei(imei) -> str | None:

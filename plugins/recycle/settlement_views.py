@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -23,7 +23,8 @@ from app.formatting import code_label, register_labels, timestamp, yuan
 from app.qr import qr_svg
 from plugins.recycle import settlement
 from plugins.recycle.models import COMPLETED, PAID, PAYMENT_CODE, QUOTED, RecycleOrder, RecycleSettlement
-from plugins.recycle.services import visible_order, visible_orders
+from plugins.recycle.services import visible_orders
+from plugins.recycle.view_helpers import visible_order_or_404
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 PAGE_SIZE = 25
@@ -31,13 +32,6 @@ LIST_STATES = (QUOTED, PAID, COMPLETED)
 register_labels("recycle_settlement_status", {
     "pending": _l("Awaiting the customer"), "paid": _l("Paid"), "used": _l("Credit used"),
 })
-
-
-def _order_or_404(order_id: int) -> RecycleOrder:
-    try:
-        return visible_order(acting_user(), order_id)
-    except DomainError:
-        abort(404)
 
 
 class RecycleSettlementView(BaseView):
@@ -75,7 +69,7 @@ class RecycleSettlementView(BaseView):
     @expose("/order/<int:order_id>")
     @has_access
     def order(self, order_id: int):
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         row = settlement.settlement_of(order.id)
         qr = url = None
         if row is not None and row.method == PAYMENT_CODE and row.status == "pending":
@@ -93,7 +87,7 @@ class RecycleSettlementView(BaseView):
     @has_access
     def settle(self, order_id: int):
         check_csrf()
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         try:
             row = settlement.settle(order, acting_user())
         except DomainError as err:
@@ -111,7 +105,7 @@ class RecycleSettlementView(BaseView):
     @has_access
     def complete(self, order_id: int):
         check_csrf()
-        order = _order_or_404(order_id)
+        order = visible_order_or_404(order_id)
         try:
             settlement.complete(order, acting_user())
         except DomainError as err:

@@ -24,14 +24,26 @@ from app.admin import AUDIT_LABELS, RetailModelView, check_csrf
 from app.admin_fields import Section
 from app.errors import DomainError
 from app.extensions import db
-from app.formatting import choices_of, code_label, html_table, money, parse_yuan, register_labels, timestamp
+from app.formatting import (
+    choices_of,
+    code_label,
+    html_table,
+    link,
+    money,
+    parse_yuan,
+    register_labels,
+    timestamp,
+)
 from app.roles import SERVICE_PROVIDER
 from app.security import FilterStoreScope, current_staff, scoped_store_id
 from plugins.recycle import services
 from plugins.recycle.models import (
+    BIDDING,
     CATEGORIES,
+    COMPLETED,
     CONDITION_CHECKS,
     MODES,
+    PAID,
     PENDING_REVIEW,
     PROVIDER_MODES,
     QUOTED,
@@ -42,6 +54,7 @@ from plugins.recycle.models import (
     RecycleProviderUser,
 )
 from plugins.recycle.settings import REQUOTE
+from plugins.recycle.view_helpers import visible_order_or_404
 
 register_labels(
     "recycle_state",
@@ -87,6 +100,10 @@ register_labels(
     },
 )
 register_labels("message_kind", {"recycle": _l("Trade-in")})
+register_labels("sms_template", {
+    "recycle_quoted": _l("Trade-in quoted"),
+    "recycle_requote": _l("Trade-in re-quote"),
+})
 
 
 # ---------------------------------------------------------------- providers (HQ)
@@ -294,17 +311,19 @@ class RecycleOrderView(RetailModelView):
 
     search_form_query_rel_fields = {"store": [["id", FilterStoreScope, None]]}
 
-    # FAB's actions fetch rows without base filters: this view has none, and no add/edit/delete
-    def _visible(self, pk) -> RecycleOrder:
-        try:
-            return services.visible_order(acting_user(), int(pk))
-        except (DomainError, ValueError):
-            abort(404)
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        """The customer's fields as the viewer may see them (``services.shown_customer``: masked
+        for a service provider)."""
+        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        values = widgets["show"].template_args["value_columns"]
+        for column, value in services.shown_customer(acting_user(), item).items():
+            values[self.show_columns.index(column)] = value
+        return widgets
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        self._visible(pk)
+        visible_order_or_404(pk)
         return super().show(pk)
 
     @expose("/photo/<int:photo_id>")
@@ -325,7 +344,7 @@ class RecycleOrderView(RetailModelView):
     @has_access
     def quote(self, pk: int):
         check_csrf()
-        order = self._visible(pk)
+        order = visible_order_or_404(pk)
         try:
             amount = parse_yuan(request.form.get("amount", ""))
             services.quote(acting_user(), order.id, amount, request.form.get("remark", ""))
@@ -341,7 +360,7 @@ class RecycleOrderView(RetailModelView):
     @has_access
     def requote(self, pk: int):
         check_csrf()
-        order = self._visible(pk)
+        order = visible_order_or_404(pk)
         try:
             services.requote(acting_user(), order.id, request.form.get("confirm") == "yes")
         except DomainError as err:
@@ -354,7 +373,7 @@ class RecycleOrderView(RetailModelView):
     @has_access
     def cancel(self, pk: int):
         check_csrf()
-        order = self._visible(pk)
+        order = visible_order_or_404(pk)
         try:
             services.cancel(acting_user(), order.id, request.form.get("reason", ""))
         except DomainError as err:
@@ -364,9 +383,23 @@ class RecycleOrderView(RetailModelView):
         return redirect(url_for("RecycleOrderView.show", pk=order.id))
 
     # ------------------------------------------------------------ the detail page
+    def related_pages(self, item) -> list[Markup]:
+        """Links to the order's bidding page (a bidding-mode order) and its settlement page (once
+        quoted, not cancelled), for a viewer who may open them."""
+        has_access = self.appbuilder.sm.has_access
+        links = []
+        if item.mode == BIDDING and has_access("can_read", "RecycleBids"):
+            links.append(link(url_for("RecycleBiddingView.detail", order_id=item.id), _l("Bidding")))
+        if item.state in (QUOTED, PAID, COMPLETED) and has_access("can_read", "RecycleSettlement"):
+            links.append(link(url_for("RecycleSettlementView.order", order_id=item.id), _l("Settlement")))
+        return links
+
     def detail_sections(self, item) -> list[Section]:
         user = acting_user()
         sections = []
+        pages = self.related_pages(item)
+        if pages:
+            sections.append(Section("pages", _l("Bidding and settlement"), Markup(" · ").join(pages)))
         photos = db.session.query(RecyclePhoto).filter_by(order_id=item.id).order_by(RecyclePhoto.id).all()
         if photos:
             sections.append(

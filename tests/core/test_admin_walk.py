@@ -36,7 +36,7 @@ BRAND_WORDS = {
 # columns whose values are names, codes or free text typed by people (allowed as they are)
 DATA_COLUMNS = re.compile(
     r"^(name|.*_name|title|username|first_name|last_name|email|code|.*_code|.*_no|barcode|"
-    r"phone|note|remark|description|address|text|body|content|reason|spec|color|size|label|.*_id|.*uuid)$"
+    r"phone|note|remark|description|address|text|body|content|reason|spec|color|size|label|brand|model|.*_id|.*uuid)$"
 )
 
 # pages of the test-only plugin (tests/test_plugin): not part of the product

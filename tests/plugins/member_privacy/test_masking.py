@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.member_privacy.services import mask_name, mask_phone
+from app.masking import mask_name, mask_phone
 from tests.support.privacy import (
     masked_phone,
     privacy_fixture,  # noqa: F401 (fixtures)
