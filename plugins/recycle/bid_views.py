@@ -90,7 +90,7 @@ class RecycleBiddingView(BaseView):
     def _render_detail(self, order, values=None, errors=None):
         viewer = acting_user()
         provider_id = provider_id_of(viewer)
-        row = bidding.bidding_of(order.id)
+        row = bidding.close_if_due(order.id)  # a bidding past its deadline shows its winner
         bids = bidding.bids_of(order.id, provider_id) if row is not None else []
         result = ""
         if provider_id is not None and results_visible() and row is not None:
