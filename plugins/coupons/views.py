@@ -15,7 +15,13 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.actor import acting_user
-from app.admin import AUDIT_LABELS, READ_WRITE_VIEW_METHODS, RetailModelView, StoreScopedModelView
+from app.admin import (
+    AUDIT_LABELS,
+    READ_WRITE_VIEW_METHODS,
+    NoEditOrDelete,
+    RetailModelView,
+    StoreScopedModelView,
+)
 from app.admin_actions import run_bulk, selected_rows
 from app.errors import DomainError
 from app.extensions import db
@@ -391,7 +397,7 @@ COUPON_ACTION_SOURCES = {
 }
 
 
-class CouponView(StoreScopedModelView):
+class CouponView(NoEditOrDelete, StoreScopedModelView):
     """Generated and issued coupons with their lifecycle actions (领用 / 发放 / 作废)."""
 
     datamodel = SQLAInterface(Coupon)
@@ -399,7 +405,6 @@ class CouponView(StoreScopedModelView):
     method_permission_name = {
         **READ_WRITE_VIEW_METHODS,
         **dict.fromkeys(("collect", "collect_form", "issue", "void"), "write"),
-        **dict.fromkeys(("edit", "delete"), "none"),  # no such permission: no list icon leads to the 404s
     }
     list_title = _l("Coupons")
     show_title = _l("Coupon")
@@ -467,14 +472,6 @@ class CouponView(StoreScopedModelView):
             rules_link=url_for("CouponRuleView.list"),
             rules_text=_l("Go to coupon rules"),
         )
-
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    def edit(self, pk):
-        abort(404)
-
-    @expose("/delete/<pk>", methods=["GET", "POST"])
-    def delete(self, pk):
-        abort(404)
 
     def allowed_actions(self, item):
         """Only the lifecycle steps the coupon's status allows (the services refuse the rest)."""

@@ -5,32 +5,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, flash, redirect, request
+from flask import flash, redirect
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.baseviews import get_filter_args
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from app.actor import acting_user
-from app.admin import READ_WRITE_VIEW_METHODS, RetailModelView
+from app.admin import READ_WRITE_VIEW_METHODS, NoEditOrDelete, RetailModelView
 from app.admin_actions import selected_rows
 from app.docnumbers.services import next_store_doc_no
 from app.formatting import code_label, register_labels, timestamp
 from app.hookspecs import ViewSpec
+from app.list_export import ListExportMixin
 from app.members.services import member_label
-from app.tabular_export import export_format, export_response
 from plugins.payment_code import cards
 from plugins.payment_code.models import Card, CardBatch, CardTxn
 from plugins.payment_code.refusal_views import PayCodeRefusalView
 
 TEMPLATES = str(Path(__file__).resolve().parent / "templates")
-
-# rows made once and never edited or deleted: the list offers no edit or delete icon (their routes
-# answer 404); "none" is in no view's ``base_permissions``, so FAB hides the icons
-NOT_EDITABLE = {"edit": "none", "delete": "none"}
 
 register_labels("payment_code_code_kind", {
     "none": _l("No pay code"), "qr": _l("Pay QR code"), "barcode": _l("Pay barcode"),
@@ -70,12 +65,12 @@ BATCH_LABELS = {
 }
 
 
-class CardBatchView(RetailModelView):
+class CardBatchView(NoEditOrDelete, RetailModelView):
     """批量制卡: HQ makes a batch of stored-value cards; a background job generates them."""
 
     datamodel = SQLAInterface(CardBatch)
     class_permission_name = "PayCardBatches"
-    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE}
+    method_permission_name = READ_WRITE_VIEW_METHODS
     base_permissions = ["can_read", "can_write"]
     list_title = _l("Card batches")
     show_title = _l("Card batch")
@@ -120,14 +115,6 @@ class CardBatchView(RetailModelView):
     def post_add(self, item):
         cards.queue_generation(item, acting_user())
 
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    def edit(self, pk):
-        abort(404)  # a batch is never changed: make another
-
-    @expose("/delete/<pk>", methods=["GET", "POST"])
-    def delete(self, pk):
-        abort(404)
-
 
 CARD_LABELS = {
     "card_no": _l("Card number"),
@@ -143,16 +130,15 @@ CARD_LABELS = {
 }
 
 
-class CardView(RetailModelView):
+class CardView(NoEditOrDelete, ListExportMixin, RetailModelView):
     """卡明细: every card with its balance and the bound member's name; freeze, unfreeze, export."""
 
     datamodel = SQLAInterface(Card)
     class_permission_name = "PayCards"
-    method_permission_name = {**READ_WRITE_VIEW_METHODS, **NOT_EDITABLE, "freeze": "write",
-                              "unfreeze": "write", "export": "read"}
+    method_permission_name = {**READ_WRITE_VIEW_METHODS, "freeze": "write", "unfreeze": "write"}
     base_permissions = ["can_read", "can_write"]
     template_folder = TEMPLATES
-    list_template = "payment_code/card_list.html"
+    export_name = "cards"
     list_title = _l("Stored-value cards")
     show_title = _l("Stored-value card")
     list_columns = ["card_no", "batch", "status", "balance_fen", "valid_until", "member", "bound_on"]
@@ -170,14 +156,6 @@ class CardView(RetailModelView):
     @has_access
     def add(self):
         return self.render_template("payment_code/add_hint.html")  # cards are made by batches
-
-    @expose("/edit/<pk>", methods=["GET", "POST"])
-    def edit(self, pk):
-        abort(404)
-
-    @expose("/delete/<pk>", methods=["GET", "POST"])
-    def delete(self, pk):
-        abort(404)
 
     def allowed_actions(self, item):
         return {"unfreeze"} if item.status == "frozen" else {"freeze"}
@@ -197,28 +175,29 @@ class CardView(RetailModelView):
     def unfreeze(self, items):
         return self._toggle(items, False, _l("%(n)s cards unfrozen."))
 
-    @expose("/export/")
-    @has_access
-    def export(self):
-        """The rows the list shows with its current filters (every page), as CSV or XLSX."""
-        fmt = export_format(request.args.get("format"))
-        get_filter_args(self._filters, disallow_if_not_in_search=False)
-        query = self.datamodel.apply_filters(self.datamodel.session.query(Card), self._filters)
-        query = query.order_by(Card.card_no).yield_per(2000)
-        headers = [str(_l("Card number")), str(_l("Card batch")), str(_l("Status")),
-                   str(_l("Balance (yuan)")), str(_l("Valid until")), str(_l("Member number")),
-                   str(_l("Member name")), str(_l("Printed pay code"))]
+    def export_query(self, query):
+        return query.order_by(None).order_by(Card.card_no)
+
+    def export_columns(self):
+        """The card export: the list's rows with the bound member and the printed pay code."""
         viewer = acting_user()
 
-        def rows():
-            for card in query:
+        def member_part(index):
+            def cell(card):
                 shown = member_label(card.member, viewer) if card.member else ""
-                member_no, _, name = shown.partition(" ")
-                yield [card.card_no, card.batch.batch_no, code_label(card.status, "payment_code_card_status"),
-                       f"{card.balance_fen / 100:.2f}", card.valid_until or "", member_no, name,
-                       cards.printed_code(card) or ""]
+                return shown.partition(" ")[index]
+            return cell
 
-        return export_response("cards", headers, rows(), fmt)
+        return [
+            (_l("Card number"), lambda card: card.card_no),
+            (_l("Card batch"), lambda card: card.batch.batch_no),
+            (_l("Status"), lambda card: code_label(card.status, "payment_code_card_status")),
+            (_l("Balance (yuan)"), lambda card: f"{card.balance_fen / 100:.2f}"),
+            (_l("Valid until"), lambda card: card.valid_until or ""),
+            (_l("Member number"), member_part(0)),
+            (_l("Member name"), member_part(2)),
+            (_l("Printed pay code"), lambda card: cards.printed_code(card) or ""),
+        ]
 
 
 class CardTxnView(RetailModelView):
