@@ -4,8 +4,9 @@ Every ``DomainError`` code is registered here (core) or by the package that rais
 it: its manifest implements ``retail_error_codes`` and returns its table
 (``error_table("<plugin>", {...}, groups)``, kept in the plugin's ``errors.py``).  A
 plugin that joins a core path also names, in ``groups``, the codes it adds there:
-``TENDERS`` (its payment method, in a sale or a return) and ``MEMBER_REFUSALS``
-(``retail_member_usable``); core operations name the group.
+``TENDERS`` (its payment method, in a sale or a return), ``MEMBER_REFUSALS``
+(``retail_member_usable``) and ``SALE_REFUSALS`` (``retail_check_sale``); core
+operations name the group.
 
 ``DomainError`` takes its status from here, the OpenAPI spec lists each
 operation's codes from here (``x-error-codes`` in the docstrings), and
@@ -30,7 +31,8 @@ from weakref import WeakKeyDictionary
 
 from flask import current_app, has_app_context
 
-GROUPS = ("TENDERS", "MEMBER_REFUSALS")  # core paths a plugin's codes can join (see the module doc)
+# core paths a plugin's codes can join (see the module doc)
+GROUPS = ("TENDERS", "MEMBER_REFUSALS", "SALE_REFUSALS")
 
 
 @dataclass(frozen=True)

@@ -260,6 +260,18 @@ def retail_order_paid(order: Order) -> None:
 
 
 @hookspec
+def retail_check_sale(store_id: int, staff_id: int | None, member: Member | None) -> None:
+    """Called inside a POS sale's transaction before anything is written, tendered or moved:
+    right after the sale's member (None for a walk-in) is found and passed
+    ``retail_member_usable``.  ``staff_id`` is the staff member closing the sale (None when
+    the caller is not bound to one).
+
+    Raise ``app.errors.DomainError`` to refuse the sale (nothing is changed).  Returns nothing.
+    Runs on every sale: keep it cheap (no statement when there is nothing to check).
+    """
+
+
+@hookspec
 def retail_order_returned(order: Order, return_doc: Return) -> None:
     """Called inside the return's transaction once a return is booked."""
 

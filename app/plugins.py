@@ -366,6 +366,9 @@ class PluginHost:
     def order_paid(self, order: Order) -> None:
         self._enabled(self.pm.hook.retail_order_paid)(order=order)
 
+    def check_sale(self, store_id: int, staff_id: int | None, member: Member | None) -> None:
+        self._enabled(self.pm.hook.retail_check_sale)(store_id=store_id, staff_id=staff_id, member=member)
+
     def order_returned(self, order: Order, return_doc: Return) -> None:
         self._enabled(self.pm.hook.retail_order_returned)(order=order, return_doc=return_doc)
 

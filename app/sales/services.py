@@ -1,6 +1,7 @@
 """Retail sale and retail return: one transaction each, all or nothing.
 
-A sale reserves its number, writes the order, moves stock out, charges every
+A sale first lets plugins refuse it (``retail_check_sale``, before anything is
+written), then reserves its number, writes the order, moves stock out, charges every
 tender, redeems and earns points, raises the member's paid total (and level)
 and tells plugins (``retail_order_paid``).  A return does the reverse against
 the original order, refunding each tender through its own handler.
@@ -129,6 +130,7 @@ def create_sale(request: SaleRequest) -> Order:
         purposes.add("points")
     with unit_of_work(keep_state=True):  # the caller shows the order it just booked: no reload
         member = _member_for_sale(request.member_id, request.store_id, purposes)
+        plugin_host().check_sale(store_id=request.store_id, staff_id=request.staff_id, member=member)
         skus = resolve_skus([(line.sku_code, None if line.sku_code else line.barcode)
                              for line in request.lines])
         prices, gross, line_discounts = [], [], []

@@ -168,3 +168,10 @@ def retail_order_detail_sections(order, viewer):
 
     section = order_section(order)
     return [section] if section is not None else None
+
+
+@hookimpl
+def retail_check_sale(store_id, staff_id, member):
+    from plugins.wecom_guide.wecom.open_bill import check_sale_member
+
+    check_sale_member(staff_id, member.id if member is not None else None)

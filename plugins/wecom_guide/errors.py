@@ -32,4 +32,4 @@ ERRORS.update(error_table("wecom_guide", {
     "WECOM_QR_MISSING": (409, "The guide has no WeCom QR: an admin makes it on the WeCom guides page."),
     "WECOM_NOT_FRIEND": (409, "In the WeCom open-bill modes the customer must be the guide's WeCom friend."),
     "OPEN_BILL_OFF": (409, "Scan-to-open-bill is turned off (setting wecom_guide.open_bill_mode)."),
-}))
+}, {"SALE_REFUSALS": ("WECOM_NOT_FRIEND", "WECOM_QR_MISSING")}))

@@ -3,6 +3,7 @@
 import inspect
 from pathlib import Path
 
+import pytest
 import retail_test_plugin
 from retail_test_plugin import addon
 
@@ -70,6 +71,20 @@ def test_event_hooks_reach_enabled_plugins(app_ctx):
     host.member_created(member="M9")
     assert retail_test_plugin.CALLS == [
         ("retail_order_paid", "SO9"), ("retail_order_returned", "RT9"), ("retail_member_created", "M9"),
+    ]
+
+
+def test_check_sale_lets_an_enabled_plugin_refuse_a_sale(app_ctx):
+    from app.errors import DomainError
+
+    host = app_ctx.extensions["retail_plugins"]
+    retail_test_plugin.CALLS.clear()
+    assert host.check_sale(store_id=1, staff_id=7, member="M9") is None
+    with pytest.raises(DomainError) as refused:
+        host.check_sale(store_id=0, staff_id=None, member=None)
+    assert refused.value.code == "SAMPLE_REFUSED" and refused.value.status == 403
+    assert retail_test_plugin.CALLS == [
+        ("retail_check_sale", 1, 7, "M9"), ("retail_check_sale", 0, None, None),
     ]
 
 

@@ -95,3 +95,14 @@ def check_open_bill(member_id: int, staff_id: int) -> dict:
                 ),
             )
     return {"allowed": True, "mode": current}
+
+
+def check_sale_member(staff_id: int | None, member_id: int | None) -> None:
+    """The open-bill rule at the POS (``retail_check_sale``): in the WeCom modes a sale booked for a
+    member needs the closing guide (``staff_id``) to have a WeCom QR and the member as a WeCom
+    friend (one statement); refused with ``check_open_bill``'s DomainError, before anything is
+    written.  A walk-in sale (no member) and the other modes, ``off`` included, are not checked
+    (no statement: the mode is a cached setting)."""
+    if member_id is None or mode() not in WECOM_OPEN_BILL_MODES:
+        return
+    check_open_bill(member_id, staff_id)

@@ -128,6 +128,15 @@ def retail_member_usable(member, store_id, purpose):
 
 
 @hookimpl
+def retail_check_sale(store_id, staff_id, member):
+    from app.errors import DomainError
+
+    CALLS.append(("retail_check_sale", store_id, staff_id, member))
+    if store_id == 0:  # no real store: only the hook's own test is refused
+        raise DomainError("SAMPLE_REFUSED", _l("Refused by the sample plugin."))
+
+
+@hookimpl
 def retail_member_wallet(member, store_id):
     return {"coupons": [{"code": "SAMPLE-1", "store_id": store_id}], "sample_stamps": 3}
 
