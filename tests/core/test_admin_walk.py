@@ -31,6 +31,7 @@ BRAND_WORDS = {
     "English",  # the language menu names the other language in that language
     "Ctrl", "Alt", "Shift", "Enter", "Tab", "Esc", "Backspace",  # keys in keyboard hints
     "IMEI", "JPEG", "PNG", "WebP",  # a phone's IMEI and the photo formats a trade-in accepts (recycle)
+    "GIF", "KB",  # the image formats and size unit of picture uploads (points_mall items)
 }
 
 # columns whose values are names, codes or free text typed by people (allowed as they are)
