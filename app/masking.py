@@ -1,7 +1,7 @@
 """Personal data shown masked: a phone as ``138****0000``, a name as ``张*``.
 
-Who sees what masked is the caller's rule (the member privacy plugin for members, the
-recycle plugin for a trade-in customer shown to service providers); these only mask.
+Who sees what masked is the caller's rule (a privacy plugin for members, a plugin's own
+rule for the people on its records); these only mask.
 """
 
 from __future__ import annotations

@@ -118,18 +118,17 @@ class RecycleOrderOut(Schema):
     quoted_at = fields.String(required=True, allow_none=True)
     requote_count = fields.Integer(required=True)
     created_on = fields.String(required=True)
-    photo_ids = fields.List(fields.Integer(), required=True)
-    quote_history = fields.List(fields.Nested(RecycleQuoteOut), required=True)
-    transitions = fields.List(fields.Nested(RecycleTransitionOut), required=True)
+    # the detail answer only (a list's rows leave them out)
+    photo_ids = fields.List(fields.Integer(), metadata={"description": "detail only"})
+    quote_history = fields.List(fields.Nested(RecycleQuoteOut), metadata={"description": "detail only"})
+    transitions = fields.List(fields.Nested(RecycleTransitionOut), metadata={"description": "detail only"})
     guide_phone = fields.String(
-        required=True,
         allow_none=True,
-        metadata={"description": "to the reviewer, when reviewer-guide phone contact is on"},
+        metadata={"description": "detail only: to the reviewer, when reviewer-guide phone contact is on"},
     )
     reviewer_phone = fields.String(
-        required=True,
         allow_none=True,
-        metadata={"description": "to the guide, when reviewer-guide phone contact is on"},
+        metadata={"description": "detail only: to the guide, when reviewer-guide phone contact is on"},
     )
 
 
