@@ -260,7 +260,8 @@ def test_member_detail_shows_ledgers_wallet_and_orders(admin_client, sale):
     # every package's sections, in their (order, key) order whichever package pluggy calls first
     keys = re.findall(r'class="panel panel-default detail-section" id="section-([\w-]+)"', html)
     assert keys == [
-        "level-history", "stored-value", "points", "coupons", "points-mall", "orders", "sample-stamps",
+        "level-history", "stored-value", "stored-value-cards", "points", "coupons", "points-mall", "orders",
+        "sample-stamps",
     ]
 
 

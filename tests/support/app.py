@@ -14,6 +14,9 @@ TEST_CONFIG = {
     "CALLER_CACHE_SECONDS": 0,  # ... and users, staff and settings (tests/core/test_hot_path.py: the cache)
     "DB_POOL_SIZE": 20,
     "DB_MAX_OVERFLOW": 60,  # threaded tests run 50 requests at once in one process
+    # the suite logs in thousands of times: scrypt (the product's default, ~0.16 s a check) would
+    # cost minutes; the hash's strength is not what the tests are about
+    "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
 }
 
 
