@@ -1,46 +1,26 @@
-"""QR codes and barcodes as PNG images, drawn without an imaging library."""
+"""QR codes and barcodes of coupons as PNG images (the core's ``app.qr`` draws the QR codes)."""
 
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
+import io
 
-import qrcode
+from app.qr import qr_png
 
-
-def _png(matrix: list[list[bool]], scale: int = 6) -> bytes:
-    """A black-on-white greyscale PNG of a QR module matrix (no imaging library needed)."""
-    rows = []
-    for line in matrix:
-        pixels = b"".join((b"\x00" if cell else b"\xff") * scale for cell in line)
-        rows.extend([b"\x00" + pixels] * scale)
-    width = len(matrix[0]) * scale
-    height = len(matrix) * scale
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def qr_png(text: str) -> bytes:
-    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    return _png(code.get_matrix())
+__all__ = ["qr_png", "qr_png_base64", "modules_png"]
 
 
 def qr_png_base64(text: str) -> str:
     return base64.b64encode(qr_png(text)).decode("ascii")
+
+
+def modules_png(row: list[bool], scale: int, height: int) -> bytes:
+    """A black-on-white greyscale PNG of one row of dark/light modules (a 1-D barcode), each
+    module ``scale`` pixels wide, ``height`` pixels tall."""
+    from PIL import Image
+
+    pixels = bytes(0 if dark else 255 for dark in row for _ in range(scale))
+    image = Image.frombytes("L", (len(pixels), 1), pixels).resize((len(pixels), height), Image.NEAREST)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

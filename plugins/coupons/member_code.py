@@ -75,7 +75,6 @@ def code128_modules(text: str) -> list[bool]:
 
 
 def barcode_png(text: str, scale: int = 2, height: int = 40) -> bytes:
-    from plugins.coupons.images import _png
+    from plugins.coupons.images import modules_png
 
-    row = code128_modules(text)
-    return _png([row] * height, scale=scale)
+    return modules_png(code128_modules(text), scale=scale, height=height)

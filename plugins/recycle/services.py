@@ -26,6 +26,7 @@ from app.docnumbers.services import next_store_doc_no, register_doc_types
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import yuan
+from app.images import image_kind
 from app.masking import mask_name, mask_phone
 from app.platform.settings import get_setting
 from app.security import NO_STORE, is_hq, scoped_store_id
@@ -275,20 +276,14 @@ def check_imei(imei) -> str | None:
 
 
 # ---------------------------------------------------------------- photos
-IMAGE_TYPES = (  # (magic bytes at 0, at 8, content type, extension)
-    (b"\xff\xd8\xff", None, "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", None, "image/png", "png"),
-    (b"RIFF", b"WEBP", "image/webp", "webp"),
-)
+PHOTO_FORMATS = ("jpg", "png", "webp")  # what a trade-in photo may be (no GIF animations)
 
 
 def image_type(data: bytes) -> tuple[str, str] | None:
-    """``(content type, extension)`` of a JPEG, PNG or WebP image by its first bytes, else None
-    (the declared type and file name are not trusted)."""
-    for magic, at8, content_type, ext in IMAGE_TYPES:
-        if data.startswith(magic) and (at8 is None or data[8:12] == at8):
-            return content_type, ext
-    return None
+    """``(content type, extension)`` of a JPEG, PNG or WebP photo, judged by its content (the core's
+    Pillow check: the declared type and file name are not trusted), else None."""
+    kind = image_kind(data)
+    return kind if kind is not None and kind[1] in PHOTO_FORMATS else None
 
 
 def photo_dir() -> Path:
@@ -313,7 +308,7 @@ def save_photo(store_id: int, user, data: bytes) -> RecyclePhoto:
             max_bytes=limit,
         )
     kind = image_type(data)
-    if kind is None or len(data) < 16:
+    if kind is None:
         raise DomainError("RECYCLE_PHOTO_TYPE_INVALID", _l("A photo must be a JPEG, PNG or WebP image."))
     content_type, ext = kind
     folder = photo_dir()

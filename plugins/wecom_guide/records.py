@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import uuid
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.images import image_kind
 from app.members.models import Member, MemberLevel, MemberTag
 from app.platform.audit import audit
 from app.platform.settings import get_setting
@@ -26,8 +26,6 @@ from plugins.wecom_guide.settings import PHOTO_MAX_KB
 from plugins.wecom_guide.workbench import my_member, not_found
 
 VISIT_METHOD_CODES = tuple(VISIT_METHODS)
-IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"),
-               "WEBP": ("image/webp", "webp")}
 
 
 def already_claimed() -> DomainError:
@@ -134,20 +132,6 @@ def album_dir() -> Path:
 
 def photo_path(photo: AlbumPhoto) -> Path:
     return album_dir() / photo.file_name
-
-
-def image_kind(data: bytes) -> tuple[str, str] | None:
-    """(content type, extension) of an image Pillow can read as JPEG/PNG/GIF/WebP, else None:
-    decided by the content, never by the file name or the declared type."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None
-    return IMAGE_TYPES.get(kind or "")
 
 
 def add_photo(member_id: int, staff: Staff, encoded: str, caption: str) -> AlbumPhoto:

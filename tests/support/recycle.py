@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from app.extensions import db
 
 
@@ -31,7 +33,18 @@ def make_order(app, store_code: str = "S001", mode: str = "self_operated", provi
 
 
 VALID_IMEI = "490154203237518"  # Luhn-valid
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40  # type is judged by its first bytes
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (40, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real image: a photo is judged by its content (Pillow reads and verifies it)
+FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40  # a PNG's first bytes, no image
 
 
 def photo_body(data: bytes = PNG) -> dict:

@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from tests.support.members import error_code
 from tests.support.recycle import (
+    FAKE_PNG,
     PNG,
     VALID_IMEI,
     create_trade_in,
@@ -150,6 +151,7 @@ def test_a_photo_on_one_order_cannot_be_claimed_by_another(app, api_as):
     "data, status, code",
     [
         (b"GIF89a" + b"\x00" * 40, 422, "RECYCLE_PHOTO_TYPE_INVALID"),
+        (FAKE_PNG, 422, "RECYCLE_PHOTO_TYPE_INVALID"),  # a PNG's first bytes are not a PNG
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>" + b" " * 10, 422, "RECYCLE_PHOTO_TYPE_INVALID"),
         (PNG + b"\x00" * (101 * 1024), 413, "RECYCLE_PHOTO_TOO_LARGE"),
     ],
