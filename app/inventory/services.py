@@ -159,9 +159,10 @@ def move_stock(store_id: int, sku_id: int, qty: int, kind: str, doc_no: str,
 
 
 def insufficient_stock(sku: Sku) -> DomainError:
+    label = f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()
     return DomainError(
         "INSUFFICIENT_STOCK",
-        _l("Not enough stock of %(sku)s.", sku=f"{sku.sku_code} {sku.product.name} {sku.spec}".strip()),
+        _l("Not enough stock of %(sku)s.", sku=label),
         sku_code=sku.sku_code,
     )
 
