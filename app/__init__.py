@@ -194,8 +194,25 @@ def _guard_disabled_plugins():
 
     host = plugin_host()
     owner = host.blueprint_owner.get(request.blueprint or "")
-    if owner is not None and not host.is_enabled(owner):
+    if owner is None:
+        return
+    _read_api_caller()
+    if not host.is_enabled(owner):
         abort(404)
+
+
+def _read_api_caller() -> None:
+    """Read a bearer token's caller now, before the plugin check: the worker's cached caller
+    carries the configuration version (``app.principal``), so the check costs no query.  A bad
+    token is left to the endpoint's own check (401 from ``protect``)."""
+    from flask_jwt_extended import verify_jwt_in_request
+
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    try:
+        verify_jwt_in_request(optional=True)
+    except Exception:  # noqa: BLE001 - answered by the endpoint's own check of the token
+        return
 
 
 def _http_error(exc: HTTPException):

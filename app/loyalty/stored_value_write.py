@@ -28,14 +28,17 @@ a zero balance: refused); an increase first makes sure the account exists.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
+    DateTime,
     Integer,
     String,
     Text,
+    bindparam,
     cast,
     exists,
     func,
@@ -77,8 +80,10 @@ def write_change(member_id: int, amount_fen: int, kind: str, doc_no: str | None,
                  only_if: tuple[Update, DomainError] | None) -> StoredValueTxn:
     """Move the balance and write the ledger row (see the module); the row comes back as a
     persistent ORM object.  ``doc_no`` None: the row's own number.  ``only_if``: ``(guarded
-    UPDATE, refusal)``: the change happens only if the UPDATE changes a row, else ``refusal``
-    is raised.  Refused: ``INSUFFICIENT_BALANCE``."""
+    UPDATE, refusal)`` or ``(guarded UPDATE, refusal, its parameters)``: the change happens only
+    if the UPDATE changes a row, else ``refusal`` is raised.  With parameters the UPDATE is taken
+    to be one statement object reused by every call (its values bind parameters), and the whole
+    statement is built once for it.  Refused: ``INSUFFICIENT_BALANCE``."""
     row = {"member_id": member_id, "kind": kind, "amount_fen": amount_fen, "txn_no": txn_no,
            "doc_no": doc_no, "store_id": store_id, "staff_id": staff_id, "note": (note or "")[:200],
            "created_on": datetime.now()}
@@ -88,7 +93,7 @@ def write_change(member_id: int, amount_fen: int, kind: str, doc_no: str | None,
 
 
 def _statement_by_statement(row: dict, only_if) -> StoredValueTxn:
-    if only_if is not None and core_execute(only_if[0]).rowcount != 1:
+    if only_if is not None and core_execute(only_if[0], (*only_if, None)[2]).rowcount != 1:
         raise only_if[1]
     account_id = account_id_of(StoredValueAccount, row["member_id"])
     amount = row["amount_fen"]
@@ -105,16 +110,16 @@ def _statement_by_statement(row: dict, only_if) -> StoredValueTxn:
     return attach_inserted(StoredValueTxn, written, txn_id)
 
 
-def _number_cte(store_id: int | None):
+def _number_cte():
     """The upsert drawing the row's number (the day's counter row made if missing), returning
-    it formatted (``format_doc_no`` in SQL) as ``doc_no``."""
-    params = doc_no_params(NUMBER_TYPE, store_code(store_id))
+    it formatted (``format_doc_no`` in SQL) as ``doc_no``; parameters of ``doc_no_params``."""
+    n_type, n_store, n_day = (bindparam(name, type_=String) for name in ("n_type", "n_store", "n_day"))
     digits = cast(SEQUENCES.c.last, Text)
-    number = (literal(params["n_type"] + params["n_day"] + params["n_store"], Text)
+    number = (cast(n_type, Text) + cast(n_day, Text) + cast(n_store, Text)
               + func.lpad(digits, func.greatest(SEQUENCE_DIGITS, func.length(digits)), "0"))
     return (
         pg_insert(SEQUENCES)
-        .values(doc_type=params["n_type"], store_code=params["n_store"], day=params["n_day"], last=1)
+        .values(doc_type=n_type, store_code=n_store, day=n_day, last=1)
         .on_conflict_do_update(index_elements=[SEQUENCES.c.doc_type, SEQUENCES.c.store_code, SEQUENCES.c.day],
                                set_={"last": SEQUENCES.c.last + 1})
         .returning(number.label("doc_no"))
@@ -122,42 +127,69 @@ def _number_cte(store_id: int | None):
     )
 
 
-def _in_one_statement(row: dict, only_if) -> StoredValueTxn:
-    amount = row["amount_fen"]
-    if amount > 0:  # an increase may open the account
-        account = ACCOUNTS.c.id == account_id_of(StoredValueAccount, row["member_id"])
+def _one_statement(cond_update: Update | None, numbered: bool, by_account: bool):
+    """The statement of one change (see the module), its values as bind parameters ``sv_*``
+    (and ``n_*`` for the number): built once per shape, not per change."""
+    amount = bindparam("sv_amount", type_=BigInteger)
+    member_id = bindparam("sv_member_id", type_=Integer)
+    if by_account:  # an increase may have opened the account
+        account = ACCOUNTS.c.id == bindparam("sv_account_id", type_=Integer)
     else:  # no account: a zero balance, refused below
-        account = ACCOUNTS.c.member_id == row["member_id"]
+        account = ACCOUNTS.c.member_id == member_id
     guards = [account, ACCOUNTS.c.balance_fen + amount >= 0]
     cond = None
-    if only_if is not None:  # first: the caller's row, then the number, then the account (lock order)
-        cond = only_if[0].returning(literal(1, Integer).label("ok")).cte("sv_cond")
+    if cond_update is not None:  # first: the caller's row, then the number, then the account (lock order)
+        cond = cond_update.returning(literal(1, Integer).label("ok")).cte("sv_cond")
         guards.append(exists(select(cond.c.ok)))
     sequence = None
-    if row["txn_no"]:
-        txn_no = literal(row["txn_no"], String)
-    else:  # the number before the account, as a recharge takes them
-        sequence = _number_cte(row["store_id"])
+    if numbered:  # the number before the account, as a recharge takes them
+        sequence = _number_cte()
         guards.append(exists(select(sequence.c.doc_no)))
         txn_no = sequence.c.doc_no
+    else:
+        txn_no = bindparam("sv_txn_no", type_=String)
     acc = (update(ACCOUNTS).where(*guards).values(balance_fen=ACCOUNTS.c.balance_fen + amount)
            .returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_fen).cte("sv_acc"))
     source = acc.join(sequence, true()) if sequence is not None else acc
-    doc_no = literal(row["doc_no"], String) if row["doc_no"] else txn_no
     values = select(
-        acc.c.id, literal(row["member_id"], Integer), literal(row["kind"], String),
-        literal(amount, BigInteger), acc.c.balance_fen, txn_no, doc_no, literal(row["store_id"], Integer),
-        literal(row["staff_id"], Integer), literal(row["note"], String), literal(row["created_on"]),
+        acc.c.id, member_id, bindparam("sv_kind", type_=String), amount, acc.c.balance_fen, txn_no,
+        func.coalesce(bindparam("sv_doc_no", type_=String), txn_no), bindparam("sv_store_id", type_=Integer),
+        bindparam("sv_staff_id", type_=Integer), bindparam("sv_note", type_=String),
+        bindparam("sv_created_on", type_=DateTime),
     ).select_from(source)
     ins = (insert(TXNS).from_select(list(LEDGER_COLUMNS), values)
            .returning(TXNS.c.id, TXNS.c.account_id, TXNS.c.balance_after_fen, TXNS.c.txn_no, TXNS.c.doc_no)
            .cte("sv_ins"))
     allowed = select(func.count()).select_from(cond).scalar_subquery() if cond is not None else literal(1)
-    outcome = select(allowed.label("allowed"), *(select(c).scalar_subquery().label(c.name) for c in ins.c))
-    written = core_execute(outcome).one()
+    return select(allowed.label("allowed"), *(select(c).scalar_subquery().label(c.name) for c in ins.c))
+
+
+@functools.lru_cache(maxsize=64)
+def _reusable_statement(cond_update: Update | None, numbered: bool, by_account: bool):
+    """``_one_statement`` kept per shape: for no condition, or a caller's condition that is one
+    statement object with bind parameters (passed with its parameters), reused on every call."""
+    return _one_statement(cond_update, numbered, by_account)
+
+
+def _in_one_statement(row: dict, only_if) -> StoredValueTxn:
+    amount = row["amount_fen"]
+    cond_update, refusal, cond_params = (*only_if, None)[:3] if only_if is not None else (None, None, None)
+    numbered = not row["txn_no"]
+    by_account = amount > 0
+    params = {"sv_amount": amount, "sv_member_id": row["member_id"], "sv_kind": row["kind"],
+              "sv_txn_no": row["txn_no"], "sv_doc_no": row["doc_no"], "sv_store_id": row["store_id"],
+              "sv_staff_id": row["staff_id"], "sv_note": row["note"], "sv_created_on": row["created_on"],
+              **(cond_params or {})}
+    if by_account:
+        params["sv_account_id"] = account_id_of(StoredValueAccount, row["member_id"])
+    if numbered:
+        params.update(doc_no_params(NUMBER_TYPE, store_code(row["store_id"])))
+    reusable = cond_update is None or cond_params is not None
+    build = _reusable_statement if reusable else _one_statement
+    written = core_execute(build(cond_update, numbered, by_account), params).one()
     if written.id is None:
-        if only_if is not None and not written.allowed:
-            raise only_if[1]
+        if cond_update is not None and not written.allowed:
+            raise refusal
         raise insufficient()
     done = {**row, "account_id": written.account_id, "balance_after_fen": written.balance_after_fen,
             "txn_no": written.txn_no, "doc_no": written.doc_no}

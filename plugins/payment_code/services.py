@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -164,12 +164,14 @@ def check_card_usable(card: Card) -> None:
         raise DomainError("CARD_EXPIRED", _l("This card has expired."))
 
 
-def step_update(target: Target):
-    """The guarded UPDATE using the member code's step up: it changes the row only while the
-    step is unused, so of concurrent charges with one code exactly one wins."""
-    table = PayCodeSecret.__table__
-    return (update(table).where(table.c.id == target.secret_id, table.c.last_counter < target.step)
-            .values(last_counter=target.step))
+_SECRETS = PayCodeSecret.__table__
+# the guarded UPDATE using a member code's step up: it changes the row only while the step is
+# unused, so of concurrent charges with one code exactly one wins (one statement object, reused
+# by every charge with its parameters: see ``change_stored_value``'s ``only_if``)
+_STEP = bindparam("pc_step")
+STEP_USED_UP = (update(_SECRETS)
+                .where(_SECRETS.c.id == bindparam("pc_secret_id"), _SECRETS.c.last_counter < _STEP)
+                .values(last_counter=_STEP))
 
 
 # ---------------------------------------------------------------- charging
@@ -196,8 +198,13 @@ def charge_target(target: Target, amount_fen: int, store_id: int, staff_id: int 
         return Charge("card", target.card.member_id, txn.txn_no, txn.balance_after_fen, target.card.card_no)
     # the step used up, the balance taken and the ledger row numbered: one statement on PostgreSQL
     txn = change_stored_value(target.member.id, -amount_fen, "consume", doc_no, store_id, staff_id=staff_id,
-                              note="pay code", txn_no=txn_no, only_if=(step_update(target), used()))
+                              note="pay code", txn_no=txn_no, only_if=_step_guard(target))
     return Charge("stored_value", target.member.id, txn.txn_no, txn.balance_after_fen)
+
+
+def _step_guard(target: Target) -> tuple:
+    """``change_stored_value``'s ``only_if``: the charge happens only if it uses the step up."""
+    return STEP_USED_UP, used(), {"pc_secret_id": target.secret_id, "pc_step": target.step}
 
 
 def charge_code(code, amount_fen: int, store_id: int, staff_id: int | None, terminal: str) -> Charge:
