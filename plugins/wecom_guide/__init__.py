@@ -32,6 +32,8 @@ JOBS = {
     "wecom_guide.refresh_search_copies": "plugins.wecom_guide.search_copy:refresh_search_copies_job",
     "wecom_guide.retry_stuck_events": "plugins.wecom_guide.wecom.events:retry_stuck_job",
 }
+# with no later delivery to queue the job, the worker still takes stuck events every minute
+PERIODIC = {"wecom_guide.retry_stuck": "plugins.wecom_guide.wecom.events:retry_stuck_periodic"}
 COMMANDS = ["plugins.wecom_guide.commands:refresh_copies", "plugins.wecom_guide.commands:retry_events"]
 
 GRANTS = {

@@ -173,6 +173,12 @@ def retry_stuck_job(job) -> None:
     job.message = f"{retry_stuck()} stuck WeCom events processed again"
 
 
+def retry_stuck_periodic() -> None:
+    """Periodic task (every minute in the job worker): stuck events are taken again even when
+    WeCom sends nothing more."""
+    retry_stuck()
+
+
 def _kept_fields(event_id: int) -> dict:
     payload = db.session.get(WeComEvent, event_id).payload
     return {k: v for k, v in (payload or {}).items() if k not in SECRET_FIELDS}

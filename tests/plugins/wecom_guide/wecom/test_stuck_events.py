@@ -109,6 +109,25 @@ def test_a_later_delivery_queues_the_job_that_takes_stuck_events_again(app, weco
     assert _event(app, event_id).attempts == 2 and _links(app, stuck_member["id"]) == 1
 
 
+def test_the_workers_periodic_task_takes_a_stuck_event_with_no_later_delivery(app, wecom, guides):
+    from app.platform.jobs import run_periodic_tasks
+
+    qr = guide_with_qr(app)
+    member = new_member(app)
+    _, event_id = _crashed_scan(app, wecom, qr, member)
+    guides.settings(event_lease_minutes=2)
+    _age(app, event_id, 1)
+    assert run_periodic_tasks(app) == []  # within the lease: left alone
+    assert _event(app, event_id).status == "received" and _owner(app, member["id"]) is None
+    _age(app, event_id, 3)
+    assert run_periodic_tasks(app) == []
+    row = _event(app, event_id)
+    assert (row.status, row.result, row.attempts) == ("done", "linked", 2)
+    assert _owner(app, member["id"]) == qr["staff_id"] and _links(app, member["id"]) == 1
+    run_periodic_tasks(app)  # the next minute: nothing left to take
+    assert _event(app, event_id).attempts == 2 and _links(app, member["id"]) == 1
+
+
 def test_two_takers_of_a_stuck_event_one_wins(app, wecom):
     from plugins.wecom_guide.wecom.events import take_again
 
