@@ -16,6 +16,7 @@ VERSION = "0.1.0"
 DESCRIPTION = _l("Dynamic member pay codes, stored-value cards and batch card making.")
 DEPENDS = ()
 DEFAULT_ENABLED = True
+SIDEBAR = {"PayCards": 25}  # sidebar rank (app/menu.py): after Members, cards are stored value
 MODELS = "plugins.payment_code.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"

@@ -21,6 +21,7 @@ DESCRIPTION = _l(
 )
 DEPENDS = ("coupons",)
 DEFAULT_ENABLED = True
+SIDEBAR = {"PointsMall": 35}  # sidebar rank (app/menu.py): after Coupons
 MODELS = "plugins.points_mall.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"

@@ -20,6 +20,7 @@ DESCRIPTION = _l(
 )
 DEPENDS = ()
 DEFAULT_ENABLED = True
+SIDEBAR = {"Recycle": 65}  # sidebar rank (app/menu.py): after Inventory
 MODELS = "plugins.recycle.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"

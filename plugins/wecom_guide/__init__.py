@@ -23,6 +23,7 @@ DESCRIPTION = _l(
 )
 DEPENDS = ("coupons",)
 DEFAULT_ENABLED = False  # a merchant turns it on once WeCom is set up
+SIDEBAR = {"Guides": 44, "WeCom": 46}  # sidebar ranks (app/menu.py): after Meituan
 MODELS = "plugins.wecom_guide.models"
 MIGRATIONS = "migrations/versions"
 TRANSLATIONS = "translations"

@@ -55,8 +55,8 @@ def test_the_sidebar_order_comes_from_the_manifests(app):
     host = app.extensions["retail_plugins"]
     ranks = host.sidebar_ranks()
     assert sorted(ranks, key=ranks.get) == [
-        "Sales", "Members", "Coupons", "Meituan", "Catalog", "Inventory", "Organization", "MessageCenter",
-        "System",
+        "Sales", "Members", "PayCards", "Coupons", "PointsMall", "Meituan", "Guides", "WeCom", "Catalog",
+        "Inventory", "Recycle", "Organization", "MessageCenter", "System",
     ]
     menu = (Path(__file__).resolve().parents[2] / "app" / "menu.py").read_text(encoding="utf-8")
     assert '"Sales"' not in menu and '"Coupons"' not in menu  # no hand list of the packages' groups

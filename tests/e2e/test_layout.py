@@ -45,7 +45,7 @@ def test_sidebar_at_1366(new_page):
     expect(page.locator(".retail-brand")).to_have_text("零售管理后台")
     # one group per domain, in working order; the top bar is one row (no wrapping menu)
     labels = menu.locator(".retail-group-toggle span").all_inner_texts()
-    assert labels[:3] == ["销售", "会员", "优惠券"], labels
+    assert labels[:5] == ["销售", "会员", "储值卡", "优惠券", "积分商城"], labels
     assert labels[-2:] == ["系统", "用户权限"], labels
     assert page.locator(".retail-topbar").bounding_box()["height"] <= 60
     shot(page, "layout-1366-home")
