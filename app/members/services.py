@@ -283,13 +283,23 @@ def member_label(member: Member | None, viewer=None) -> str:
     if member is None:
         return ""
     viewer = viewer if viewer is not None else acting_user()
-    # only what the label shows (no level or store loads per list row); plugins may mask it
-    data = {"id": member.id, "member_no": member.member_no, "phone": member.phone, "name": member.name,
-            "status": member.status, "available": True}
-    plugin_host().present_member(
-        data=data, member=member, viewer=viewer, context=_context(viewer, "related")
-    )
+    data = _related(member, viewer, member.phone, member.name)
     return f"{data['member_no']} {data['name']}".strip()
+
+
+def member_contact(member: Member, viewer, phone: str | None, name: str | None) -> tuple:
+    """``(phone, name)`` of ``member`` as copied onto another record (a trade-in's customer), as
+    ``viewer`` may see them: through ``retail_present_member`` (purpose "related")."""
+    data = _related(member, viewer, phone, name)
+    return data["phone"], data["name"]
+
+
+def _related(member: Member, viewer, phone, name) -> dict:
+    # only what a record shows of its member (no level or store loads per list row); plugins may mask it
+    data = {"id": member.id, "member_no": member.member_no, "phone": phone, "name": name,
+            "status": member.status, "available": True}
+    plugin_host().present_member(data=data, member=member, viewer=viewer, context=_context(viewer, "related"))
+    return data
 
 
 def member_wallet(member: Member, store_id: int | None) -> dict:

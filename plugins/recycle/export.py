@@ -24,6 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.formatting import code_label, timestamp, yuan
 from app.masking import mask_name, mask_phone
+from app.members.models import Member
 from app.org.models import Store
 from app.platform.staff import Staff
 from app.security import is_hq
@@ -179,9 +180,15 @@ def filtered_query(viewer, args: Mapping[str, str]):
 def export_rows(viewer, args: Mapping[str, str], columns: list[Column]) -> Iterator[list]:
     """The filtered orders as rows of ``columns``: plain columns read in batches (no ORM objects,
     nothing held in memory).  The filters are checked now (a bad one is refused before
-    anything is sent)."""
+    anything is sent).  A member's name and phone go through the member's privacy rules
+    (``member_contact``) for store staff, as on the order's page."""
+    from app.members.services import member_contact
+
+    contact = {c.key: i for i, c in enumerate(columns) if c.key in ("customer_name", "customer_phone")}
+    by_member = bool(contact) and not is_hq(viewer) and not sees_customer_masked(viewer)
+    exprs = [c.expr for c in columns] + ([RecycleOrder.member_id] if by_member else [])
     query = (filtered_query(viewer, args)
-             .with_only_columns(*(c.expr for c in columns))
+             .with_only_columns(*exprs)
              .select_from(RecycleOrder)
              .outerjoin(STORE, STORE.id == RecycleOrder.store_id)
              .outerjoin(GUIDE, GUIDE.id == RecycleOrder.guide_id)
@@ -190,9 +197,22 @@ def export_rows(viewer, args: Mapping[str, str], columns: list[Column]) -> Itera
              .execution_options(yield_per=BATCH))
     shows = [c.show for c in columns]
 
+    def shown_contact(values: list, member_id: int) -> None:
+        name_at, phone_at = contact.get("customer_name"), contact.get("customer_phone")
+        phone, name = member_contact(db.session.get(Member, member_id), viewer,
+                                     values[phone_at] if phone_at is not None else None,
+                                     values[name_at] if name_at is not None else None)
+        if phone_at is not None:
+            values[phone_at] = phone
+        if name_at is not None:
+            values[name_at] = name
+
     def rows() -> Iterator[list]:
         for row in db.session.execute(query):
-            yield [show(value) for show, value in zip(shows, row, strict=True)]
+            values = list(row[:len(columns)])
+            if by_member and row[-1] is not None:
+                shown_contact(values, row[-1])
+            yield [show(value) for show, value in zip(shows, values, strict=True)]
 
     return rows()
 

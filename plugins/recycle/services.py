@@ -202,8 +202,10 @@ def sees_customer_masked(viewer) -> bool:
 
 def shown_customer(viewer, order: RecycleOrder) -> dict:
     """``member`` (its label), ``customer_name`` and ``customer_phone`` of ``order`` as ``viewer``
-    may see them, on every page, API answer and export row: masked for a service provider,
-    as taken in for HQ and the store."""
+    may see them, on every page and API answer: masked for a service provider; for HQ and the
+    store as taken in, or as the member's privacy rules show the member (member_privacy)."""
+    from app.members.services import member_contact, member_label
+
     member = order.member
     if sees_customer_masked(viewer):
         return {
@@ -211,7 +213,10 @@ def shown_customer(viewer, order: RecycleOrder) -> dict:
             "customer_name": mask_name(order.customer_name),
             "customer_phone": mask_phone(order.customer_phone),
         }
-    return {"member": member, "customer_name": order.customer_name, "customer_phone": order.customer_phone}
+    if member is None:
+        return {"member": None, "customer_name": order.customer_name, "customer_phone": order.customer_phone}
+    phone, name = member_contact(member, viewer, order.customer_phone, order.customer_name)
+    return {"member": member_label(member, viewer), "customer_name": name, "customer_phone": phone}
 
 
 def may_review(order: RecycleOrder, user) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.privacy import privacy_fixture  # noqa: F401  (fixture)
 from tests.support.recycle import create_trade_in, demo_provider_id
 
 PHONE, MASKED_PHONE = "13912345678", "139****5678"
@@ -64,4 +65,40 @@ def test_a_member_customer_is_masked_for_the_provider(app, api_as, client_as):
     page = client_as("provider1").get(f"/recycleorderview/show/{order['id']}").get_data(as_text=True)
     assert phone not in page and "欧阳娜娜" not in page and "欧阳**" in page
     hq = client_as("hq").get(f"/recycleorderview/show/{order['id']}").get_data(as_text=True)
-    assert phone in hq and "欧阳娜娜" in hq
+    # HQ sees the member as every member display shows it: whole, but for the test plugin
+    # (enabled here), which masks every member's phone for everyone
+    assert "欧阳娜娜" in hq and f"{phone[:3]}****{phone[-4:]}" in hq and phone not in hq
+
+
+def test_store_staff_see_a_member_customer_as_the_members_privacy_rules_show_them(app, api_as, client_as,
+                                                                                   privacy):
+    """With member_privacy masking store roles, a member's phone and name copied onto a trade-in
+    are masked for the store too (API, order page, export); HQ still sees them whole; a
+    walk-in customer is no member: the store sees what it took in."""
+    import csv
+    import io
+
+    member = privacy.member("S001", name="欧阳娜娜")
+    order = create_trade_in(api_as("guide1"), member_id=member["id"], customer_phone=None)
+    walk_in = create_trade_in(api_as("guide1"))
+    phone, masked = member["phone"], member["phone"][:3] + "****" + member["phone"][-4:]
+    privacy.settings(mask=True)
+
+    store = api_as("guide1").get(f"/api/v1/pos/recycle/orders/{order['id']}").get_json()["result"]
+    assert _customer(store) == (masked, "欧阳**")
+    assert _customer(api_as("guide1").get(f"/api/v1/pos/recycle/orders/{walk_in['id']}")
+                     .get_json()["result"]) == (PHONE, NAME)
+    page = client_as("manager1").get(f"/recycleorderview/show/{order['id']}").get_data(as_text=True)
+    assert masked in page and phone not in page and "欧阳娜娜" not in page
+    exported = client_as("manager1").get(
+        f"/recycle-export/download?q={order['order_no']}&fields=customer_phone&fields=customer_name")
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:300]
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [order["order_no"]]
+    assert masked in rows[1] and "欧阳**" in rows[1] and phone not in rows[1]
+
+    hq = api_as("hq").get(f"/api/v1/recycle/orders/{order['id']}").get_json()["result"]
+    assert _customer(hq) == (phone, "欧阳娜娜")
+    privacy.settings(mask=False)  # the rules off: the store sees the member whole again
+    store = api_as("guide1").get(f"/api/v1/pos/recycle/orders/{order['id']}").get_json()["result"]
+    assert _customer(store) == (phone, "欧阳娜娜")
