@@ -135,8 +135,9 @@ class MallItemView(RetailModelView):
         "allow_pickup": PHYSICAL_ONLY,
         "coupon_rule": {"kind": ["virtual"]},
     }
-    formatters_columns = {"image_url": lambda url: Markup('<img src="{}" alt="" style="max-height:120px">'
-                                                          '<br>{}').format(url, url) if url else ""}
+    formatters_columns = {"image_url": lambda url: Markup(  # the picture, opening whole in a new tab
+        '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" style="max-height:120px"></a>'
+    ).format(url, url) if url else ""}
     description_columns = {
         "source_store": _l(
             "Empty = HQ: only the mall's own stock counter; a store's stock is taken at "

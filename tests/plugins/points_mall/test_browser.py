@@ -70,3 +70,63 @@ def test_hq_creates_a_virtual_item_a_member_exchanges_it_and_the_order_has_no_de
         expect(page.locator(".panel-heading, th", has_text=absent)).to_have_count(0)
     expect(page.locator("#section-fulfilment")).to_have_count(0)
     shot(page, "points-mall-03-virtual-order-zh")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (250, 240, 220))
+    ImageDraw.Draw(image).ellipse((90, 50, 230, 190), fill=(200, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_hq_uploads_an_item_picture_exports_orders_and_prints_a_picking_slip(app, page, mall_kit):
+    from plugins.points_mall.models import MallItem, MallOrder
+
+    item_id = mall_kit.item(source="S001", points_price=200, name="浏览器雨伞")
+    login(page, "hq")
+    page.goto(f"/mallitemview/edit/{item_id}")
+    page.set_input_files("input[name=image_file]", files=[
+        {"name": "umbrella.png", "mimeType": "image/png", "buffer": _png()}])
+    shot(page, "points-mall-04-item-picture-upload-zh")
+    with page.expect_navigation():
+        page.locator("form button[type=submit], form input[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    with app.app_context():
+        url = db.session.get(MallItem, item_id).image_url
+    assert url.startswith("/api/v1/mall/points-mall/images/")
+    page.goto(f"/mallitemview/show/{item_id}")
+    picture = page.locator(f"img[src='{url}']")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.naturalWidth") == 320  # the browser loaded the stored picture
+    shot(page, "points-mall-05-item-with-picture-zh")
+
+    member = mall_kit.member(points=1000)
+    answer = mall_kit.exchange(member, item_id, fulfilment="pickup")
+    assert answer.status_code == 201, answer.get_json()
+    order = answer.get_json()["result"]
+    with app.app_context():
+        order_id = db.session.query(MallOrder).filter_by(order_no=order["order_no"]).one().id
+
+    page.goto("/mallorderview/list/")
+    for button in ("#export-csv", "#export-xlsx"):
+        expect(page.locator(button)).to_be_visible()
+    shot(page, "points-mall-06-order-list-export-zh")
+    with page.expect_download() as download:
+        page.locator("#export-csv").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert order["order_no"] in text and "浏览器雨伞" in text
+
+    page.goto(f"/mallorderview/show/{order_id}")
+    with page.expect_popup() as popup:
+        page.locator(f"a[href='/print/points-mall/order/{order_id}']").first.click()
+    slip = popup.value
+    slip.wait_for_load_state()
+    expect(slip.locator("#mall-order-slip")).to_contain_text("拣货单")
+    expect(slip.locator("#mall-order-slip")).to_contain_text("浏览器雨伞")
+    expect(slip.locator("#mall-order-slip")).not_to_contain_text(order["pickup"]["pickup_code"])
+    shot(slip, "points-mall-07-picking-slip-zh")
