@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 from app.extensions import db
+from tests.support.images import png
 
 
 def make_order(app, store_code: str = "S001", mode: str = "self_operated", provider_id=None, **fields):
@@ -33,17 +32,7 @@ def make_order(app, store_code: str = "S001", mode: str = "self_operated", provi
 
 
 VALID_IMEI = "490154203237518"  # Luhn-valid
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (40, 120, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()  # a real image: a photo is judged by its content (Pillow reads and verifies it)
+PNG = png(8, 8, (40, 120, 200))  # a real image: a photo is judged by its content (Pillow reads it)
 FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40  # a PNG's first bytes, no image
 
 

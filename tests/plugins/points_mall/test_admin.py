@@ -4,6 +4,7 @@ their fulfilment steps, the virtual order's page without delivery sections, stor
 import io
 
 from app.extensions import db
+from tests.support.images import png
 from tests.support.points_mall import DELIVERY, mall_kit_fixture  # noqa: F401 (fixtures)
 from tests.support.settings import kept_settings
 
@@ -211,7 +212,7 @@ def test_hq_uploads_an_item_picture_members_load_without_a_token(app, client_as,
     assert _item(app, "带图券") is None
     script = hq.post(f"{ITEMS}/add", data={**form, "image_url": "javascript:alert(1)"})
     assert "Give the picture's web address" in script.get_data(as_text=True) and _item(app, "带图券") is None
-    saved = hq.post(f"{ITEMS}/add", data={**form, "image_file": (io.BytesIO(_png()), "photo.png")},
+    saved = hq.post(f"{ITEMS}/add", data={**form, "image_file": (io.BytesIO(png()), "photo.png")},
                     content_type="multipart/form-data")
     assert saved.status_code == 302
     with app.app_context():
@@ -221,7 +222,7 @@ def test_hq_uploads_an_item_picture_members_load_without_a_token(app, client_as,
         url, item_id = item.image_url, item.id
     assert url.startswith("/api/v1/mall/points-mall/images/") and url.endswith(".png")
     picture = client.get(url)  # no token: an <img> sends none
-    assert picture.status_code == 200 and picture.mimetype == "image/png" and picture.data == _png()
+    assert picture.status_code == 200 and picture.mimetype == "image/png" and picture.data == png()
     assert picture.headers["X-Content-Type-Options"] == "nosniff"
     assert f'<img src="{url}"' in hq.get(f"{ITEMS}/show/{item_id}").get_data(as_text=True)
     member = mall_kit.member(points=10)
@@ -236,7 +237,7 @@ def test_a_picture_over_the_size_limit_is_refused(app, client_as, mall_kit):
     hq.get("/lang/en")
     form = {"name": "大图券", "kind": "virtual", "coupon_rule": str(rule_id), "points_price": "100",
             "cash_fen": "0", "stock": "5", "sort_order": "1"}
-    big = _png((2000, 2000)) + b"\0" * 60 * 1024
+    big = png(2000, 2000) + b"\0" * 60 * 1024
     with kept_settings(app, {"points_mall.image_max_kb": 50}):
         refused = hq.post(f"{ITEMS}/add", data={**form, "image_file": (io.BytesIO(big), "big.png")},
                           content_type="multipart/form-data")

@@ -8,6 +8,7 @@ import pytest
 
 from app.extensions import db
 from tests.support.browser import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
+from tests.support.images import png
 from tests.support.points_mall import mall_kit_fixture  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.e2e
@@ -72,26 +73,15 @@ def test_hq_creates_a_virtual_item_a_member_exchanges_it_and_the_order_has_no_de
     shot(page, "points-mall-03-virtual-order-zh")
 
 
-def _png() -> bytes:
-    import io
-
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (320, 240), (250, 240, 220))
-    ImageDraw.Draw(image).ellipse((90, 50, 230, 190), fill=(200, 40, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_hq_uploads_an_item_picture_exports_orders_and_prints_a_picking_slip(app, page, mall_kit):
     from plugins.points_mall.models import MallItem, MallOrder
 
     item_id = mall_kit.item(source="S001", points_price=200, name="浏览器雨伞")
     login(page, "hq")
     page.goto(f"/mallitemview/edit/{item_id}")
-    page.set_input_files("input[name=image_file]", files=[
-        {"name": "umbrella.png", "mimeType": "image/png", "buffer": _png()}])
+    picture = png(320, 240, (250, 240, 220), spot=(110, 70, 210, 170))
+    page.set_input_files("input[name=image_file]",
+                         files=[{"name": "umbrella.png", "mimeType": "image/png", "buffer": picture}])
     shot(page, "points-mall-04-item-picture-upload-zh")
     with page.expect_navigation():
         page.locator("form button[type=submit], form input[type=submit]").first.click()

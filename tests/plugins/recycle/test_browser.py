@@ -4,24 +4,15 @@ sees the quote.  Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 
 from tests.support.browser import browser, expect, live_server, login, new_page, shot  # noqa: F401 (fixtures)
+from tests.support.images import png
 
 pytestmark = pytest.mark.e2e
-
-
-def _png() -> bytes:
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (240, 160), (40, 120, 200))
-    ImageDraw.Draw(image).rectangle((70, 20, 170, 140), fill=(20, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+PHOTO = png(240, 160, (40, 120, 200), spot=(70, 20, 170, 140))
 
 
 def test_guide_takes_in_a_device_provider_quotes_it_guide_sees_the_quote(app, new_page):  # noqa: F811
@@ -39,7 +30,7 @@ def test_guide_takes_in_a_device_provider_quotes_it_guide_sees_the_quote(app, ne
     guide.fill("input[name=customer_phone]", "13912345678")
     guide.fill("input[name=customer_name]", "张先生")
     guide.set_input_files(
-        "input[name=photos]", files=[{"name": "front.png", "mimeType": "image/png", "buffer": _png()}]
+        "input[name=photos]", files=[{"name": "front.png", "mimeType": "image/png", "buffer": PHOTO}]
     )
     shot(guide, "recycle-01-intake-zh")
     with guide.expect_navigation():

@@ -1,23 +1,14 @@
 """No guide sees another guide's member anywhere: every guide endpoint answers 404 for it,
 and the core's member pages, search and export (which a guide may open) leave it out."""
 
-import base64
-import io
 
 import pytest
 
+from tests.support.images import png_base64
 from tests.support.members import error_code
 from tests.support.wecom_guide import guides_fixture  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("guides")
-
-
-def _png() -> str:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (2, 2)).save(buffer, format="PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
 
 
 @pytest.fixture
@@ -33,7 +24,7 @@ def two_guides(guides):
 
 def _their_photo(guides, world) -> int:
     answer = guides.api(world["other"]).post(
-        f"/members/{world['their_member']['id']}/photos", json={"data": _png()}
+        f"/members/{world['their_member']['id']}/photos", json={"data": png_base64()}
     )
     assert answer.status_code == 201
     return answer.get_json()["result"]["id"]

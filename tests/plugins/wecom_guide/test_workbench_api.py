@@ -2,23 +2,15 @@
 records (visits, fittings, tags, album images)."""
 
 import base64
-import io
 
 import pytest
 
 from app.extensions import db
+from tests.support.images import png
 from tests.support.members import error_code
 from tests.support.wecom_guide import guides_fixture  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("guides")
-
-
-def _png(width=2, height=2) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _b64(data: bytes) -> str:
@@ -82,7 +74,7 @@ def test_member_360_and_the_guides_records(guides, app):
     tag = _tag(app, "爱穿大衣")
     tagged = api.post(f"/members/{member['id']}/tags", json={"tag_id": tag})
     assert tagged.status_code == 200 and "爱穿大衣" in tagged.get_json()["result"]["tags"]
-    photo = api.post(f"/members/{member['id']}/photos", json={"data": _b64(_png()), "caption": "试穿"})
+    photo = api.post(f"/members/{member['id']}/photos", json={"data": _b64(png()), "caption": "试穿"})
     assert photo.status_code == 201, photo.get_json()
     shown = api.get(f"/members/{member['id']}", headers={"Accept-Language": "zh"})
     assert shown.status_code == 200
@@ -95,7 +87,7 @@ def test_member_360_and_the_guides_records(guides, app):
     assert {t["name"] for t in data["tags"] if t["selected"]} == {"爱穿大衣"}
     assert [p["caption"] for p in data["album"]] == ["试穿"]
     image = api.get(f"/photos/{photo.get_json()['result']['id']}")
-    assert image.status_code == 200 and image.mimetype == "image/png" and image.data == _png()
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data == png()
     untagged = api.post(f"/members/{member['id']}/tags", json={"tag_id": tag, "selected": False})
     assert untagged.get_json()["result"]["tags"] == []
 
@@ -115,7 +107,7 @@ def test_records_refuse_bad_input(guides, app):
     assert not_base64.status_code == 415
     assert error_code(api.post(f"{url}/photos", json={})) == "VALIDATION_ERROR"
     guides.settings(photo_max_kb=16)
-    big = api.post(f"{url}/photos", json={"data": _b64(_png() + b"\0" * 20_000)})
+    big = api.post(f"{url}/photos", json={"data": _b64(png() + b"\0" * 20_000)})
     assert big.status_code == 413 and error_code(big) == "PHOTO_TOO_LARGE"
     assert big.get_json()["error"]["max_bytes"] == 16 * 1024
 
