@@ -61,6 +61,16 @@ def pg_url(dbname: str) -> str:
     return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
 
 
+def drop_database(dbname: str) -> None:
+    """Drop a bench database (its connections closed by force); a failure is reported, not raised."""
+    try:
+        with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        log(f"dropped {dbname}")
+    except psycopg.Error as exc:
+        print(f"could not drop {dbname}: {exc}", file=sys.stderr)
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -564,12 +574,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-        try:
-            with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            log(f"dropped {dbname}")
-        except psycopg.Error as exc:
-            print(f"could not drop {dbname}: {exc}", file=sys.stderr)
+        drop_database(dbname)
         shutil.rmtree(tmp, ignore_errors=True)
 
     width = max(len(f[0]) for f in figures)

@@ -38,6 +38,7 @@ from core_bench import (  # noqa: E402  (reuse the core bench's loader, server a
     admin_session,
     api_login,
     bulk_load,
+    drop_database,
     log,
     member_phone,
     percentile,
@@ -166,12 +167,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        try:
-            with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            log(f"dropped {dbname}")
-        except psycopg.Error as exc:
-            print(f"could not drop {dbname}: {exc}", file=sys.stderr)
+        drop_database(dbname)
         shutil.rmtree(tmp, ignore_errors=True)
 
     print()

@@ -49,6 +49,7 @@ from bench.core_bench import (  # noqa: E402  (the project root first)
     api_login,
     combine_runs,
     drive_sales,
+    drop_database,
     log,
     pg_url,
     run_cli,
@@ -273,8 +274,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        drop_database(dbname)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ from core_bench import (  # noqa: E402  (the core bench's server and client help
     api_login,
     combine_runs,
     drive_sales,
+    drop_database,
     log,
     pg_url,
     run_cli,
@@ -260,12 +261,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-        try:
-            with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            log(f"dropped {dbname}")
-        except psycopg.Error as exc:
-            print(f"could not drop {dbname}: {exc}", file=sys.stderr)
+        drop_database(dbname)
         shutil.rmtree(tmp, ignore_errors=True)
 
     width = max(len(f[0]) for f in figures)

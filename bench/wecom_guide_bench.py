@@ -39,6 +39,7 @@ from core_bench import (  # noqa: E402  (reuse the core bench's loader, server a
     Gunicorn,
     api_login,
     bulk_load,
+    drop_database,
     log,
     percentile,
     pg_url,
@@ -241,12 +242,7 @@ def main() -> int:
         if args.keep or args.database:
             log(f"kept {dbname}")
         else:
-            try:
-                with psycopg.connect(pg_url("postgres"), autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-                log(f"dropped {dbname}")
-            except psycopg.Error as exc:
-                print(f"could not drop {dbname}: {exc}", file=sys.stderr)
+            drop_database(dbname)
         shutil.rmtree(tmp, ignore_errors=True)
 
     print()
