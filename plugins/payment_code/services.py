@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError
 from app.extensions import db
@@ -133,9 +132,10 @@ def _resolve(code, store_id: int) -> Target:
         check_card_usable(card)
         _usable(card.member, store_id)
         return Target("card", card.member, card=card)
-    row = db.session.scalar(  # with its member: one statement
-        select(PayCodeSecret).options(joinedload(PayCodeSecret.member))
-        .where(PayCodeSecret.ref == parsed.ref))
+    row = db.session.execute(  # the secret's columns and its member: one statement, one entity
+        select(PayCodeSecret.id, PayCodeSecret.secret_enc, PayCodeSecret.last_counter, Member)
+        .join(Member, Member.id == PayCodeSecret.member_id)
+        .where(PayCodeSecret.ref == parsed.ref)).first()
     if row is None:
         raise wrong()
     try:
@@ -149,8 +149,8 @@ def _resolve(code, store_id: int) -> Target:
         raise wrong()
     if step <= row.last_counter:
         raise used()
-    _usable(row.member, store_id)
-    return Target("member", row.member, secret_id=row.id, step=step)
+    _usable(row.Member, store_id)
+    return Target("member", row.Member, secret_id=row.id, step=step)
 
 
 def used() -> DomainError:
