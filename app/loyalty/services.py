@@ -79,18 +79,17 @@ def change_stored_value(
     staff_id: int | None = None,
     note: str = "",
     txn_no: str | None = None,
-    only_if: tuple[Update, DomainError] | tuple[Update, DomainError, dict] | None = None,
+    only_if: tuple[Update, DomainError, dict] | None = None,
 ) -> StoredValueTxn:
     """Move a member's stored value by ``amount_fen`` (signed) with a ledger row (no commit).
 
     ``txn_no`` defaults to a fresh ``SV`` number of the store; ``doc_no`` None: the row's own
-    number.  ``only_if=(guarded UPDATE, refusal)``: a caller's condition written with the
-    change (e.g. a one-time code used up): the change happens only if that UPDATE changes a
-    row, else ``refusal`` is raised; a third item, the UPDATE's parameters, says it is one
-    statement object with bind parameters, reused by every call (the change's statement is
-    then built once) (give that UPDATE every column it sets: Python-side
-    ``onupdate`` defaults are not run inside the statement).  On PostgreSQL all of it is one
-    statement (``app.loyalty.stored_value_write``).
+    number.  ``only_if=(guarded UPDATE, refusal, its parameters)``: a caller's condition written
+    with the change (e.g. a one-time code used up): the change happens only if that UPDATE
+    changes a row, else ``refusal`` is raised.  Pass one module-level UPDATE with bind
+    parameters (the change's statement is built once per UPDATE object) and give it every
+    column it sets (Python-side ``onupdate`` defaults are not run inside the statement).  On
+    PostgreSQL all of it is one statement (``app.loyalty.stored_value_write``).
     """
     amount_fen = _require_int(amount_fen, "amount_fen")
     if kind not in SV_KINDS:

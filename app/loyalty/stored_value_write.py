@@ -77,13 +77,12 @@ def store_code(store_id: int | None) -> str:
 
 def write_change(member_id: int, amount_fen: int, kind: str, doc_no: str | None, store_id: int | None,
                  staff_id: int | None, note: str, txn_no: str | None,
-                 only_if: tuple[Update, DomainError] | None) -> StoredValueTxn:
+                 only_if: tuple[Update, DomainError, dict] | None) -> StoredValueTxn:
     """Move the balance and write the ledger row (see the module); the row comes back as a
     persistent ORM object.  ``doc_no`` None: the row's own number.  ``only_if``: ``(guarded
-    UPDATE, refusal)`` or ``(guarded UPDATE, refusal, its parameters)``: the change happens only
-    if the UPDATE changes a row, else ``refusal`` is raised.  With parameters the UPDATE is taken
-    to be one statement object reused by every call (its values bind parameters), and the whole
-    statement is built once for it.  Refused: ``INSUFFICIENT_BALANCE``."""
+    UPDATE, refusal, the UPDATE's parameters)``: the change happens only if the UPDATE changes a
+    row, else ``refusal`` is raised; the whole statement is built once per UPDATE object, so a
+    caller passes one module-level UPDATE with bind parameters.  Refused: ``INSUFFICIENT_BALANCE``."""
     row = {"member_id": member_id, "kind": kind, "amount_fen": amount_fen, "txn_no": txn_no,
            "doc_no": doc_no, "store_id": store_id, "staff_id": staff_id, "note": (note or "")[:200],
            "created_on": datetime.now()}
@@ -93,8 +92,10 @@ def write_change(member_id: int, amount_fen: int, kind: str, doc_no: str | None,
 
 
 def _statement_by_statement(row: dict, only_if) -> StoredValueTxn:
-    if only_if is not None and core_execute(only_if[0], (*only_if, None)[2]).rowcount != 1:
-        raise only_if[1]
+    if only_if is not None:
+        cond_update, refusal, cond_params = only_if
+        if core_execute(cond_update, cond_params).rowcount != 1:
+            raise refusal
     account_id = account_id_of(StoredValueAccount, row["member_id"])
     amount = row["amount_fen"]
     balance = core_execute(
@@ -127,9 +128,10 @@ def _number_cte():
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _one_statement(cond_update: Update | None, numbered: bool, by_account: bool):
     """The statement of one change (see the module), its values as bind parameters ``sv_*``
-    (and ``n_*`` for the number): built once per shape, not per change."""
+    (and ``n_*`` for the number): built once per shape and caller's UPDATE, not per change."""
     amount = bindparam("sv_amount", type_=BigInteger)
     member_id = bindparam("sv_member_id", type_=Integer)
     if by_account:  # an increase may have opened the account
@@ -164,29 +166,20 @@ def _one_statement(cond_update: Update | None, numbered: bool, by_account: bool)
     return select(allowed.label("allowed"), *(select(c).scalar_subquery().label(c.name) for c in ins.c))
 
 
-@functools.lru_cache(maxsize=64)
-def _reusable_statement(cond_update: Update | None, numbered: bool, by_account: bool):
-    """``_one_statement`` kept per shape: for no condition, or a caller's condition that is one
-    statement object with bind parameters (passed with its parameters), reused on every call."""
-    return _one_statement(cond_update, numbered, by_account)
-
-
 def _in_one_statement(row: dict, only_if) -> StoredValueTxn:
     amount = row["amount_fen"]
-    cond_update, refusal, cond_params = (*only_if, None)[:3] if only_if is not None else (None, None, None)
+    cond_update, refusal, cond_params = only_if if only_if is not None else (None, None, {})
     numbered = not row["txn_no"]
     by_account = amount > 0
     params = {"sv_amount": amount, "sv_member_id": row["member_id"], "sv_kind": row["kind"],
               "sv_txn_no": row["txn_no"], "sv_doc_no": row["doc_no"], "sv_store_id": row["store_id"],
               "sv_staff_id": row["staff_id"], "sv_note": row["note"], "sv_created_on": row["created_on"],
-              **(cond_params or {})}
+              **cond_params}
     if by_account:
         params["sv_account_id"] = account_id_of(StoredValueAccount, row["member_id"])
     if numbered:
         params.update(doc_no_params(NUMBER_TYPE, store_code(row["store_id"])))
-    reusable = cond_update is None or cond_params is not None
-    build = _reusable_statement if reusable else _one_statement
-    written = core_execute(build(cond_update, numbered, by_account), params).one()
+    written = core_execute(_one_statement(cond_update, numbered, by_account), params).one()
     if written.id is None:
         if cond_update is not None and not written.allowed:
             raise refusal

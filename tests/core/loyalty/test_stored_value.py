@@ -248,16 +248,19 @@ def test_a_callers_condition_is_written_with_the_change_or_refuses_it(app, api_a
     nothing moves and the caller's refusal is raised."""
     from datetime import datetime
 
-    from sqlalchemy import update
+    from sqlalchemy import bindparam, update
 
     member_id, _ = _member(api_as)
     sid = store_id(app, "S001")
     members = Member.__table__
     refusal = DomainError("PROBE_USED", "used already")
 
+    rename = (update(members)  # one statement with bind parameters, as callers pass it
+              .where(members.c.id == bindparam("m_id"), members.c.name == bindparam("m_old"))
+              .values(name=bindparam("m_new"), changed_on=bindparam("m_on"), changed_by_fk=None))
+
     def rename_once(old, new):  # onupdate defaults are not run inside the statement: give them
-        return (update(members).where(members.c.id == member_id, members.c.name == old)
-                .values(name=new, changed_on=datetime.now(), changed_by_fk=None), refusal)
+        return rename, refusal, {"m_id": member_id, "m_old": old, "m_new": new, "m_on": datetime.now()}
 
     with app.app_context():
         services.change_stored_value(member_id, 1000, "adjust", "ADJ-O", sid)
